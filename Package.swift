@@ -1,0 +1,99 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "vtpe",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "vtpe", targets: ["vtpe"]),
+        .library(name: "PaymentCore", targets: ["PaymentCore"]),
+        .library(name: "PaymentCrypto", targets: ["PaymentCrypto"]),
+        .library(name: "EMV", targets: ["EMV"]),
+        .library(name: "Gateway", targets: ["Gateway"]),
+        .library(name: "TerminalEngine", targets: ["TerminalEngine"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
+        .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    ],
+    targets: [
+        // MARK: C shims (never API)
+        .target(name: "CCrypto", linkerSettings: [.linkedLibrary("crypto")]),
+        .systemLibrary(name: "CNcurses", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
+        .systemLibrary(name: "CLibUSB", pkgConfig: "libusb-1.0", providers: [.apt(["libusb-1.0-0-dev"])]),
+
+        // MARK: Domain
+        .target(
+            name: "PaymentCore",
+            resources: [.copy("Resources/test-cards.json")],
+            swiftSettings: strict
+        ),
+        .target(name: "PaymentCrypto", dependencies: ["PaymentCore", "CCrypto"], swiftSettings: strict),
+        .target(name: "EMV", dependencies: ["PaymentCore", "PaymentCrypto"], swiftSettings: strict),
+        .target(name: "CardReaders", dependencies: ["EMV"], swiftSettings: strict),
+        .target(name: "CardReadersUSB", dependencies: ["CardReaders", "CLibUSB"], swiftSettings: strict),
+        .target(
+            name: "TerminalEngine",
+            dependencies: [
+                "CardReaders",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(name: "TerminalUI", dependencies: ["TerminalEngine"], swiftSettings: strict),
+        .target(name: "TerminalUICurses", dependencies: ["TerminalUI", "CNcurses"], swiftSettings: strict),
+        .target(
+            name: "Gateway",
+            dependencies: [
+                "PaymentCore", "PaymentCrypto", "EMV",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "SQLiteKit", package: "sqlite-kit"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "vtpe",
+            dependencies: [
+                "PaymentCore", "PaymentCrypto", "EMV", "CardReaders", "CardReadersUSB",
+                "TerminalEngine", "TerminalUI", "TerminalUICurses", "Gateway",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+
+        // MARK: Tests
+        .testTarget(name: "PaymentCoreTests", dependencies: ["PaymentCore"], resources: [.copy("Vectors")], swiftSettings: strict),
+        .testTarget(name: "PaymentCryptoTests", dependencies: ["PaymentCrypto"], swiftSettings: strict),
+        .testTarget(name: "EMVTests", dependencies: ["EMV"], swiftSettings: strict),
+        .testTarget(name: "CardReadersTests", dependencies: ["CardReaders"], swiftSettings: strict),
+        .testTarget(name: "CardReadersUSBTests", dependencies: ["CardReadersUSB"], swiftSettings: strict),
+        .testTarget(name: "TerminalEngineTests", dependencies: ["TerminalEngine"], swiftSettings: strict),
+        .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI"], resources: [.copy("Snapshots")], swiftSettings: strict),
+        .testTarget(
+            name: "GatewayTests",
+            dependencies: [
+                "Gateway",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: strict
+        ),
+    ]
+)

@@ -1,0 +1,95 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import PaymentCore
+
+/// The request context of every gateway route.
+public struct GatewayContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+    }
+    /// Bodies larger than this are refused with 413 before they are read.
+    public var maxUploadSize: Int { GatewayApp.maxBodySize }
+}
+
+/// Settings of one gateway process.
+public struct GatewayConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    /// Secret keys accepted (`sk_test_…`).
+    public var apiKeys: [String]
+
+    public init(host: String = "127.0.0.1", port: Int = 4242, apiKeys: [String]) {
+        self.host = host
+        self.port = port
+        self.apiKeys = apiKeys
+    }
+}
+
+/// Builds the Stripe-compatible HTTP application over a store.
+public enum GatewayApp {
+    public static let maxBodySize = 1 << 20
+
+    /// The router with every route and the Stripe conventions (auth, Request-Id, error shape).
+    public static func router(store: any PaymentStore, configuration: GatewayConfiguration,
+                              catalog: TestCardCatalog = .standard) -> Router<GatewayContext> {
+        let router = Router(context: GatewayContext.self)
+        router.add(middleware: StripeConventionsMiddleware())
+        router.get("/healthz") { _, _ in "ok\n" }
+        let api = router.group("v1").add(middleware: APIKeyMiddleware(keys: configuration.apiKeys))
+        let create = PaymentIntentCreate(store: store, issuer: IssuerSimulator(catalog: catalog), catalog: catalog)
+
+        api.post("payment_intents") { request, context -> Response in
+            var params = try await formParams(request, context: context)
+            return .json(try await create(&params, now: Date()))
+        }
+        api.get("payment_intents/:id") { request, context -> Response in
+            let id = try context.parameters.require("id")
+            var params = FormParams(try FormNode.parse(request.uri.query ?? ""))
+            let expand = try params.stringList("expand") ?? []
+            try params.rejectUnknown()
+            guard let intent = try await store.paymentIntent(id: id) else { throw APIError.missing("payment_intent", id: id) }
+            var latest: JSONValue?
+            if expand.contains("latest_charge"), let chargeID = intent.latestCharge, let charge = try await store.charge(id: chargeID) {
+                latest = Render.charge(charge)
+            }
+            return .json(Render.paymentIntent(intent, latestCharge: latest))
+        }
+        api.get("charges/:id") { request, context -> Response in
+            let id = try context.parameters.require("id")
+            guard let charge = try await store.charge(id: id) else { throw APIError.missing("charge", id: id) }
+            return .json(Render.charge(charge))
+        }
+        return router
+    }
+
+    /// Reads a form body (within the size limit) into parameters.
+    static func formParams(_ request: Request, context: GatewayContext) async throws -> FormParams {
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: context.maxUploadSize)
+        } catch {
+            throw APIError(status: .contentTooLarge, kind: .invalidRequestError,
+                           message: "The request body is larger than \(context.maxUploadSize) bytes.")
+        }
+        if let type = request.headers[.contentType], !type.lowercased().hasPrefix("application/x-www-form-urlencoded"), buffer.readableBytes > 0 {
+            throw APIError.invalidRequest("Request bodies must be application/x-www-form-urlencoded, not \(type.prefix(60)).")
+        }
+        return try FormParams(body: Array(buffer.readableBytesView))
+    }
+
+    /// A runnable application listening on the configured address.
+    public static func application(store: any PaymentStore, configuration: GatewayConfiguration, logger: Logger,
+                                   onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in })
+        -> some ApplicationProtocol
+    {
+        Application(
+            router: router(store: store, configuration: configuration),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "vtpe-gateway"),
+            onServerRunning: onServerRunning,
+            logger: logger
+        )
+    }
+}

@@ -1,0 +1,72 @@
+/// Versioned schema migrations, applied in order and recorded by name. Never edit one that has shipped:
+/// add a new one.
+enum Migrations {
+    static let all: [(name: String, statements: [String])] = [
+        ("2026-11-26-001-payments", [
+            """
+            CREATE TABLE payment_methods (
+                id TEXT PRIMARY KEY,
+                type TEXT NOT NULL,
+                brand TEXT NOT NULL,
+                last4 TEXT NOT NULL CHECK (length(last4) = 4),
+                exp_month BIGINT NOT NULL CHECK (exp_month BETWEEN 1 AND 12),
+                exp_year BIGINT NOT NULL,
+                funding TEXT NOT NULL,
+                read_method TEXT,
+                customer TEXT,
+                created BIGINT NOT NULL,
+                metadata TEXT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE payment_intents (
+                id TEXT PRIMARY KEY,
+                amount BIGINT NOT NULL CHECK (amount > 0),
+                currency TEXT NOT NULL,
+                status TEXT NOT NULL,
+                capture_method TEXT NOT NULL,
+                confirmation_method TEXT NOT NULL,
+                client_secret TEXT NOT NULL,
+                created BIGINT NOT NULL,
+                description TEXT,
+                customer TEXT,
+                payment_method TEXT REFERENCES payment_methods(id),
+                payment_method_types TEXT NOT NULL,
+                metadata TEXT NOT NULL,
+                latest_charge TEXT,
+                last_payment_error TEXT,
+                amount_capturable BIGINT NOT NULL,
+                amount_received BIGINT NOT NULL,
+                canceled_at BIGINT,
+                cancellation_reason TEXT,
+                statement_descriptor TEXT,
+                receipt_email TEXT
+            )
+            """,
+            "CREATE INDEX payment_intents_created ON payment_intents (created, id)",
+            """
+            CREATE TABLE charges (
+                id TEXT PRIMARY KEY,
+                payment_intent TEXT REFERENCES payment_intents(id),
+                amount BIGINT NOT NULL CHECK (amount > 0),
+                amount_captured BIGINT NOT NULL,
+                amount_refunded BIGINT NOT NULL CHECK (amount_refunded <= amount),
+                currency TEXT NOT NULL,
+                status TEXT NOT NULL,
+                paid BOOLEAN NOT NULL,
+                captured BOOLEAN NOT NULL,
+                failure_code TEXT,
+                failure_message TEXT,
+                outcome TEXT NOT NULL,
+                payment_method TEXT REFERENCES payment_methods(id),
+                payment_method_details TEXT NOT NULL,
+                authorization_code TEXT,
+                created BIGINT NOT NULL,
+                description TEXT,
+                metadata TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX charges_payment_intent ON charges (payment_intent)",
+        ]),
+    ]
+}

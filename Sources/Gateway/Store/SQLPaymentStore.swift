@@ -1,0 +1,155 @@
+import Foundation
+import Logging
+import NIOCore
+import SQLKit
+import SQLiteKit
+
+/// Hands out one database session (a connection) at a time to a closure.
+public protocol SQLSessionProvider: Sendable {
+    func withSession<R: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> R) async throws -> R
+    func shutdown() async
+}
+
+/// SQLite sessions: one connection, handed to one session at a time, so writes are serialized, a transaction
+/// never interleaves with another request's statements, and nothing meets SQLITE_BUSY.
+public final class SQLiteSessions: SQLSessionProvider {
+    private let connection: SQLiteConnection
+    private let gate = SessionGate()
+
+    private init(connection: SQLiteConnection) {
+        self.connection = connection
+    }
+
+    /// Opens (creating if needed) the database file.
+    public static func open(path: String, logger: Logger) async throws -> SQLiteSessions {
+        let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger).get()
+        return SQLiteSessions(connection: connection)
+    }
+
+    public func withSession<R: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+        await gate.acquire()
+        do {
+            let result = try await body(connection.sql())
+            await gate.release()
+            return result
+        } catch {
+            await gate.release()
+            throw error
+        }
+    }
+
+    public func shutdown() async {
+        await gate.acquire()
+        try? await connection.close()
+    }
+}
+
+/// A FIFO async lock: one holder at a time, waiters resumed in arrival order.
+actor SessionGate {
+    private var held = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    func acquire() async {
+        guard held else { held = true; return }
+        await withCheckedContinuation { waiters.append($0) }
+    }
+
+    func release() {
+        if waiters.isEmpty { held = false } else { waiters.removeFirst().resume() }
+    }
+}
+
+/// The payment store over SQLKit: one code path for every SQL engine.
+public final class SQLPaymentStore: PaymentStore {
+    private let sessions: any SQLSessionProvider
+
+    public init(sessions: any SQLSessionProvider) {
+        self.sessions = sessions
+    }
+
+    /// Opens (creating if needed) a SQLite file with WAL and full sync.
+    public static func sqlite(path: String, logger: Logger) async throws -> SQLPaymentStore {
+        let sessions = try await SQLiteSessions.open(path: path, logger: logger)
+        do {
+            try await sessions.withSession { db in
+                try await db.raw("PRAGMA journal_mode=WAL").run()
+                try await db.raw("PRAGMA synchronous=FULL").run()
+                try await db.raw("PRAGMA busy_timeout=5000").run()
+            }
+        } catch {
+            await sessions.shutdown()
+            throw error
+        }
+        return SQLPaymentStore(sessions: sessions)
+    }
+
+    public func shutdown() async { await sessions.shutdown() }
+
+    public func migrate() async throws {
+        try await sessions.withSession { db in
+            try await db.create(table: "schema_migrations").ifNotExists()
+                .column("name", type: .text, .primaryKey(autoIncrement: false))
+                .column("applied_at", type: .bigint, .notNull)
+                .run()
+            let done = Set(try await db.select().column("name").from("schema_migrations").all().map {
+                try $0.decode(column: "name", as: String.self)
+            })
+            for migration in Migrations.all where !done.contains(migration.name) {
+                try await Self.inTransaction(db) { tx in
+                    for statement in migration.statements {
+                        try await tx.raw(SQLQueryString(statement)).run()
+                    }
+                    try await tx.insert(into: "schema_migrations")
+                        .columns("name", "applied_at")
+                        .values(SQLBind(migration.name), SQLBind(Int64(Date().timeIntervalSince1970)))
+                        .run()
+                }
+            }
+        }
+    }
+
+    public func recordPayment(method: PaymentMethodRecord?, intent: PaymentIntentRecord, charge: ChargeRecord?) async throws {
+        try await sessions.withSession { db in
+            try await Self.inTransaction(db) { tx in
+                if let method {
+                    try await tx.insert(into: "payment_methods").model(method, keyEncodingStrategy: .convertToSnakeCase, nilEncodingStrategy: .asNil).run()
+                }
+                try await tx.insert(into: "payment_intents").model(intent, keyEncodingStrategy: .convertToSnakeCase, nilEncodingStrategy: .asNil).run()
+                if let charge {
+                    try await tx.insert(into: "charges").model(charge, keyEncodingStrategy: .convertToSnakeCase, nilEncodingStrategy: .asNil).run()
+                }
+            }
+        }
+    }
+
+    public func paymentIntent(id: String) async throws -> PaymentIntentRecord? {
+        try await fetch("payment_intents", id: id)
+    }
+
+    public func charge(id: String) async throws -> ChargeRecord? {
+        try await fetch("charges", id: id)
+    }
+
+    public func paymentMethod(id: String) async throws -> PaymentMethodRecord? {
+        try await fetch("payment_methods", id: id)
+    }
+
+    private func fetch<T: Decodable & Sendable>(_ table: String, id: String) async throws -> T? {
+        try await sessions.withSession { db in
+            try await db.select().column("*").from(table).where("id", .equal, id).first()?
+                .decode(model: T.self, keyDecodingStrategy: .convertFromSnakeCase)
+        }
+    }
+
+    /// Runs `body` inside BEGIN … COMMIT on one session, rolling back on any error.
+    static func inTransaction(_ db: any SQLDatabase, _ body: @Sendable (any SQLDatabase) async throws -> Void) async throws {
+        try await db.raw("BEGIN").run()
+        do {
+            try await body(db)
+            try await db.raw("COMMIT").run()
+        } catch {
+            try? await db.raw("ROLLBACK").run()
+            throw error
+        }
+    }
+}

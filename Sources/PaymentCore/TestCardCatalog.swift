@@ -1,0 +1,217 @@
+import Foundation
+
+/// The test cards shared by the gateway and the card simulator, read from the bundled test-cards.json.
+public struct TestCardCatalog: Sendable {
+    /// All cards in file order.
+    public let cards: [TestCard]
+    private let byName: [String: Int]
+    private let byNumber: [String: Int]
+    private let byPaymentMethodID: [String: Int]
+    private let bySimulatorKey: [Character: Int]
+
+    /// The catalog bundled with PaymentCore. The file ships with the module, so failing to load it is a programmer error.
+    public static let standard: TestCardCatalog = {
+        guard let url = Bundle.module.url(forResource: "test-cards", withExtension: "json") else {
+            fatalError("PaymentCore's bundled test-cards.json is missing; check the PaymentCore target's resources.")
+        }
+        do throws(PaymentCoreError) {
+            return try TestCardCatalog(contentsOf: url)
+        } catch {
+            fatalError("PaymentCore's bundled test-cards.json is invalid: \(error)")
+        }
+    }()
+
+    /// A catalog of these cards; names, numbers, payment method ids and simulator keys must be unique.
+    public init(cards: [TestCard]) throws(PaymentCoreError) {
+        var byName: [String: Int] = [:]
+        var byNumber: [String: Int] = [:]
+        var byPaymentMethodID: [String: Int] = [:]
+        var bySimulatorKey: [Character: Int] = [:]
+        func unique<Key: Hashable>(_ key: Key?, in index: inout [Key: Int], at position: Int, field: String) throws(PaymentCoreError) {
+            guard let key else { return }
+            if let earlier = index[key] {
+                throw PaymentCoreError(
+                    code: .catalog,
+                    message: "Cards \(earlier) and \(position) share the same \(field); each must be unique.",
+                    location: "cards[\(position)].\(field)"
+                )
+            }
+            index[key] = position
+        }
+        for (position, card) in cards.enumerated() {
+            try unique(card.name, in: &byName, at: position, field: "name")
+            try unique(card.numberKey, in: &byNumber, at: position, field: "number")
+            try unique(card.paymentMethodID, in: &byPaymentMethodID, at: position, field: "payment_method")
+            try unique(card.simulatorKey, in: &bySimulatorKey, at: position, field: "simulator_key")
+        }
+        self.cards = cards
+        self.byName = byName
+        self.byNumber = byNumber
+        self.byPaymentMethodID = byPaymentMethodID
+        self.bySimulatorKey = bySimulatorKey
+    }
+
+    /// Reads a catalog file; errors name the file and the bad entry's index and field.
+    public init(contentsOf url: URL) throws(PaymentCoreError) {
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw PaymentCoreError(code: .catalog, message: "Cannot read the test-card catalog at \(url.path): \(error.localizedDescription)", location: url.lastPathComponent)
+        }
+        do throws(PaymentCoreError) {
+            try self.init(jsonData: data)
+        } catch {
+            let location = [url.lastPathComponent, error.location].compactMap { $0 }.joined(separator: ": ")
+            throw PaymentCoreError(code: error.code, message: error.message, location: location)
+        }
+    }
+
+    /// Parses `{"cards": [...]}`; errors report the entry as "cards[3].decline_code".
+    public init(jsonData: Data) throws(PaymentCoreError) {
+        let file: CatalogFile
+        do {
+            file = try JSONDecoder().decode(CatalogFile.self, from: jsonData)
+        } catch let error as DecodingError {
+            throw Self.describe(error)
+        } catch {
+            throw PaymentCoreError(code: .catalog, message: "The test-card catalog is not valid JSON: \(error.localizedDescription)")
+        }
+        var cards: [TestCard] = []
+        for (index, entry) in file.cards.enumerated() {
+            do throws(PaymentCoreError) {
+                cards.append(try entry.card())
+            } catch {
+                throw PaymentCoreError(code: .catalog, message: error.message, location: "cards[\(index)].\(error.location ?? "entry")")
+            }
+        }
+        try self.init(cards: cards)
+    }
+
+    /// The card with this name.
+    public func card(named name: String) -> TestCard? {
+        byName[name].map { cards[$0] }
+    }
+
+    /// The card with this number (spaces ignored), including the Luhn-invalid one.
+    public func card(number digits: String) -> TestCard? {
+        byNumber[String(digits.filter { $0 != " " })].map { cards[$0] }
+    }
+
+    /// The card behind a Stripe test PaymentMethod id such as "pm_card_visa".
+    public func card(paymentMethodID: String) -> TestCard? {
+        byPaymentMethodID[paymentMethodID].map { cards[$0] }
+    }
+
+    /// The card the simulator picks with this key.
+    public func card(simulatorKey: Character) -> TestCard? {
+        bySimulatorKey[simulatorKey].map { cards[$0] }
+    }
+
+    /// The cards that have a simulator key, ordered by key.
+    public var simulatorCards: [TestCard] {
+        bySimulatorKey.sorted { $0.key < $1.key }.map { cards[$0.value] }
+    }
+
+    /// A card by name, Stripe PaymentMethod id, or number (spaces allowed); surrounding whitespace is ignored.
+    public func resolve(_ nameOrNumber: String) -> TestCard? {
+        let text = nameOrNumber.trimmingCharacters(in: .whitespacesAndNewlines)
+        return card(named: text) ?? card(paymentMethodID: text) ?? card(number: text)
+    }
+
+    private static func describe(_ error: DecodingError) -> PaymentCoreError {
+        func path(_ codingPath: [any CodingKey]) -> String {
+            codingPath.reduce("") { path, key in
+                if let index = key.intValue { return "\(path)[\(index)]" }
+                return path.isEmpty ? key.stringValue : "\(path).\(key.stringValue)"
+            }
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            let location = path(context.codingPath + [key])
+            return PaymentCoreError(code: .catalog, message: "The test-card catalog is missing the required field \"\(key.stringValue)\".", location: location)
+        case .typeMismatch(_, let context), .valueNotFound(_, let context):
+            return PaymentCoreError(code: .catalog, message: "A test-card field has the wrong type: \(context.debugDescription)", location: path(context.codingPath))
+        case .dataCorrupted(let context):
+            return PaymentCoreError(code: .catalog, message: "The test-card catalog is not valid JSON.", location: path(context.codingPath).isEmpty ? nil : path(context.codingPath))
+        @unknown default:
+            return PaymentCoreError(code: .catalog, message: "The test-card catalog could not be decoded.")
+        }
+    }
+}
+
+/// The JSON layout of test-cards.json.
+private struct CatalogFile: Decodable {
+    var cards: [Entry]
+
+    struct Entry: Decodable {
+        var name: String
+        var number: String
+        var outcome: String
+        var declineCode: String?
+        var paymentMethod: String?
+        var description: String
+        var simulatorKey: String?
+        var cvm: String?
+        var network: String?
+
+        enum CodingKeys: String, CodingKey {
+            case name, number, outcome, description, cvm, network
+            case declineCode = "decline_code"
+            case paymentMethod = "payment_method"
+            case simulatorKey = "simulator_key"
+        }
+
+        func card() throws(PaymentCoreError) -> TestCard {
+            func fail(_ field: String, _ message: String) -> PaymentCoreError {
+                PaymentCoreError(code: .catalog, message: "Test card \"\(name)\": \(message)", location: field)
+            }
+            guard !name.isEmpty else { throw fail("name", "the name must not be empty.") }
+            var decline: DeclineCode?
+            if let declineCode {
+                guard let code = DeclineCode(rawValue: declineCode) else {
+                    throw fail("decline_code", "\"\(declineCode)\" is not a Stripe decline code such as insufficient_funds.")
+                }
+                decline = code
+            }
+            let outcome: TestCardOutcome
+            switch (self.outcome, decline) {
+            case ("approved", nil): outcome = .approved
+            case ("incorrect_number", nil): outcome = .incorrectNumber
+            case ("declined", let code?): outcome = .declined(code)
+            case ("charge_fails_after_attach", let code?): outcome = .chargeFailsAfterAttach(code)
+            case ("requires_action", let code): outcome = .requiresAction(then: code)
+            case ("approved", _?), ("incorrect_number", _?):
+                throw fail("decline_code", "outcome \(self.outcome) takes no decline_code.")
+            case ("declined", nil), ("charge_fails_after_attach", nil):
+                throw fail("decline_code", "outcome \(self.outcome) needs a decline_code.")
+            default:
+                throw fail(
+                    "outcome",
+                    "\"\(self.outcome)\" is not an outcome; use approved, declined, incorrect_number, charge_fails_after_attach or requires_action."
+                )
+            }
+            var key: Character?
+            if let simulatorKey {
+                guard simulatorKey.count == 1, let character = simulatorKey.first else {
+                    throw fail("simulator_key", "the simulator key must be one character, e.g. \"1\".")
+                }
+                key = character
+            }
+            do throws(PaymentCoreError) {
+                return try TestCard(
+                    name: name,
+                    number: number,
+                    outcome: outcome,
+                    paymentMethodID: paymentMethod,
+                    description: description,
+                    simulatorKey: key,
+                    cvm: cvm,
+                    network: network
+                )
+            } catch {
+                throw PaymentCoreError(code: .catalog, message: error.message, location: "number")
+            }
+        }
+    }
+}

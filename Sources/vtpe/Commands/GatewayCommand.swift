@@ -1,0 +1,111 @@
+import ArgumentParser
+import Foundation
+import Gateway
+import Hummingbird
+import Logging
+import NIOCore
+
+struct GatewayCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gateway",
+        abstract: "Serve the Stripe-compatible payment API.",
+        discussion: """
+        Point a Stripe SDK at it by changing only the base URL and key, e.g. with stripe-python:
+          stripe.api_base = "http://127.0.0.1:4242"; stripe.api_key = "<the key printed at start>"
+        With no --api-key, a secret key is created on first start in the data directory and printed.
+        """
+    )
+
+    @Option(help: "Address to listen on.") var host = "127.0.0.1"
+    @Option(help: "Port to listen on.") var port = 4242
+    @Option(help: ArgumentHelp("Storage: sqlite:PATH (default: gateway.sqlite in the data directory).", valueName: "url"))
+    var database: String?
+    @Option(name: .customLong("api-key"), help: ArgumentHelp("Secret key clients must send (sk_test_…).", valueName: "key"))
+    var apiKey: String?
+    @OptionGroup var data: DataDirectoryOption
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel = "info"
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be 0–65535") }
+        if let apiKey, !apiKey.hasPrefix("sk_test_") { throw ValidationError("--api-key must be a test secret key (sk_test_…)") }
+        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical") }
+    }
+
+    func run() async throws {
+        LoggingSystem.bootstrap { label in
+            var h = StreamLogHandler.standardError(label: label)
+            h.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+            return h
+        }
+        let logger = Logger(label: "vtpe.gateway")
+        do {
+            let key: String
+            if let apiKey { key = apiKey } else {
+                let (stored, created) = try APIKeyFile.loadOrCreate(in: data.url)
+                key = stored
+                print(created ? "Created secret key \(key) (stored in \(APIKeyFile.path(in: data.url).path))"
+                              : "Secret key \(key) (from \(APIKeyFile.path(in: data.url).path))")
+            }
+            let spec = database ?? "sqlite:" + data.url.appendingPathComponent("gateway.sqlite").path
+            let store = try await StoreLocator.open(spec, logger: logger)
+            let config = GatewayConfiguration(host: host, port: port, apiKeys: [key])
+            let app = GatewayApp.application(store: store, configuration: config, logger: logger) { channel in
+                let port = channel.localAddress?.port ?? port
+                printLine("vtpe gateway listening on http://\(host):\(port) (database \(spec))")
+            }
+            do {
+                try await app.runService()
+            } catch {
+                await store.shutdown()
+                throw CLIError("the gateway stopped: \(Self.explain(error, host: host, port: port))")
+            }
+            await store.shutdown()
+        } catch let error as CLIError {
+            throw error.exit()
+        } catch {
+            throw CLIError("\(error)").exit()
+        }
+    }
+
+    static func explain(_ error: any Error, host: String, port: Int) -> String {
+        let text = "\(error)"
+        if text.contains("Address already in use") || text.contains("EADDRINUSE") {
+            return "port \(port) on \(host) is already in use (another gateway?); choose one with --port"
+        }
+        return text
+    }
+}
+
+/// The gateway inside the terminal process: same HTTP server, on a free loopback port.
+struct EmbeddedGateway {
+    let url: String
+    let key: String
+    let task: Task<Void, any Error>
+    let store: any PaymentStore
+
+    static func start(dataDirectory: URL, logger: Logger) async throws -> EmbeddedGateway {
+        let (key, _) = try APIKeyFile.loadOrCreate(in: dataDirectory)
+        let store = try await StoreLocator.open("sqlite:" + dataDirectory.appendingPathComponent("gateway.sqlite").path, logger: logger)
+        let config = GatewayConfiguration(host: "127.0.0.1", port: 0, apiKeys: [key])
+        let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
+        let app = GatewayApp.application(store: store, configuration: config, logger: logger) { channel in
+            portContinuation.yield(channel.localAddress?.port ?? 0)
+            portContinuation.finish()
+        }
+        let task = Task { try await app.runService(gracefulShutdownSignals: []) }
+        var iterator = portStream.makeAsyncIterator()
+        guard let port = await iterator.next(), port > 0 else {
+            task.cancel()
+            await store.shutdown()
+            throw CLIError("the embedded gateway did not start")
+        }
+        return EmbeddedGateway(url: "http://127.0.0.1:\(port)", key: key, task: task, store: store)
+    }
+
+    func stop() async {
+        task.cancel()
+        _ = await task.result
+        await store.shutdown()
+    }
+}

@@ -1,0 +1,64 @@
+import ArgumentParser
+import CardReaders
+import Foundation
+import PaymentCore
+
+struct TapCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tap",
+        abstract: "Present a simulator card to a running terminal.",
+        discussion: """
+        CARD is a catalog name (visa, visa_insufficient_funds, …), a test card number, a pm_card_… id or a simulator
+        key 1-9. `vtpe tap --list` shows the catalog. The terminal must be waiting for a card; --amount enters one first.
+        Exit codes with --wait: 0 approved, 3 declined, 4 not completed, 1 error.
+        """
+    )
+
+    @Argument(help: "The card to present.") var card: String?
+    @Option(help: ArgumentHelp("Control socket of the terminal (default <data-dir>/terminal.sock).", valueName: "socket"))
+    var terminal: String?
+    @Option(help: "How the card is presented: tap, insert or swipe.") var mode = "tap"
+    @Option(help: ArgumentHelp("Enter this amount (e.g. 12.34) before presenting the card.", valueName: "amount"))
+    var amount: String?
+    @Flag(help: "Wait for the result and print it.") var wait = false
+    @Flag(help: "List the test cards and exit.") var list = false
+    @OptionGroup var data: DataDirectoryOption
+
+    func validate() throws {
+        if !list, card == nil { throw ValidationError("give the card to present, or --list") }
+        if EntryMode(word: mode) == nil { throw ValidationError("--mode must be tap, insert or swipe") }
+    }
+
+    func run() async throws {
+        if list {
+            for c in TestCardCatalog.standard.cards {
+                let key = c.simulatorKey.map { "[\($0)]" } ?? "   "
+                print("\(key) \(c.name.padding(toLength: 48, withPad: " ", startingAt: 0)) \(c.pan?.revealDigits() ?? "(fails Luhn)")  \(c.description)")
+            }
+            return
+        }
+        let socket = terminal ?? data.controlSocket
+        guard FileManager.default.fileExists(atPath: socket) else {
+            throw CLIError("no terminal is listening on \(socket): start one with `vtpe` (or pass --terminal SOCKET)").exit()
+        }
+        do {
+            if let amount {
+                let reply = try await ControlSocket.request(path: socket, "amount \(amount)")
+                if reply.hasPrefix("error ") { throw CLIError(String(reply.dropFirst(6)), exitCode: 2) }
+            }
+            let modeWord = EntryMode(word: mode)!.rawValue
+            let reply = try await ControlSocket.request(path: socket, "tap \(card!) \(modeWord)\(wait ? " wait" : "")")
+            if reply.hasPrefix("error ") { throw CLIError(String(reply.dropFirst(6)), exitCode: 2) }
+            let text = reply.hasPrefix("result ") ? String(reply.dropFirst(7)) : reply.hasPrefix("ok ") ? String(reply.dropFirst(3)) : reply
+            print(text)
+            if text.hasPrefix("DECLINED") { throw ExitCode(3) }
+            if text.hasPrefix("FAILED") { throw ExitCode(4) }
+        } catch let error as CLIError {
+            throw error.exit()
+        } catch let error as ExitCode {
+            throw error
+        } catch {
+            throw CLIError("cannot reach the terminal on \(socket): \(error)").exit()
+        }
+    }
+}

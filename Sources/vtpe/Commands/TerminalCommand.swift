@@ -1,0 +1,176 @@
+import ArgumentParser
+import CardReaders
+import Foundation
+import Logging
+import PaymentCore
+import TerminalEngine
+import TerminalUI
+import TerminalUICurses
+
+struct TerminalCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "terminal",
+        abstract: "Open a payment terminal (the default command).",
+        discussion: """
+        Type an amount, press Enter, then present a card: keys 1-9 on screen, or `vtpe tap CARD` from another shell.
+        The terminal listens for `vtpe tap` on <data-dir>/terminal.sock; logs go to <data-dir>/vtpe.log and
+        receipts to <data-dir>/receipts/.
+        """
+    )
+
+    @Option(help: ArgumentHelp("Firmware profile id or YAML path (see `vtpe profiles list`).", valueName: "id"))
+    var profile = "countertop"
+    @Option(help: ArgumentHelp("`embedded` (an in-process gateway on a local SQLite file) or a gateway URL.", valueName: "embedded|url"))
+    var gateway = "embedded"
+    @Option(name: .customLong("api-key"), help: ArgumentHelp("Secret key for a remote gateway (or VTPE_API_KEY).", valueName: "key"))
+    var apiKey: String?
+    @OptionGroup var data: DataDirectoryOption
+    @Option(name: .customLong("control-socket"), help: ArgumentHelp("Path of the control socket (default <data-dir>/terminal.sock).", valueName: "path"))
+    var controlSocket: String?
+    @Flag(help: "Run without a screen: print each state change as a line (for scripts and CI).")
+    var headless = false
+
+    func validate() throws {
+        if gateway != "embedded", !(gateway.hasPrefix("http://") || gateway.hasPrefix("https://")) {
+            throw ValidationError("--gateway must be `embedded` or an http(s):// URL, not '\(gateway)'")
+        }
+    }
+
+    func run() async throws {
+        do {
+            try await runTerminal()
+        } catch let error as CLIError {
+            throw error.exit()
+        } catch let error as ProfileError {
+            throw CLIError("invalid firmware profile: \(error)", exitCode: 2).exit()
+        } catch {
+            throw CLIError("\(error)").exit()
+        }
+    }
+
+    private func runTerminal() async throws {
+        if !headless, isatty(STDIN_FILENO) == 0 || isatty(STDOUT_FILENO) == 0 {
+            throw CLIError("the terminal needs an interactive window; use --headless in scripts", exitCode: 2)
+        }
+        let profile = try FirmwareProfile.load(named: self.profile)
+        let dir = data.url
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        FileLogHandler.bootstrap(path: dir.appendingPathComponent("vtpe.log").path, level: .info)
+        let logger = Logger(label: "vtpe.terminal")
+
+        var embedded: EmbeddedGateway?
+        let client: HTTPGatewayClient
+        if gateway == "embedded" {
+            let e = try await EmbeddedGateway.start(dataDirectory: dir, logger: Logger(label: "vtpe.gateway"))
+            embedded = e
+            client = HTTPGatewayClient(baseURL: e.url, apiKey: e.key, label: "embedded (\(e.url))", logger: logger)
+        } else {
+            guard let key = apiKey ?? ProcessInfo.processInfo.environment["VTPE_API_KEY"], !key.isEmpty else {
+                throw CLIError("a remote gateway needs --api-key (or VTPE_API_KEY)", exitCode: 2)
+            }
+            client = HTTPGatewayClient(baseURL: gateway, apiKey: key, logger: logger)
+        }
+        let identity = try TerminalIdentity.loadOrCreate(in: dir, profileID: profile.id)
+        let reader = SimulatedCardReader()
+        let engine = TerminalEngine(profile: profile, identity: identity, gateway: client, dataDirectory: dir,
+                                    readerName: reader.name, logger: logger)
+        await engine.attach(reader)
+
+        let socketPath = controlSocket ?? data.controlSocket
+        let control = TerminalControl(engine: engine, reader: reader)
+        let controlTask = Task { try await ControlSocket.serve(path: socketPath, handle: control.handle) }
+        logger.info("terminal started", metadata: ["profile": "\(profile.id)", "control": "\(socketPath)", "gateway": "\(client.label)"])
+        FileHandle.standardError.write(Data("vtpe: \(profile.name) terminal \(identity.terminalID); control socket \(socketPath)\n".utf8))
+
+        if headless {
+            await runHeadless(engine: engine)
+        } else {
+            await runScreen(engine: engine, reader: reader)
+        }
+        controlTask.cancel()
+        _ = await controlTask.result
+        await client.shutdown()
+        await embedded?.stop()
+    }
+
+    /// The ncurses loop: engine snapshots and keys in, screens out.
+    private func runScreen(engine: TerminalEngine, reader: SimulatedCardReader) async {
+        let screen = CursesScreen()
+        let size = screen.start()
+        var model = UIModel(snapshot: await engine.snapshot, size: size)
+        screen.show(render(model))
+        let (messages, sink) = AsyncStream.makeStream(of: UIMessage.self)
+        let forwardSnapshots = Task { for await s in engine.snapshots { sink.yield(.snapshot(s)) } }
+        let forwardKeys = Task { for await m in screen.input { sink.yield(m) }; sink.finish() }
+        loop: for await message in messages {
+            let effects = update(&model, message)
+            for effect in effects {
+                switch effect {
+                case .quit:
+                    break loop
+                case .send(let event):
+                    await engine.send(event)
+                case .presentCard(let key, let mode):
+                    do { try reader.present(String(key), mode: mode) } catch {
+                        await engine.send(.readerFailed(error.description))
+                    }
+                }
+            }
+            screen.show(render(model))
+        }
+        forwardSnapshots.cancel()
+        screen.stop()
+        forwardKeys.cancel()
+    }
+
+    /// Without a screen: one line per state change until SIGINT/SIGTERM.
+    private func runHeadless(engine: TerminalEngine) async {
+        let (stop, stopSink) = AsyncStream.makeStream(of: Void.self)
+        signal(SIGINT, SIG_IGN)
+        signal(SIGTERM, SIG_IGN)
+        let sources = [SIGINT, SIGTERM].map { sig in
+            let s = DispatchSource.makeSignalSource(signal: sig)
+            s.setEventHandler { stopSink.yield() }
+            s.resume()
+            return s
+        }
+        let printer = Task {
+            var last = ""
+            for await s in engine.snapshots {
+                let line = HeadlessLine.describe(s)
+                if line != last { printLine(line); last = line }
+            }
+        }
+        for await _ in stop { break }
+        printer.cancel()
+        sources.forEach { $0.cancel() }
+    }
+}
+
+/// One line per state for headless terminals.
+enum HeadlessLine {
+    static func describe(_ s: TerminalSnapshot) -> String {
+        var line: String
+        switch s.phase {
+        case .amountEntry(let digits): line = "READY amount=\(digits.isEmpty ? "0" : digits)"
+        case .waitingForCard(let amount): line = "WAITING_FOR_CARD amount=\(amount.formatted(withCode: true))"
+        case .authorizing(let amount, let card, let stan):
+            line = "AUTHORIZING amount=\(amount.formatted(withCode: true)) card=\(card.brand.rawValue)/\(card.last4) stan=\(stan)"
+        case .finished(let r): line = ResultLine.describe(r)
+        }
+        if let notice = s.notice { line += " notice=\"\(notice)\"" }
+        return line
+    }
+}
+
+/// The one-line form of a result, shared by headless output and `vtpe tap --wait`.
+enum ResultLine {
+    static func describe(_ r: TransactionResult) -> String {
+        let common = "amount=\(r.amount.formatted(withCode: true)) card=\(r.card.brand.rawValue)/\(r.card.last4) stan=\(r.stan)"
+        switch r.outcome {
+        case .approved(let id, let code): return "APPROVED \(common) payment_intent=\(id) auth_code=\(code ?? "-")"
+        case .declined(let decline, _, let id): return "DECLINED \(common) decline_code=\(decline.rawValue) payment_intent=\(id ?? "-")"
+        case .failed(let failure): return "FAILED \(common) reason=\"\(failure)\""
+        }
+    }
+}

@@ -1,0 +1,91 @@
+import CardReaders
+import Foundation
+import PaymentCore
+import TerminalEngine
+
+/// Serves the control socket's requests against a running terminal.
+///
+/// Requests (one line each): `amount 12.34`, `tap CARD [contactless|contact|magstripe] [wait]`, `wait`, `status`.
+/// Replies: `ok …`, `result APPROVED …`, or `error …`.
+struct TerminalControl: Sendable {
+    let engine: TerminalEngine
+    let reader: SimulatedCardReader
+
+    func handle(_ line: String) async -> String {
+        let words = line.split(separator: " ").map(String.init)
+        guard let verb = words.first else { return "error empty request" }
+        switch verb {
+        case "status":
+            return "ok " + HeadlessLine.describe(await engine.snapshot)
+        case "amount":
+            guard words.count == 2 else { return "error usage: amount 12.34" }
+            return await enterAmount(words[1])
+        case "tap":
+            guard words.count >= 2 else { return "error usage: tap CARD [contactless|contact|magstripe] [wait]" }
+            let mode = words.count >= 3 ? EntryMode(word: words[2]) : .contactless
+            guard let mode else { return "error unknown entry mode '\(words[2].prefix(20))': use contactless, contact or magstripe" }
+            return await tap(words[1], mode: mode, wait: words.last == "wait")
+        case "wait":
+            let before = await engine.finishedCount
+            return "result " + ResultLine.describe(await engine.result(after: before))
+        default:
+            return "error unknown request '\(verb.prefix(20))': use amount, tap, wait or status"
+        }
+    }
+
+    private func enterAmount(_ text: String) async -> String {
+        let snapshot = await engine.snapshot
+        let currency = snapshot.profile.currency
+        let money: Money
+        do { money = try Money.parse(text, currency: currency) } catch {
+            return "error invalid amount '\(text.prefix(20))': \(error.message)"
+        }
+        guard money.minorUnits > 0 else { return "error the amount must be above zero" }
+        guard money.minorUnits <= snapshot.profile.limits.maxAmount.minorUnits else {
+            return "error the amount is over this terminal's maximum of \(snapshot.profile.limits.maxAmount.formatted(withCode: true))"
+        }
+        switch snapshot.phase {
+        case .amountEntry, .finished: break
+        default: return "error the terminal is busy (\(HeadlessLine.describe(snapshot))); finish or cancel the current sale first"
+        }
+        if case .finished = snapshot.phase { await engine.send(.keyPressed(.enter)) }
+        await engine.send(.keyPressed(.cancel))
+        for digit in String(money.minorUnits) { await engine.send(.keyPressed(.digit(digit.wholeNumberValue!))) }
+        await engine.send(.keyPressed(.enter))
+        return "ok " + HeadlessLine.describe(await engine.snapshot)
+    }
+
+    private func tap(_ card: String, mode: EntryMode, wait: Bool) async -> String {
+        let snapshot = await engine.snapshot
+        guard case .waitingForCard = snapshot.phase else {
+            return "error the terminal is not waiting for a card (\(HeadlessLine.describe(snapshot))); enter an amount first"
+        }
+        let before = await engine.finishedCount
+        let presentation: CardPresentation
+        do {
+            presentation = try SimulatedCardReader.presentation(of: reader.card(for: card), mode: mode, now: Date())
+        } catch {
+            return "error \(error.description)"
+        }
+        // Fed straight to the engine (not through the reader's queue) so the reply can say whether it was accepted.
+        await engine.send(.cardPresented(presentation))
+        let after = await engine.snapshot
+        if case .waitingForCard = after.phase {
+            return "error card refused: \(after.notice ?? "the terminal did not accept it")"
+        }
+        guard wait else { return "ok presented \(presentation)" }
+        return "result " + ResultLine.describe(await engine.result(after: before))
+    }
+}
+
+extension EntryMode {
+    /// `tap`/`contactless`, `insert`/`contact`/`chip`, `swipe`/`magstripe`.
+    init?(word: String) {
+        switch word.lowercased() {
+        case "tap", "contactless", "contactless_emv": self = .contactless
+        case "insert", "contact", "chip", "contact_emv": self = .contact
+        case "swipe", "magstripe", "magnetic_stripe_track2": self = .magstripe
+        default: return nil
+        }
+    }
+}
