@@ -86,7 +86,7 @@ let package = Package(
         .testTarget(name: "CardReadersTests", dependencies: ["CardReaders"], swiftSettings: strict),
         .testTarget(name: "CardReadersUSBTests", dependencies: ["CardReadersUSB"], swiftSettings: strict),
         .testTarget(name: "TerminalEngineTests", dependencies: ["TerminalEngine"], swiftSettings: strict),
-        .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI"], resources: [.copy("Snapshots")], swiftSettings: strict),
+        .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI"], exclude: ["Snapshots"], swiftSettings: strict),
         .testTarget(
             name: "GatewayTests",
             dependencies: [

@@ -74,6 +74,7 @@ public enum BERTLV {
     /// A tag and length read from the wire.
     struct Header {
         var tag: Tag
+        var lengthStart: Int
         var length: Int
         var valueStart: Int
     }
@@ -124,7 +125,7 @@ public enum BERTLV {
         let first = bytes[index]
         index += 1
         guard first & 0x80 != 0 else {
-            return Header(tag: tag, length: Int(first), valueStart: index)
+            return Header(tag: tag, lengthStart: lengthStart, length: Int(first), valueStart: index)
         }
         let count = Int(first & 0x7F)
         guard count != 0 else {
@@ -152,6 +153,6 @@ public enum BERTLV {
             )
         }
         let length = bytes[index..<(index + count)].reduce(0) { $0 << 8 | Int($1) }
-        return Header(tag: tag, length: length, valueStart: index + count)
+        return Header(tag: tag, lengthStart: lengthStart, length: length, valueStart: index + count)
     }
 }

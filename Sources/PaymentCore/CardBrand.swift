@@ -1,13 +1,22 @@
 /// A card network, named as Stripe names it (`payment_method_details.card.brand`).
 public enum CardBrand: String, Sendable, Codable, CaseIterable {
+    /// Visa.
     case visa
+    /// Mastercard (51–55, 2221–2720).
     case mastercard
+    /// American Express.
     case amex
+    /// Discover.
     case discover
+    /// Diners Club.
     case diners
+    /// JCB.
     case jcb
+    /// China UnionPay.
     case unionpay
+    /// Maestro.
     case maestro
+    /// No known IIN range matches.
     case unknown
 
     /// The name to show a person: "Visa", "American Express", ...

@@ -7,8 +7,9 @@ public struct DOL: Hashable, Sendable {
         /// Bytes to send for it.
         public let length: Int
 
-        /// Creates an entry.
+        /// Creates an entry; a negative length is a programmer error.
         public init(tag: Tag, length: Int) {
+            precondition(length >= 0, "a DOL entry length cannot be negative")
             self.tag = tag
             self.length = length
         }
@@ -22,12 +23,24 @@ public struct DOL: Hashable, Sendable {
         self.entries = entries
     }
 
-    /// Parses the value of a DOL tag (e.g. 9F38): tag and length pairs, no values.
+    /// Longest value one entry may ask for; EMV data elements are far shorter, and a card cannot make the terminal
+    /// allocate gigabytes by asking for more.
+    public static let maximumEntryLength = 255
+
+    /// Parses the value of a DOL tag (e.g. 9F38): tag and BER length pairs, no values.
     public init(parsing bytes: [UInt8]) throws(PaymentCoreError) {
         var entries: [Entry] = []
         var index = 0
         while index < bytes.count {
             let header = try BERTLV.readHeader(bytes[...], at: index, path: [], code: .invalidDOL)
+            guard header.length <= Self.maximumEntryLength else {
+                throw PaymentCoreError(
+                    code: .invalidDOL,
+                    message: "The list asks for \(header.length) bytes of tag \(header.tag.hex); at most \(Self.maximumEntryLength) are allowed.",
+                    offset: header.lengthStart,
+                    tagPath: [header.tag]
+                )
+            }
             entries.append(Entry(tag: header.tag, length: header.length))
             index = header.valueStart
         }

@@ -1,29 +1,54 @@
 /// Why an issuer (or Stripe) declined a card, as Stripe's `decline_code`; a value, not a thrown error.
 public enum DeclineCode: String, Sendable, Codable, CaseIterable {
+    /// The issuer declined without giving a reason.
     case genericDecline = "generic_decline"
+    /// The account has too little money for the amount.
     case insufficientFunds = "insufficient_funds"
+    /// The card was reported lost.
     case lostCard = "lost_card"
+    /// The card was reported stolen.
     case stolenCard = "stolen_card"
+    /// The card has expired.
     case expiredCard = "expired_card"
+    /// The CVC is wrong.
     case incorrectCvc = "incorrect_cvc"
+    /// Something failed while processing the card; retrying may work.
     case processingError = "processing_error"
+    /// The card number is wrong (for example, it fails the Luhn check).
     case incorrectNumber = "incorrect_number"
+    /// The issuer wants the cardholder to call them.
     case callIssuer = "call_issuer"
+    /// The PIN is wrong (card readers only).
     case incorrectPin = "incorrect_pin"
+    /// The cardholder has exceeded the balance or credit limit.
     case withdrawalCountLimitExceeded = "withdrawal_count_limit_exceeded"
+    /// The allowed number of PIN tries was exceeded.
     case pinTryExceeded = "pin_try_exceeded"
+    /// The card does not support this kind of purchase.
     case cardNotSupported = "card_not_supported"
+    /// The issuer declined without giving a reason (ISO 05).
     case doNotHonor = "do_not_honor"
+    /// The payment was declined as suspected fraud.
     case fraudulent = "fraudulent"
+    /// The amount is invalid or above what the card allows.
     case invalidAmount = "invalid_amount"
+    /// The card asks for an offline PIN (card readers only).
     case offlinePinRequired = "offline_pin_required"
+    /// The card asks for a PIN, online or offline (card readers only).
     case onlineOrOfflinePinRequired = "online_or_offline_pin_required"
+    /// The issuer requires authentication such as 3-D Secure.
     case authenticationRequired = "authentication_required"
+    /// The card has exceeded its balance, credit or velocity limit.
     case cardVelocityExceeded = "card_velocity_exceeded"
+    /// The card does not support the payment's currency.
     case currencyNotSupported = "currency_not_supported"
+    /// The card or its account is invalid.
     case invalidAccount = "invalid_account"
+    /// The CVC is invalid.
     case invalidCvc = "invalid_cvc"
+    /// The expiry year is invalid.
     case invalidExpiryYear = "invalid_expiry_year"
+    /// The card does not allow this transaction.
     case transactionNotAllowed = "transaction_not_allowed"
 
     /// The top-level Stripe error `code`: the decline code itself for the four that Stripe reports that way,

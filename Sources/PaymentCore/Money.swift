@@ -17,6 +17,7 @@ public struct Money: Hashable, Sendable, Comparable, CustomStringConvertible {
     /// Parses a non-negative decimal amount in major units: "12", "12.3", "12.34".
     ///
     /// Rejects signs, exponents, grouping, commas and more fraction digits than the currency has.
+    /// Error messages never repeat the input, which might be a mistyped card number.
     public static func parse(_ text: String, currency: Currency) throws(PaymentCoreError) -> Money {
         let parts = text.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
         let whole = parts[0]
@@ -26,7 +27,7 @@ public struct Money: Hashable, Sendable, Comparable, CustomStringConvertible {
         else {
             throw PaymentCoreError(
                 code: .invalidAmount,
-                message: "\"\(text.prefix(24))\" is not an amount; enter digits with an optional decimal point, e.g. 12.34.",
+                message: "An amount is digits with an optional decimal point, e.g. 12.34, without sign, spaces or grouping.",
                 location: "amount"
             )
         }
@@ -35,7 +36,7 @@ public struct Money: Hashable, Sendable, Comparable, CustomStringConvertible {
             let allowed = currency.exponent == 0
                 ? "\(currency.code) has no decimal places"
                 : "\(currency.code) allows at most \(currency.exponent) decimal place\(currency.exponent == 1 ? "" : "s")"
-            throw PaymentCoreError(code: .wrongPrecision, message: "\(allowed); \"\(text.prefix(24))\" has \(fractionDigits).", location: "amount")
+            throw PaymentCoreError(code: .wrongPrecision, message: "\(allowed); this amount has \(fractionDigits).", location: "amount")
         }
         let padded = String(whole) + String(fraction ?? "") + String(repeating: "0", count: currency.exponent - fractionDigits)
         return Money(minorUnits: try minorUnits(fromDigits: padded, currency: currency), currency: currency)
@@ -44,7 +45,7 @@ public struct Money: Hashable, Sendable, Comparable, CustomStringConvertible {
     /// Reads keypad entry where the digits are minor units: "1234" in EUR is 12.34.
     public static func fromDigits(_ digits: String, currency: Currency) throws(PaymentCoreError) -> Money {
         guard !digits.isEmpty, digits.utf8.allSatisfy(isASCIIDigit) else {
-            throw PaymentCoreError(code: .invalidAmount, message: "Keypad amounts are digits only; got \"\(digits.prefix(24))\".", location: "amount")
+            throw PaymentCoreError(code: .invalidAmount, message: "A keypad amount is one or more digits, nothing else.", location: "amount")
         }
         return Money(minorUnits: try minorUnits(fromDigits: digits, currency: currency), currency: currency)
     }

@@ -4,19 +4,33 @@
 public struct PaymentCoreError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What kind of input was rejected.
     public enum Code: String, Sendable, CaseIterable {
+        /// Not an active ISO 4217 currency code.
         case invalidCurrency
+        /// Not a well-formed amount.
         case invalidAmount
+        /// The amount does not fit in 64-bit minor units.
         case amountOverflow
+        /// More decimal places than the currency has.
         case wrongPrecision
+        /// Two amounts in different currencies were combined.
         case currencyMismatch
+        /// Not 12–19 digits.
         case invalidPAN
+        /// The card number fails the Luhn check.
         case luhnCheckFailed
+        /// Not a valid expiry month and year.
         case invalidExpiry
+        /// Not a three-digit service code.
         case invalidServiceCode
+        /// Malformed magnetic-stripe track data.
         case invalidTrack
+        /// Not a valid BER-TLV tag.
         case invalidTag
+        /// Malformed BER-TLV data.
         case invalidTLV
+        /// Malformed data object list, or data that does not fit it.
         case invalidDOL
+        /// A bad test-card catalog entry or file.
         case catalog
     }
 

@@ -50,10 +50,12 @@ public struct TLV: Hashable, Sendable, CustomStringConvertible, CustomDebugStrin
     /// Upper-case hex of the value, e.g. "A0000000031010".
     public var hexValue: String { HexCoding.encode(value) }
 
+    /// Equal when tag and value bytes are equal.
     public static func == (lhs: TLV, rhs: TLV) -> Bool {
         lhs.tag == rhs.tag && lhs.value == rhs.value
     }
 
+    /// Hashes tag and value bytes.
     public func hash(into hasher: inout Hasher) {
         hasher.combine(tag)
         hasher.combine(value)

@@ -29,8 +29,8 @@ public struct Tag: Hashable, Sendable, RawRepresentable, CustomStringConvertible
         guard Self.isValid(bytes) else {
             throw PaymentCoreError(
                 code: .invalidTag,
-                message: "\(HexCoding.encode(bytes).isEmpty ? "An empty byte string" : HexCoding.encode(bytes)) is not a BER-TLV tag; "
-                    + "a multi-byte tag starts with a byte whose low five bits are set (e.g. 9F) and has at most four bytes.",
+                message: "\(Self.describe(bytes)) is not a BER-TLV tag; a tag has one to four bytes, "
+                    + "and a multi-byte tag starts with a byte whose low five bits are set (e.g. 9F26).",
                 location: "tag"
             )
         }
@@ -42,7 +42,7 @@ public struct Tag: Hashable, Sendable, RawRepresentable, CustomStringConvertible
         guard let bytes = HexCoding.decode(hex) else {
             throw PaymentCoreError(
                 code: .invalidTag,
-                message: "\"\(hex.prefix(16))\" is not hexadecimal; write a tag as pairs of hex digits, e.g. 9F26.",
+                message: "A tag is written as pairs of hexadecimal digits, e.g. 9F26.",
                 location: "tag"
             )
         }
@@ -70,6 +70,15 @@ public struct Tag: Hashable, Sendable, RawRepresentable, CustomStringConvertible
 
     /// The hex form.
     public var description: String { hex }
+
+    /// Names rejected tag bytes without echoing long input (which could be card data).
+    private static func describe(_ bytes: [UInt8]) -> String {
+        switch bytes.count {
+        case 0: "An empty byte string"
+        case 1...4: HexCoding.encode(bytes)
+        default: "A \(bytes.count)-byte string"
+        }
+    }
 
     static func bytes(of rawValue: UInt32) -> [UInt8] {
         var bytes: [UInt8] = []

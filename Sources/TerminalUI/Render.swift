@@ -32,7 +32,7 @@ public func render(_ model: UIModel) -> ScreenBuffer {
         screen.put(line.text, row: boxTop + 1 + i, column: 1, style: line.style, limit: display.columns + 1)
     }
 
-    let noticeRow = min(model.size.rows - 2, boxTop + display.rows + 2)
+    let noticeRow = model.size.rows - 2
     if let notice = s.notice {
         screen.put("! " + notice, row: noticeRow, column: 0, style: .bold)
     }
@@ -45,15 +45,15 @@ public func render(_ model: UIModel) -> ScreenBuffer {
     // Side panel: the customer receipt after a sale, the simulator cards otherwise.
     let left = display.columns + 4
     if case .finished(let result) = s.phase {
-        screen.put("CUSTOMER RECEIPT", row: 2, column: left, style: .bold)
-        for (i, line) in result.receipt.lines.enumerated() where 3 + i < noticeRow {
-            screen.put(line, row: 3 + i, column: left)
+        screen.put("CUSTOMER RECEIPT", row: 1, column: left, style: .bold)
+        for (i, line) in result.receipt.lines.enumerated() where 2 + i < noticeRow {
+            screen.put(line, row: 2 + i, column: left)
         }
     } else {
         screen.put("SIMULATOR CARDS", row: 2, column: left, style: .bold)
         screen.put("mode: \(model.entryMode.verb)  (m: change)", row: 3, column: left)
         for (i, card) in model.cards.enumerated() {
-            let label = card.label.padding(toLength: 22, withPad: " ", startingAt: 0)
+            let label = card.label.padding(toLength: 17, withPad: " ", startingAt: 0)
             screen.put("\(card.key)  \(label)\(card.expectation)", row: 5 + i, column: left)
         }
         let row = 6 + model.cards.count

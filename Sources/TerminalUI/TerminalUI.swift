@@ -33,7 +33,7 @@ public struct SimulatorCardItem: Sendable, Equatable {
 
     public init(_ card: TestCard) {
         key = card.simulatorKey ?? "?"
-        label = "\(card.brand.displayName) ••\(card.last4)"
+        label = "\(card.brand == .amex ? "Amex" : card.brand.displayName) \(card.last4)"
         switch card.outcome {
         case .approved: expectation = card.cvm == nil ? "approves" : "approves (\(card.cvm!.replacingOccurrences(of: "_", with: " ")))"
         case .declined(let code), .chargeFailsAfterAttach(let code): expectation = code.rawValue.replacingOccurrences(of: "_", with: " ")

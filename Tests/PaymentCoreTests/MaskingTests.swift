@@ -65,13 +65,20 @@ struct MaskingTests {
             { _ = try Track2(parsing: ";\(Self.digits)=3013201?") },
             { _ = try Track2(parsing: ";\(Self.digits)=301220X?") },
             { _ = try TestCard(name: "x", number: bad, outcome: .approved, description: "") },
+            { _ = try Money.parse("4000 0566 5566 5556", currency: .eur) },
+            { _ = try Money.parse("4000056655665556.5", currency: .jpy) },
+            { _ = try Money.fromDigits("4000-0566-5566-5556", currency: .eur) },
+            { _ = try Tag(hex: Self.digits) },
+            { _ = try Tag(hex: "4000-0566-5566-5556") },
+            { _ = try Tag(bytes: hex(Self.digits)) },
         ] {
             do { try attempt() } catch let error as PaymentCoreError { errors.append(error) } catch {}
         }
-        #expect(errors.count == 6)
+        #expect(errors.count == 12)
         for error in errors {
             #expect(!error.description.contains(bad) && !error.description.contains(Self.digits), "\(error)")
-            #expect(!error.message.contains("5665"), "\(error)")
+            #expect(!error.description.contains("5665"), "\(error)")
+            #expect(!error.description.contains("0566"), "\(error)")
         }
     }
 

@@ -2,6 +2,9 @@ import Foundation
 import Testing
 @testable import PaymentCore
 
+/// Swift Testing also declares `Tag` (test tags); inside this module the name means the BER-TLV tag.
+typealias Tag = PaymentCore.Tag
+
 /// Bytes from hex text such as "9F 26 08"; a malformed literal is a bug in the test itself.
 func hex(_ text: String) -> [UInt8] {
     guard let bytes = HexCoding.decode(text) else { preconditionFailure("bad hex in test: \(text)") }

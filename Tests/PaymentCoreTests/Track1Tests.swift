@@ -36,7 +36,7 @@ struct Track1Tests {
     @Test(arguments: [
         ("%A4242424242424242^DOE/JOHN^3412201?", PaymentCoreError.Code.invalidTrack, "track1.formatCode at offset 1"),
         ("%4242424242424242^DOE/JOHN^3412201?", .invalidTrack, "track1.formatCode at offset 1"),
-        ("%B4242424242424242DOE/JOHN3412201?", .invalidTrack, "track1.separator at offset 34"),
+        ("%B4242424242424242DOE/JOHN3412201?", .invalidTrack, "track1.separator at offset 33"),
         ("%B4242424242424242^DOE/JOHN3412201?", .invalidTrack, "track1.separator at offset 34"),
         ("%B4242424242424241^DOE/JOHN^3412201?", .luhnCheckFailed, "track1.pan at offset 2"),
         ("%B42424242X2424242^DOE/JOHN^3412201?", .invalidTrack, "track1.pan at offset 10"),

@@ -27,7 +27,7 @@ public final class SQLiteSessions: SQLSessionProvider {
     }
 
     public func withSession<R: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
-        await gate.acquire()
+        try await gate.acquire()
         do {
             let result = try await body(connection.sql())
             await gate.release()
@@ -38,24 +38,42 @@ public final class SQLiteSessions: SQLSessionProvider {
         }
     }
 
+    /// Waits for the running session, then closes the connection; later sessions fail. Safe to call twice.
     public func shutdown() async {
-        await gate.acquire()
+        guard await gate.close() else { return }
         try? await connection.close()
     }
 }
 
-/// A FIFO async lock: one holder at a time, waiters resumed in arrival order.
+/// A FIFO async lock: one holder at a time, waiters resumed in arrival order; once closed, it refuses everyone.
 actor SessionGate {
     private var held = false
-    private var waiters: [CheckedContinuation<Void, Never>] = []
+    private var closed = false
+    private var waiters: [CheckedContinuation<Bool, Never>] = []
 
-    func acquire() async {
+    struct Closed: Error, CustomStringConvertible {
+        var description: String { "the database is closed (the gateway is shutting down)" }
+    }
+
+    func acquire() async throws {
+        guard !closed else { throw Closed() }
         guard held else { held = true; return }
-        await withCheckedContinuation { waiters.append($0) }
+        guard await withCheckedContinuation({ waiters.append($0) }) else { throw Closed() }
     }
 
     func release() {
-        if waiters.isEmpty { held = false } else { waiters.removeFirst().resume() }
+        if waiters.isEmpty { held = false } else { waiters.removeFirst().resume(returning: true) }
+    }
+
+    /// Takes the lock for good; returns false when it was already closed.
+    func close() async -> Bool {
+        guard !closed else { return false }
+        if held { _ = await withCheckedContinuation { waiters.append($0) } }
+        held = true
+        closed = true
+        for w in waiters { w.resume(returning: false) }
+        waiters = []
+        return true
     }
 }
 

@@ -44,7 +44,7 @@ struct GatewayCommand: AsyncParsableCommand {
             if let apiKey { key = apiKey } else {
                 let (stored, created) = try APIKeyFile.loadOrCreate(in: data.url)
                 key = stored
-                print(created ? "Created secret key \(key) (stored in \(APIKeyFile.path(in: data.url).path))"
+                printLine(created ? "Created secret key \(key) (stored in \(APIKeyFile.path(in: data.url).path))"
                               : "Secret key \(key) (from \(APIKeyFile.path(in: data.url).path))")
             }
             let spec = database ?? "sqlite:" + data.url.appendingPathComponent("gateway.sqlite").path

@@ -37,6 +37,10 @@ struct TapCommand: AsyncParsableCommand {
             }
             return
         }
+        // Resolve the card here too, so a typo is reported the same way whatever the terminal is doing.
+        do { _ = try SimulatedCardReader().card(for: card!) } catch {
+            throw CLIError(error.description, exitCode: 2).exit()
+        }
         let socket = terminal ?? data.controlSocket
         guard FileManager.default.fileExists(atPath: socket) else {
             throw CLIError("no terminal is listening on \(socket): start one with `vtpe` (or pass --terminal SOCKET)").exit()

@@ -1,0 +1,105 @@
+import CardReaders
+import Foundation
+import PaymentCore
+import Testing
+@testable import TerminalEngine
+
+@Suite struct TransactionStateMachineTests {
+    func machine(stan: UInt32 = 41) throws -> TransactionStateMachine {
+        TransactionStateMachine(profile: try countertop(), terminalID: "12345678", nextSTAN: stan)
+    }
+
+    func type(_ m: inout TransactionStateMachine, _ keys: String) {
+        for k in keys { _ = m.handle(.keyPressed(k.wholeNumberValue.map { .digit($0) } ?? .other(k)), now: fixedDate) }
+    }
+
+    @Test func amountEntryBuildsMinorUnits() throws {
+        var m = try machine()
+        type(&m, "001234")
+        #expect(m.phase == .amountEntry(digits: "1234"))
+        #expect(m.handle(.keyPressed(.backspace), now: fixedDate) == [])
+        #expect(m.phase == .amountEntry(digits: "123"))
+        #expect(m.handle(.keyPressed(.enter), now: fixedDate) == [])
+        #expect(m.phase == .waitingForCard(amount: Money(minorUnits: 123, currency: .eur)))
+    }
+
+    @Test func refusesAmountsOverTheProfileMaximum() throws {
+        var m = try machine()
+        type(&m, "999999")
+        #expect(m.phase == .amountEntry(digits: "999999"))
+        type(&m, "9")
+        #expect(m.phase == .amountEntry(digits: "999999"))
+        #expect(m.notice == "Maximum amount is EUR 9999.99")
+    }
+
+    @Test func refusesEnterWithoutAmountAndLetters() throws {
+        var m = try machine()
+        _ = m.handle(.keyPressed(.enter), now: fixedDate)
+        #expect(m.phase == .amountEntry(digits: ""))
+        #expect(m.notice == "Enter an amount first")
+        type(&m, "x")
+        #expect(m.notice == "Key 'x' is not used here: type the amount with 0-9")
+        #expect(m.phase == .amountEntry(digits: ""))
+    }
+
+    @Test func tapRequestsAuthorizationWithStableKey() throws {
+        var m = try machine()
+        type(&m, "1234")
+        _ = m.handle(.keyPressed(.enter), now: fixedDate)
+        let tap = try card("4242424242424242")
+        let actions = m.handle(.cardPresented(tap), now: fixedDate)
+        let request = AuthorizationRequest(amount: Money(minorUnits: 1234, currency: .eur), card: tap, terminalID: "12345678", stan: 41)
+        #expect(actions == [.persistSTAN(next: 42), .requestAuthorization(request)])
+        #expect(request.idempotencyKey == "12345678-000041")
+        #expect(m.phase == .authorizing(amount: Money(minorUnits: 1234, currency: .eur),
+                                        card: CardSummary(brand: .visa, last4: "4242", entryMode: .contactless), stan: 41))
+        // Keys and second cards while authorizing change nothing.
+        #expect(m.handle(.keyPressed(.cancel), now: fixedDate) == [])
+        #expect(m.handle(.cardPresented(tap), now: fixedDate) == [])
+        #expect(m.notice == "Please wait: authorizing")
+    }
+
+    @Test func resultPrintsReceiptAndEnterStartsOver() throws {
+        var m = try machine()
+        type(&m, "500")
+        _ = m.handle(.keyPressed(.enter), now: fixedDate)
+        _ = m.handle(.cardPresented(try card("4000000000009995", .contact)), now: fixedDate)
+        let actions = m.handle(.authorizationCompleted(.declined(.insufficientFunds, message: "Your card has insufficient funds.", paymentIntentID: "pi_1")), now: fixedDate)
+        guard case .finished(let result) = m.phase else { Issue.record("not finished: \(m.phase)"); return }
+        #expect(actions == [.printReceipt(result.receipt)])
+        #expect(result.receipt.lines.contains { $0.contains("DECLINED") })
+        #expect(result.receipt.lines.contains { $0.contains("INSUFFICIENT FUNDS") })
+        _ = m.handle(.keyPressed(.enter), now: fixedDate)
+        #expect(m.phase == .amountEntry(digits: ""))
+        #expect(m.nextSTAN == 42)
+    }
+
+    @Test func contactlessOverLimitMustBeInserted() throws {
+        var m = try machine()
+        type(&m, "15001") // EUR 150.01 > 150.00 contactless limit
+        _ = m.handle(.keyPressed(.enter), now: fixedDate)
+        #expect(m.handle(.cardPresented(try card("4242424242424242")), now: fixedDate) == [])
+        #expect(m.notice == "Over the contactless limit: insert the card")
+        let actions = m.handle(.cardPresented(try card("4242424242424242", .contact)), now: fixedDate)
+        #expect(actions.count == 2)
+    }
+
+    @Test func cardBeforeAmountAndCancel() throws {
+        var m = try machine()
+        #expect(m.handle(.cardPresented(try card("4242424242424242")), now: fixedDate) == [])
+        #expect(m.notice == "Enter the amount first, then present the card")
+        type(&m, "12")
+        _ = m.handle(.keyPressed(.enter), now: fixedDate)
+        _ = m.handle(.keyPressed(.cancel), now: fixedDate)
+        #expect(m.phase == .amountEntry(digits: ""))
+        #expect(m.notice == "Sale cancelled")
+    }
+
+    @Test func stanWrapsAfter999999() throws {
+        var m = try machine(stan: 999_999)
+        type(&m, "1")
+        _ = m.handle(.keyPressed(.enter), now: fixedDate)
+        let actions = m.handle(.cardPresented(try card("4242424242424242")), now: fixedDate)
+        #expect(actions.first == .persistSTAN(next: 1))
+    }
+}

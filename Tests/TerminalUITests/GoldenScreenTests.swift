@@ -1,0 +1,120 @@
+import CardReaders
+import Foundation
+import PaymentCore
+import Testing
+@testable import TerminalEngine
+@testable import TerminalUI
+
+/// Golden screens: the rendered text is compared with `Snapshots/<name>.txt`.
+/// Re-record with `RECORD_SNAPSHOTS=1 swift test --filter TerminalUITests`.
+@Suite struct GoldenScreenTests {
+    static let snapshots = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Snapshots")
+    static let profiles = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("firmware-profiles")
+    static let date = Date(timeIntervalSince1970: 1_795_000_000)
+
+    func model(_ phase: TransactionPhase, notice: String? = nil, size: ScreenSize = fullLayoutSize) throws -> UIModel {
+        let profile = try FirmwareProfile.load(named: "countertop", searching: [Self.profiles])
+        let snapshot = TerminalSnapshot(phase: phase, notice: notice, profile: profile, terminalID: "12345678",
+                                        gatewayLabel: "embedded (http://127.0.0.1:4242)", readerName: "Simulator")
+        return UIModel(snapshot: snapshot, size: size)
+    }
+
+    func assertGolden(_ screen: ScreenBuffer, _ name: String) throws {
+        let url = Self.snapshots.appendingPathComponent(name + ".txt")
+        if ProcessInfo.processInfo.environment["RECORD_SNAPSHOTS"] == "1" {
+            try FileManager.default.createDirectory(at: Self.snapshots, withIntermediateDirectories: true)
+            try screen.text.write(to: url, atomically: true, encoding: .utf8)
+            return
+        }
+        let golden = try String(contentsOf: url, encoding: .utf8)
+        #expect(screen.text == golden, "screen \(name) differs from its golden file; re-record with RECORD_SNAPSHOTS=1 if intended:\n\(screen.text)")
+    }
+
+    var eur1234: Money { Money(minorUnits: 1234, currency: .eur) }
+    var visa: CardSummary { CardSummary(brand: .visa, last4: "4242", entryMode: .contactless) }
+
+    func finished(_ outcome: AuthorizationResult) throws -> TransactionPhase {
+        let formatter = ReceiptFormatter(profile: try model(.amountEntry(digits: "")).snapshot.profile, terminalID: "12345678")
+        let receipt = formatter.customerReceipt(amount: eur1234, card: visa, stan: 1, outcome: outcome, date: Self.date)
+        return .finished(TransactionResult(amount: eur1234, card: visa, stan: 1, outcome: outcome, date: Self.date, receipt: receipt))
+    }
+
+    @Test func idle() throws { try assertGolden(render(try model(.amountEntry(digits: ""))), "countertop-idle") }
+
+    @Test func amountWithNotice() throws {
+        try assertGolden(render(try model(.amountEntry(digits: "1234"), notice: "Maximum amount is EUR 9999.99")), "countertop-amount-notice")
+    }
+
+    @Test func waitingForCard() throws { try assertGolden(render(try model(.waitingForCard(amount: eur1234))), "countertop-present-card") }
+
+    @Test func authorizing() throws {
+        try assertGolden(render(try model(.authorizing(amount: eur1234, card: visa, stan: 1))), "countertop-authorizing")
+    }
+
+    @Test func approved() throws {
+        try assertGolden(render(try model(try finished(.approved(paymentIntentID: "pi_3QxYz", authorizationCode: "123456")))), "countertop-approved")
+    }
+
+    @Test func declined() throws {
+        try assertGolden(render(try model(try finished(.declined(.insufficientFunds, message: "", paymentIntentID: "pi_3QxYz")))), "countertop-declined")
+    }
+
+    @Test func gatewayDown() throws {
+        try assertGolden(render(try model(try finished(.failed(.unreachable("connection refused"))))), "countertop-gateway-down")
+    }
+
+    @Test func tooSmallWindow() throws {
+        try assertGolden(render(try model(.amountEntry(digits: ""), size: ScreenSize(columns: 20, rows: 6))), "countertop-too-small")
+    }
+
+    @Test func everyScreenFits80x24() throws {
+        let phases: [TransactionPhase] = [.amountEntry(digits: "999999"), .waitingForCard(amount: eur1234),
+                                          .authorizing(amount: eur1234, card: visa, stan: 1),
+                                          try finished(.approved(paymentIntentID: "pi_3QxYz", authorizationCode: "123456"))]
+        for phase in phases {
+            let screen = render(try model(phase))
+            #expect(screen.size == fullLayoutSize)
+            #expect((0..<screen.size.rows).allSatisfy { screen.line($0).count <= 80 })
+            // The key help is always on the last row.
+            #expect(screen.line(23).contains("q quit"))
+        }
+    }
+}
+
+@Suite struct UpdateTests {
+    func model(_ phase: TransactionPhase) throws -> UIModel {
+        let profile = try FirmwareProfile.load(named: "countertop", searching: [GoldenScreenTests.profiles])
+        return UIModel(snapshot: TerminalSnapshot(phase: phase, notice: nil, profile: profile, terminalID: "1", gatewayLabel: "g", readerName: "r"),
+                       size: fullLayoutSize)
+    }
+
+    @Test func keysMapPerPhase() throws {
+        var m = try model(.amountEntry(digits: ""))
+        #expect(update(&m, .key(.character("7"))) == [.send(.keyPressed(.digit(7)))])
+        #expect(update(&m, .key(.character("x"))) == [.send(.keyPressed(.other("x")))])
+        #expect(update(&m, .key(.backspace)) == [.send(.keyPressed(.backspace))])
+        #expect(update(&m, .key(.enter)) == [.send(.keyPressed(.enter))])
+        #expect(update(&m, .key(.escape)) == [.send(.keyPressed(.cancel))])
+        #expect(update(&m, .key(.character("q"))) == [.quit])
+
+        var w = try model(.waitingForCard(amount: Money(minorUnits: 1, currency: .eur)))
+        #expect(update(&w, .key(.character("1"))) == [.presentCard(key: "1", mode: .contactless)])
+        #expect(update(&w, .key(.character("m"))) == [])
+        #expect(w.entryMode == .contact)
+        #expect(update(&w, .key(.character("3"))) == [.presentCard(key: "3", mode: .contact)])
+        _ = update(&w, .key(.character("m")))
+        #expect(w.entryMode == .magstripe)
+        _ = update(&w, .key(.character("m")))
+        #expect(w.entryMode == .contactless)
+    }
+
+    @Test func resizeChangesTheLayout() throws {
+        var m = try model(.amountEntry(digits: ""))
+        #expect(update(&m, .resized(ScreenSize(columns: 40, rows: 20))) == [])
+        #expect(m.size == ScreenSize(columns: 40, rows: 20))
+        let screen = render(m)
+        #expect(!screen.text.contains("SIMULATOR CARDS"))
+        #expect(screen.text.contains("AMOUNT"))
+    }
+}

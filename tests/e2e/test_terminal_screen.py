@@ -1,0 +1,97 @@
+"""The countertop terminal driven through its ncurses screen (tmux)."""
+
+from conftest import describe, free_port, run_vtpe
+
+VISA = "4242424242424242"
+VISA_INSUFFICIENT = "4000000000009995"
+
+
+def enter_amount(term, digits):
+    term.send_keys(*digits)
+    term.send_keys("Enter")
+    return term.wait_for("PRESENT CARD", timeout=5)
+
+
+def test_approve_with_tapped_visa(terminal, vtpe_bin, data_dir):
+    enter_amount(terminal, "1234")
+
+    tap = run_vtpe(vtpe_bin, "tap", VISA, "--data-dir", data_dir)
+    assert tap.returncode == 0, describe(tap)
+    assert tap.stdout.startswith("presented TAP"), describe(tap)
+    assert VISA not in tap.stdout + tap.stderr, describe(tap)
+
+    screen = terminal.wait_for("APPROVED", timeout=10)
+    screen = terminal.wait_for("CUSTOMER RECEIPT", timeout=5)
+    assert "EUR 12.34" in screen, screen
+    assert "**** **** **** 4242" in screen, screen
+    assert VISA not in screen, screen
+
+    log = data_dir / "vtpe.log"
+    assert log.is_file(), f"no log at {log}"
+    assert VISA not in log.read_text(errors="replace"), "full card number written to vtpe.log"
+
+    receipts = sorted((data_dir / "receipts").glob("*"))
+    receipts = [r for r in receipts if r.is_file()]
+    assert receipts, f"no receipt file in {data_dir / 'receipts'}"
+    texts = [r.read_text(errors="replace") for r in receipts]
+    assert any("APPROVED" in t for t in texts), texts
+    for r, t in zip(receipts, texts):
+        assert VISA not in t, f"full card number in receipt {r}:\n{t}"
+
+
+def test_decline_insufficient_funds(terminal, vtpe_bin, data_dir):
+    enter_amount(terminal, "1234")
+
+    tap = run_vtpe(vtpe_bin, "tap", VISA_INSUFFICIENT, "--data-dir", data_dir)
+    assert tap.returncode == 0, describe(tap)
+
+    screen = terminal.wait_for("DECLINED", timeout=10)
+    screen = terminal.wait_for("INSUFFICIENT FUNDS", timeout=5)
+    assert "APPROVED" not in screen, screen
+    assert VISA_INSUFFICIENT not in screen, screen
+
+
+def test_generic_decline_with_simulator_key(terminal):
+    enter_amount(terminal, "500")
+    terminal.send_keys("3")
+    screen = terminal.wait_for("DECLINED", timeout=10)
+    assert "EUR 5.00" in screen, screen
+    assert "APPROVED" not in screen, screen
+
+
+def test_bad_input_notices(terminal):
+    # A letter is refused with a notice; the amount does not change.
+    terminal.type_text("x")
+    screen = terminal.wait_for("! Key", timeout=5)
+    assert "EUR 0.00" in screen, screen
+
+    # Enter with no amount.
+    terminal.send_keys("Enter")
+    screen = terminal.wait_for("! Enter an amount first", timeout=5)
+    assert "PRESENT CARD" not in screen, screen
+
+    # 100000 = EUR 1000.00; one more digit would be EUR 10000.00 > max 9999.99.
+    terminal.send_keys(*"100000")
+    screen = terminal.wait_for("EUR 1000.00", timeout=5)
+    terminal.send_keys("0")
+    screen = terminal.wait_for("! Maximum amount is EUR 9999.99", timeout=5)
+    assert "EUR 10000.00" not in screen, screen
+    assert "EUR 1000.00" in screen, screen
+
+
+def test_gateway_down_not_completed(tmux_terminal, vtpe_bin, data_dir):
+    closed_port = free_port()  # bound then released: nothing listens there
+    term = tmux_terminal([
+        vtpe_bin, "terminal", "--data-dir", data_dir,
+        "--gateway", f"http://127.0.0.1:{closed_port}",
+        "--api-key", "sk_test_abcdefghijklmnop",
+    ])
+    term.wait_for("SIMULATOR CARDS", timeout=10)
+    enter_amount(term, "1234")
+
+    tap = run_vtpe(vtpe_bin, "tap", "visa", "--data-dir", data_dir)
+    assert tap.returncode == 0, describe(tap)
+
+    screen = term.wait_for("NOT COMPLETED", timeout=15)
+    screen = term.wait_for("NO CONNECTION", timeout=5)
+    assert "APPROVED" not in screen, screen
