@@ -52,7 +52,7 @@ public struct CommandAPDU: Sendable, Hashable, CustomStringConvertible {
         return out
     }
 
-    public var description: String { HexDump.string(bytes) }
+    public var description: String { HexCoding.spaced(bytes) }
 
     /// SELECT by name (DF name / AID), first or only occurrence.
     public static func select(name: [UInt8]) throws(EMVError) -> CommandAPDU {
@@ -86,7 +86,7 @@ public struct ResponseAPDU: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var bytes: [UInt8] { data + [status.sw1, status.sw2] }
-    public var description: String { HexDump.string(bytes) }
+    public var description: String { HexCoding.spaced(bytes) }
 }
 
 /// The two status bytes that end every response APDU.
@@ -147,19 +147,6 @@ public struct StatusWord: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    public var description: String { String(format4: value) + " (\(meaning))" }
+    public var description: String { HexCoding.encode([sw1, sw2]) + " (\(meaning))" }
 }
 
-extension String {
-    init(format4 value: UInt16) {
-        self = HexDump.string([UInt8(value >> 8), UInt8(value & 0xFF)], separator: "")
-    }
-}
-
-/// Hex for APDU traces.
-enum HexDump {
-    static func string(_ bytes: [UInt8], separator: String = " ") -> String {
-        let digits = Array("0123456789ABCDEF")
-        return bytes.map { String([digits[Int($0 >> 4)], digits[Int($0 & 0x0F)]]) }.joined(separator: separator)
-    }
-}

@@ -1,9 +1,9 @@
 /// Upper-case hexadecimal text for bytes, and back.
-enum HexCoding {
+public enum HexCoding {
     private static let digits = Array("0123456789ABCDEF".utf8)
 
     /// "9F26" for [0x9F, 0x26].
-    static func encode(_ bytes: some Sequence<UInt8>) -> String {
+    public static func encode(_ bytes: some Sequence<UInt8>) -> String {
         var out: [UInt8] = []
         for byte in bytes {
             out.append(digits[Int(byte >> 4)])
@@ -13,6 +13,11 @@ enum HexCoding {
     }
 
     static func byte(_ byte: UInt8) -> String { encode([byte]) }
+
+    /// "00 A4 04 00" — bytes as spaced pairs, for APDU traces.
+    public static func spaced(_ bytes: some Sequence<UInt8>) -> String {
+        bytes.map { byte($0) }.joined(separator: " ")
+    }
 
     /// The value of one hex digit, either case.
     static func nibble(_ character: UInt8) -> UInt8? {
@@ -25,7 +30,7 @@ enum HexCoding {
     }
 
     /// Bytes from hex text; spaces are ignored. Nil on an odd count or a non-hex character.
-    static func decode(_ text: String) -> [UInt8]? {
+    public static func decode(_ text: String) -> [UInt8]? {
         var out: [UInt8] = []
         var high: UInt8?
         for character in text.utf8 where character != UInt8(ascii: " ") {

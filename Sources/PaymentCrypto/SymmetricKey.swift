@@ -1,3 +1,5 @@
+import PaymentCore
+
 /// A symmetric key (TDES or AES) whose bytes never appear in `description`, logs or errors.
 ///
 /// The raw bytes are reachable only through `withUnsafeKeyBytes`/`revealBytes()`, so every use is explicit.
@@ -14,7 +16,7 @@ public struct SymmetricKey: Sendable, Hashable, CustomStringConvertible, CustomD
 
     /// Parses a key from hex (spaces allowed).
     public init(hex: String) throws(CryptoError) {
-        try self.init(bytes: Hex.decode(hex))
+        try self.init(bytes: HexInput.bytes(hex))
     }
 
     /// Key length in bytes.
@@ -27,7 +29,7 @@ public struct SymmetricKey: Sendable, Hashable, CustomStringConvertible, CustomD
     /// (the classic KCV printed on key ceremonies and terminal key loads).
     public func checkValue(_ cipher: BlockCipher = .tdes) throws(CryptoError) -> String {
         let zeros = [UInt8](repeating: 0, count: cipher.blockSize)
-        return Hex.encode(try cipher.encrypt(zeros, key: self, mode: .ecb).prefix(3))
+        return HexCoding.encode(try cipher.encrypt(zeros, key: self, mode: .ecb).prefix(3))
     }
 
     public var description: String { "SymmetricKey(\(bytes.count * 8) bits, ****)" }

@@ -12,7 +12,7 @@ struct FileLogHandler: LogHandler {
 
     /// Opens (or creates) the log file and bootstraps swift-log with it.
     static func bootstrap(path: String, level: Logger.Level) {
-        FileManager.default.createFile(atPath: path, contents: nil)
+        if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
         let handle = FileHandle(forWritingAtPath: path)
         _ = try? handle?.seekToEnd()
         let shared = SharedFile(handle: handle)
