@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
         .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
     ],
     targets: [
         // MARK: C shims (never API)
@@ -39,7 +40,15 @@ let package = Package(
             resources: [.copy("Resources/test-cards.json")],
             swiftSettings: strict
         ),
-        .target(name: "PaymentCrypto", dependencies: ["PaymentCore", "CCrypto"], swiftSettings: strict),
+        .target(
+            name: "PaymentCrypto",
+            dependencies: [
+                "PaymentCore", "CCrypto",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
         .target(name: "EMV", dependencies: ["PaymentCore", "PaymentCrypto"], swiftSettings: strict),
         .target(name: "CardReaders", dependencies: ["EMV"], swiftSettings: strict),
         .target(name: "CardReadersUSB", dependencies: ["CardReaders", "CLibUSB"], swiftSettings: strict),

@@ -95,3 +95,31 @@ def test_gateway_down_not_completed(tmux_terminal, vtpe_bin, data_dir):
     screen = term.wait_for("NOT COMPLETED", timeout=15)
     screen = term.wait_for("NO CONNECTION", timeout=5)
     assert "APPROVED" not in screen, screen
+
+
+def test_terminal_on_a_remote_gateway_and_a_wrong_key(tmux_terminal, background, vtpe_bin, data_dir, workdir):
+    """The same terminal code against a separate `vtpe gateway` process: a good key approves, a wrong one is refused."""
+    key = "sk_test_remoteKey0123456789abcdef"
+    port = free_port()
+    gw_dir = workdir / "gw"
+    gw = background([vtpe_bin, "gateway", "--port", port, "--data-dir", gw_dir, "--api-key", key], "gateway")
+    gw.wait_for_output("listening on", timeout=10)
+
+    term = tmux_terminal([vtpe_bin, "terminal", "--data-dir", data_dir,
+                          "--gateway", f"http://127.0.0.1:{port}", "--api-key", key])
+    screen = term.wait_for("SIMULATOR CARDS", timeout=10)
+    assert f"127.0.0.1:{port}" in screen, screen
+    enter_amount(term, "250")
+    term.send_keys("1")
+    screen = term.wait_for("APPROVED", timeout=10)
+    assert "EUR 2.50" in screen, screen
+    term.close()
+
+    wrong = tmux_terminal([vtpe_bin, "terminal", "--data-dir", workdir / "t2",
+                           "--gateway", f"http://127.0.0.1:{port}", "--api-key", "sk_test_wrongWrongWrong0000"])
+    wrong.wait_for("SIMULATOR CARDS", timeout=10)
+    enter_amount(wrong, "250")
+    wrong.send_keys("1")
+    screen = wrong.wait_for("NOT COMPLETED", timeout=10)
+    assert "TERMINAL NOT AUTHORIZED" in screen, screen
+    assert "APPROVED" not in screen, screen
