@@ -8,11 +8,12 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := libncurses-dev libusb-1.0-0-dev libssl-dev libsqlite3-dev pkg-config tmux
 ARGS ?=
 
-.PHONY: run test deps build build-tests unit-tests e2e-tests venv release clean help
+.PHONY: run test deps build build-tests unit-tests e2e-tests interop-tests venv release bench clean help
 
 help:
 	@echo "make run    — build and open the countertop terminal (embedded gateway + card simulator)"
-	@echo "make test   — build and run every test suite (Swift unit tests, then end-to-end tests in tmux)"
+	@echo "make test   — build and run every test suite (Swift unit tests, end-to-end tests in tmux, crypto interop)"
+	@echo "make bench  — release build, then crypto and EMV throughput on one core"
 	@echo "make run ARGS='--profile countertop --data-dir /tmp/vtpe'   — pass options to vtpe terminal"
 
 deps:
@@ -49,7 +50,15 @@ unit-tests: build-tests
 e2e-tests: build venv
 	$(VENV)/bin/pytest -q tests/e2e
 
-test: unit-tests e2e-tests
+# Our crypto calculator against independent PyPI implementations (pyemv, psec, pydukpt).
+interop-tests: build venv
+	$(VENV)/bin/pytest -q tests/interop
+
+test: unit-tests e2e-tests interop-tests
+
+# Throughput on one core, release build (figures go to docs/benchmarks.md).
+bench: release
+	taskset -c 0 .build/release/vtpe bench --seconds 3
 
 clean:
 	rm -rf .build $(VENV)

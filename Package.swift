@@ -49,7 +49,7 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .target(name: "EMV", dependencies: ["PaymentCore", "PaymentCrypto"], swiftSettings: strict),
+        .target(name: "EMV", dependencies: ["PaymentCore", "PaymentCrypto"], resources: [.copy("Resources/card-profiles.json")], swiftSettings: strict),
         .target(name: "CardReaders", dependencies: ["EMV"], swiftSettings: strict),
         .target(name: "CardReadersUSB", dependencies: ["CardReaders", "CLibUSB"], swiftSettings: strict),
         .target(
@@ -90,8 +90,8 @@ let package = Package(
 
         // MARK: Tests
         .testTarget(name: "PaymentCoreTests", dependencies: ["PaymentCore"], resources: [.copy("Vectors")], swiftSettings: strict),
-        .testTarget(name: "PaymentCryptoTests", dependencies: ["PaymentCrypto"], swiftSettings: strict),
-        .testTarget(name: "EMVTests", dependencies: ["EMV"], swiftSettings: strict),
+        .testTarget(name: "PaymentCryptoTests", dependencies: ["PaymentCrypto", "PaymentCore"], exclude: ["Vectors"], swiftSettings: strict),
+        .testTarget(name: "EMVTests", dependencies: ["EMV", "PaymentCore", "PaymentCrypto"], swiftSettings: strict),
         .testTarget(name: "CardReadersTests", dependencies: ["CardReaders"], swiftSettings: strict),
         .testTarget(name: "CardReadersUSBTests", dependencies: ["CardReadersUSB"], swiftSettings: strict),
         .testTarget(name: "TerminalEngineTests", dependencies: ["TerminalEngine"], swiftSettings: strict),

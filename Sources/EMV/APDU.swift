@@ -52,7 +52,13 @@ public struct CommandAPDU: Sendable, Hashable, CustomStringConvertible {
         return out
     }
 
-    public var description: String { HexCoding.spaced(bytes) }
+    /// Spaced hex, except that the PIN block of a VERIFY shows as `**` per byte; `bytes` has the real thing.
+    public var description: String {
+        guard ins == 0x20, !data.isEmpty else { return HexCoding.spaced(bytes) }
+        var parts = [HexCoding.spaced([cla, ins, p1, p2, UInt8(data.count)])] + Array(repeating: "**", count: data.count)
+        if let le { parts.append(HexCoding.spaced([le])) }
+        return parts.joined(separator: " ")
+    }
 
     /// SELECT by name (DF name / AID), first or only occurrence.
     public static func select(name: [UInt8]) throws(EMVError) -> CommandAPDU {
@@ -86,7 +92,18 @@ public struct ResponseAPDU: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var bytes: [UInt8] { data + [status.sw1, status.sw2] }
-    public var description: String { HexCoding.spaced(bytes) }
+
+    /// Spaced hex; when the data holds card secrets (PAN, track data, cardholder name) it shows as masked TLV instead.
+    public var description: String {
+        if let objects = try? BERTLV.decode(data), objects.contains(where: Self.holdsSensitiveData) {
+            return objects.map(\.description).joined(separator: " ") + " " + HexCoding.spaced([status.sw1, status.sw2])
+        }
+        return HexCoding.spaced(bytes)
+    }
+
+    private static func holdsSensitiveData(_ object: TLV) -> Bool {
+        object.tag.isSensitive || object.children.contains(where: holdsSensitiveData)
+    }
 }
 
 /// The two status bytes that end every response APDU.
@@ -136,6 +153,10 @@ public struct StatusWord: Sendable, Hashable, CustomStringConvertible {
         case 0x6700: return "wrong length"
         case 0x6A86: return "incorrect P1 P2"
         case 0x6A80: return "incorrect data"
+        case 0x6A81: return "function not supported (card or application blocked)"
+        case 0x6A88: return "referenced data not found"
+        case 0x6300: return "authentication failed"
+        case 0x6F00: return "no precise diagnosis"
         case 0x6D00: return "instruction not supported"
         case 0x6E00: return "class not supported"
         case 0x6283: return "selected file invalidated"

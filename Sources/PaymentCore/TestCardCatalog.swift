@@ -120,12 +120,7 @@ public struct TestCardCatalog: Sendable {
     }
 
     private static func describe(_ error: DecodingError) -> PaymentCoreError {
-        func path(_ codingPath: [any CodingKey]) -> String {
-            codingPath.reduce("") { path, key in
-                if let index = key.intValue { return "\(path)[\(index)]" }
-                return path.isEmpty ? key.stringValue : "\(path).\(key.stringValue)"
-            }
-        }
+        let path = codingPathDescription
         switch error {
         case .keyNotFound(let key, let context):
             let location = path(context.codingPath + [key])

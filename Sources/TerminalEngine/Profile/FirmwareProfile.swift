@@ -139,7 +139,7 @@ public struct ProfileError: Error, Sendable, Equatable, CustomStringConvertible 
     }
 
     static func from(_ error: DecodingError, root: Node, file: String) -> ProfileError {
-        func path(_ p: [any CodingKey]) -> String { p.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".") }
+        let path = codingPathDescription
         switch error {
         case .keyNotFound(let key, let ctx):
             let at = ctx.codingPath.isEmpty ? "" : " in '\(path(ctx.codingPath))'"
