@@ -74,6 +74,13 @@ struct PyEMVVectors: Decodable {
         #expect(alg3 == alg1)
         // FIPS 113 / ANSI X9.9 known answer: DES CBC-MAC of "Now is the time for all " under 0123456789ABCDEF.
         #expect(HexCoding.encode(alg1) == "70A30640CC76DD8B")
+        // ISO/IEC 9797-1 Annex B examples: MAC algorithm 3, K = 0123456789ABCDEF, K' = FEDCBA9876543210
+        // (confirmed with pyemv's mac_iso9797_3).
+        let kk = try SymmetricKey(bytes: k + hex("FEDCBA9876543210"))
+        #expect(HexCoding.encode(try ISO9797MAC.algorithm3(key: kk, data: data, padding: .method1)) == "A1C72E74EA3FA9B6")
+        #expect(HexCoding.encode(try ISO9797MAC.algorithm3(key: kk, data: data, padding: .method2)) == "E9086230CA3BE796")
+        #expect(HexCoding.encode(try ISO9797MAC.algorithm3(key: kk, data: Array("Now is the time for it".utf8), padding: .method1)) == "2E2B1428CC78254F")
+        #expect(HexCoding.encode(try ISO9797MAC.algorithm3(key: kk, data: Array("Now is the time for it".utf8), padding: .method2)) == "5A692CE64F404145")
         #expect(ISO9797MAC.pad([1, 2, 3, 4, 5, 6, 7, 8], .method2).count == 16)
         #expect(ISO9797MAC.pad([1, 2, 3, 4, 5, 6, 7, 8], .method1).count == 8)
         #expect(ISO9797MAC.pad([], .method1) == [0, 0, 0, 0, 0, 0, 0, 0])
