@@ -38,7 +38,9 @@ public enum GatewayApp {
         let router = Router(context: GatewayContext.self)
         router.add(middleware: StripeConventionsMiddleware())
         router.get("/healthz") { _, _ in "ok\n" }
-        let api = router.group("v1").add(middleware: APIKeyMiddleware(keys: configuration.apiKeys))
+        let api = router.group("v1")
+            .add(middleware: APIKeyMiddleware(keys: configuration.apiKeys))
+            .add(middleware: IdempotencyMiddleware(store: store))
         let create = PaymentIntentCreate(store: store, issuer: IssuerSimulator(catalog: catalog), catalog: catalog)
 
         api.post("payment_intents") { request, context -> Response in

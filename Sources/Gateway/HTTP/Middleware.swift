@@ -9,25 +9,36 @@ struct StripeConventionsMiddleware<Context: RequestContext>: RouterMiddleware {
         var response: Response
         do {
             response = try await next(request, context)
-        } catch let error as APIError {
-            response = Response.json(error.body, status: error.status)
-        } catch let error as HTTPError {
-            let message = error.status == .notFound
-                ? "Unrecognized request URL (\(request.method.rawValue): \(request.uri.path)). Please see https://docs.stripe.com/api."
-                : (error.body ?? error.status.reasonPhrase)
-            let apiError = APIError(status: error.status, kind: .invalidRequestError, message: message)
-            response = Response.json(apiError.body, status: error.status)
         } catch {
-            context.logger.error("internal error", metadata: ["request_id": "\(requestID)", "error_type": "\(type(of: error))"])
-            let apiError = APIError(status: .internalServerError, kind: .apiError,
-                                    message: "An internal error occurred (request \(requestID)); the payment was not recorded twice. Retry with the same Idempotency-Key.")
-            response = Response.json(apiError.body, status: .internalServerError)
+            response = Self.errorResponse(error, request: request, context: context, requestID: requestID)
         }
         response.headers[.init("Request-Id")!] = requestID
         if let version = request.headers[.init("Stripe-Version")!] {
             response.headers[.init("Stripe-Version")!] = version
         }
         return response
+    }
+}
+
+extension StripeConventionsMiddleware {
+    /// Any error — ours, Hummingbird's or unexpected — as a Stripe-shaped response. Internal details are logged with
+    /// the request id, never sent.
+    static func errorResponse(_ error: any Error, request: Request, context: Context, requestID: String? = nil) -> Response {
+        switch error {
+        case let error as APIError:
+            return Response.json(error.body, status: error.status)
+        case let error as HTTPError:
+            let message = error.status == .notFound
+                ? "Unrecognized request URL (\(request.method.rawValue): \(request.uri.path)). Please see https://docs.stripe.com/api."
+                : (error.body ?? error.status.reasonPhrase)
+            return Response.json(APIError(status: error.status, kind: .invalidRequestError, message: message).body, status: error.status)
+        default:
+            let id = requestID ?? "unknown"
+            context.logger.error("internal error", metadata: ["request_id": "\(id)", "error_type": "\(type(of: error))"])
+            let apiError = APIError(status: .internalServerError, kind: .apiError,
+                                    message: "An internal error occurred (request \(id)); the gateway log has the details.")
+            return Response.json(apiError.body, status: .internalServerError)
+        }
     }
 }
 

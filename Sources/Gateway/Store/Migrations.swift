@@ -68,5 +68,18 @@ enum Migrations {
             """,
             "CREATE INDEX charges_payment_intent ON charges (payment_intent)",
         ]),
+        ("2026-11-26-002-idempotency-keys", [
+            """
+            CREATE TABLE idempotency_keys (
+                key TEXT PRIMARY KEY,
+                fingerprint TEXT NOT NULL,
+                claim_token TEXT NOT NULL,
+                status_code BIGINT,
+                response_body TEXT,
+                created BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX idempotency_keys_created ON idempotency_keys (created)",
+        ]),
     ]
 }

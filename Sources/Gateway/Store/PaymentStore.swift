@@ -7,6 +7,23 @@ public protocol PaymentStore: Sendable {
     func paymentIntent(id: String) async throws -> PaymentIntentRecord?
     func charge(id: String) async throws -> ChargeRecord?
     func paymentMethod(id: String) async throws -> PaymentMethodRecord?
+    /// Claims an `Idempotency-Key` for a request with this fingerprint. Exactly one caller ever gets `.claimed` for
+    /// a key, also across gateway processes sharing one database (the key is the table's primary key).
+    func claimIdempotencyKey(_ key: String, fingerprint: String, now: Int64) async throws -> IdempotencyClaim
+    /// Stores the first response of a claimed key, to be replayed to every retry.
+    func completeIdempotencyKey(_ key: String, status: Int, body: String) async throws
     /// Releases connections.
     func shutdown() async
+}
+
+/// What claiming an idempotency key found.
+public enum IdempotencyClaim: Sendable, Equatable {
+    /// First use: run the request, then complete the key with its response.
+    case claimed
+    /// Used before with the same parameters: replay this response.
+    case replay(status: Int, body: String)
+    /// Used before with the same parameters, and that request has not finished.
+    case inProgress
+    /// Used before with different parameters.
+    case mismatch
 }

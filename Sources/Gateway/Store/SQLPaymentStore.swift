@@ -140,6 +140,48 @@ public final class SQLPaymentStore: PaymentStore {
         }
     }
 
+    public func claimIdempotencyKey(_ key: String, fingerprint: String, now: Int64) async throws -> IdempotencyClaim {
+        let token = ObjectID.make("claim")
+        // Keys live 24 hours, as Stripe's do (terminals reuse STANs, so old keys must go); the purge runs on a
+        // small share of claims to keep it off the hot path.
+        let purge = Int.random(in: 0..<64) == 0
+        return try await sessions.withSession { db in
+            if purge {
+                try await db.delete(from: "idempotency_keys").where("created", .lessThan, now - Self.idempotencyLifetime).run()
+            } else {
+                try await db.delete(from: "idempotency_keys").where("key", .equal, key)
+                    .where("created", .lessThan, now - Self.idempotencyLifetime).run()
+            }
+            // Insert-or-nothing, then read back: whoever's token is stored owns the key. Portable to any engine
+            // with ON CONFLICT DO NOTHING, and race-free because the key is the primary key.
+            try await db.insert(into: "idempotency_keys")
+                .columns("key", "fingerprint", "claim_token", "status_code", "response_body", "created")
+                .values(SQLBind(key), SQLBind(fingerprint), SQLBind(token), SQLLiteral.null, SQLLiteral.null, SQLBind(now))
+                .ignoringConflicts(with: "key")
+                .run()
+            guard let row = try await db.select().columns("fingerprint", "claim_token", "status_code", "response_body")
+                .from("idempotency_keys").where("key", .equal, key).first() else {
+                throw GatewaySetupError(message: "the idempotency key vanished while it was being claimed")
+            }
+            if try row.decode(column: "claim_token", as: String.self) == token { return .claimed }
+            guard try row.decode(column: "fingerprint", as: String.self) == fingerprint else { return .mismatch }
+            guard let status = try row.decode(column: "status_code", as: Int?.self),
+                  let body = try row.decode(column: "response_body", as: String?.self) else { return .inProgress }
+            return .replay(status: status, body: body)
+        }
+    }
+
+    /// How long a stored response is replayed, in seconds.
+    static let idempotencyLifetime: Int64 = 24 * 3600
+
+    public func completeIdempotencyKey(_ key: String, status: Int, body: String) async throws {
+        try await sessions.withSession { db in
+            try await db.update("idempotency_keys")
+                .set("status_code", to: SQLBind(status)).set("response_body", to: SQLBind(body))
+                .where("key", .equal, key).run()
+        }
+    }
+
     public func paymentIntent(id: String) async throws -> PaymentIntentRecord? {
         try await fetch("payment_intents", id: id)
     }
