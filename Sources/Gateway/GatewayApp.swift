@@ -47,6 +47,16 @@ public enum GatewayApp {
             var params = try await formParams(request, context: context)
             return .json(try await create(&params, now: Date()))
         }
+        api.get("payment_intents") { request, context -> Response in
+            var params = FormParams(try FormNode.parse(request.uri.query ?? ""))
+            let customer = try params.string("customer")
+            let page = try ListParameters.page(&params, filters: customer.map { ["customer": $0] } ?? [:])
+            params.allow("expand")
+            try params.rejectUnknown()
+            let result = try await store.paymentIntents(page)
+            return .json(ListParameters.envelope(url: "/v1/payment_intents", hasMore: result.hasMore, data: result.items.map { Render.paymentIntent($0) }))
+        }
+        CustomerRoutes(store: store).register(on: api)
         api.get("payment_intents/:id") { request, context -> Response in
             let id = try context.parameters.require("id")
             var params = FormParams(try FormNode.parse(request.uri.query ?? ""))

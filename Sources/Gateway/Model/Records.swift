@@ -48,6 +48,20 @@ public struct ChargeRecord: Sendable, Codable, Equatable {
     public var metadata: String
 }
 
+/// A customer as stored; deletion keeps the row (Stripe still answers `deleted: true` for the id).
+public struct CustomerRecord: Sendable, Codable, Equatable {
+    public var id: String
+    public var email: String?
+    public var name: String?
+    public var description: String?
+    public var phone: String?
+    public var metadata: String
+    public var defaultPaymentMethod: String?
+    public var invoicePrefix: String
+    public var created: Int64
+    public var deleted: Bool
+}
+
 /// A payment method as stored: brand, last four digits and expiry, never the full number or a CVC.
 public struct PaymentMethodRecord: Sendable, Codable, Equatable {
     public var id: String

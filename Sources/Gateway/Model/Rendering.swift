@@ -55,6 +55,37 @@ enum Render {
         ])
     }
 
+    static func customer(_ c: CustomerRecord) -> JSONValue {
+        .object([
+            ("id", .string(c.id)),
+            ("object", "customer"),
+            ("address", .null),
+            ("balance", 0),
+            ("created", .int(c.created)),
+            ("currency", .null),
+            ("default_source", .null),
+            ("delinquent", false),
+            ("description", .string(c.description)),
+            ("discount", .null),
+            ("email", .string(c.email)),
+            ("invoice_prefix", .string(c.invoicePrefix)),
+            ("invoice_settings", .object([("custom_fields", .null), ("default_payment_method", .string(c.defaultPaymentMethod)),
+                                          ("footer", .null), ("rendering_options", .null)])),
+            ("livemode", false),
+            ("metadata", metadata(c.metadata)),
+            ("name", .string(c.name)),
+            ("phone", .string(c.phone)),
+            ("preferred_locales", .array([])),
+            ("shipping", .null),
+            ("tax_exempt", "none"),
+            ("test_clock", .null),
+        ])
+    }
+
+    static func deletedCustomer(_ id: String) -> JSONValue {
+        .object([("id", .string(id)), ("object", "customer"), ("deleted", true)])
+    }
+
     static func charge(_ c: ChargeRecord) -> JSONValue {
         .object([
             ("id", .string(c.id)),

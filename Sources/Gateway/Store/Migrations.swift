@@ -81,5 +81,23 @@ enum Migrations {
             """,
             "CREATE INDEX idempotency_keys_created ON idempotency_keys (created)",
         ]),
+        ("2026-11-26-003-customers", [
+            """
+            CREATE TABLE customers (
+                id TEXT PRIMARY KEY,
+                email TEXT,
+                name TEXT,
+                description TEXT,
+                phone TEXT,
+                metadata TEXT NOT NULL,
+                default_payment_method TEXT,
+                invoice_prefix TEXT NOT NULL,
+                created BIGINT NOT NULL,
+                deleted BOOLEAN NOT NULL
+            )
+            """,
+            "CREATE INDEX customers_created ON customers (created, id)",
+            "CREATE INDEX customers_email ON customers (email)",
+        ]),
     ]
 }

@@ -12,6 +12,12 @@ public protocol PaymentStore: Sendable {
     func claimIdempotencyKey(_ key: String, fingerprint: String, now: Int64) async throws -> IdempotencyClaim
     /// Stores the first response of a claimed key, to be replayed to every retry.
     func completeIdempotencyKey(_ key: String, status: Int, body: String) async throws
+    func insertCustomer(_ customer: CustomerRecord) async throws
+    func updateCustomer(_ customer: CustomerRecord) async throws
+    func customer(id: String) async throws -> CustomerRecord?
+    /// Live (not deleted) customers, newest first.
+    func customers(_ page: PageRequest) async throws -> Page<CustomerRecord>
+    func paymentIntents(_ page: PageRequest) async throws -> Page<PaymentIntentRecord>
     /// Releases connections.
     func shutdown() async
 }

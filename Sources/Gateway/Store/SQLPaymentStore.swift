@@ -182,6 +182,61 @@ public final class SQLPaymentStore: PaymentStore {
         }
     }
 
+    public func insertCustomer(_ customer: CustomerRecord) async throws {
+        try await sessions.withSession { db in
+            try await db.insert(into: "customers").model(customer, keyEncodingStrategy: .convertToSnakeCase, nilEncodingStrategy: .asNil).run()
+        }
+    }
+
+    public func updateCustomer(_ customer: CustomerRecord) async throws {
+        try await sessions.withSession { db in
+            try await db.update("customers").set(model: customer, keyEncodingStrategy: .convertToSnakeCase, nilEncodingStrategy: .asNil)
+                .where("id", .equal, customer.id).run()
+        }
+    }
+
+    public func customer(id: String) async throws -> CustomerRecord? {
+        try await fetch("customers", id: id)
+    }
+
+    public func customers(_ page: PageRequest) async throws -> Page<CustomerRecord> {
+        try await list("customers", page, liveOnly: true)
+    }
+
+    public func paymentIntents(_ page: PageRequest) async throws -> Page<PaymentIntentRecord> {
+        try await list("payment_intents", page, liveOnly: false)
+    }
+
+    /// Cursor pagination over (created, id), newest first; `endingBefore` walks the other way and is reversed.
+    private func list<T: Decodable & Sendable>(_ table: String, _ page: PageRequest, liveOnly: Bool) async throws -> Page<T> {
+        try await sessions.withSession { db in
+            func cursor(_ id: String) async throws -> Int64? {
+                try await db.select().column("created").from(table).where("id", .equal, id).first()?
+                    .decode(column: "created", as: Int64.self)
+            }
+            let query = db.select().column("*").from(table)
+            if liveOnly { query.where("deleted", .equal, false) }
+            for (column, value) in page.filters.sorted(by: { $0.key < $1.key }) { query.where(SQLColumn(column), .equal, SQLBind(value)) }
+            if let range = page.createdRange {
+                query.where("created", .greaterThanOrEqual, range.lowerBound).where("created", .lessThanOrEqual, range.upperBound)
+            }
+            var ascending = false
+            if let after = page.startingAfter {
+                guard let created = try await cursor(after) else { throw APIError.missing(String(table.dropLast()), id: after, param: "starting_after") }
+                query.where { $0.where("created", .lessThan, created).orWhere { $0.where("created", .equal, created).where("id", .lessThan, after) } }
+            } else if let before = page.endingBefore {
+                guard let created = try await cursor(before) else { throw APIError.missing(String(table.dropLast()), id: before, param: "ending_before") }
+                query.where { $0.where("created", .greaterThan, created).orWhere { $0.where("created", .equal, created).where("id", .greaterThan, before) } }
+                ascending = true
+            }
+            let direction: SQLDirection = ascending ? .ascending : .descending
+            let rows = try await query.orderBy("created", direction).orderBy("id", direction).limit(page.limit + 1).all()
+            var items = try rows.prefix(page.limit).map { try $0.decode(model: T.self, keyDecodingStrategy: .convertFromSnakeCase) }
+            if ascending { items.reverse() }
+            return Page(items: items, hasMore: rows.count > page.limit)
+        }
+    }
+
     public func paymentIntent(id: String) async throws -> PaymentIntentRecord? {
         try await fetch("payment_intents", id: id)
     }
