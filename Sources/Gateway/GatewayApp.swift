@@ -34,14 +34,14 @@ public enum GatewayApp {
 
     /// The router with every route and the Stripe conventions (auth, Request-Id, error shape).
     public static func router(store: any PaymentStore, configuration: GatewayConfiguration,
-                              catalog: TestCardCatalog = .standard) -> Router<GatewayContext> {
+                              catalog: TestCardCatalog = .standard, vault: CardVault = .ephemeral()) -> Router<GatewayContext> {
         let router = Router(context: GatewayContext.self)
         router.add(middleware: StripeConventionsMiddleware())
         router.get("/healthz") { _, _ in "ok\n" }
         let api = router.group("v1")
             .add(middleware: APIKeyMiddleware(keys: configuration.apiKeys))
             .add(middleware: IdempotencyMiddleware(store: store))
-        let create = PaymentIntentCreate(store: store, issuer: IssuerSimulator(catalog: catalog), catalog: catalog)
+        let create = PaymentIntentCreate(store: store, issuer: IssuerSimulator(catalog: catalog), catalog: catalog, vault: vault)
 
         api.post("payment_intents") { request, context -> Response in
             var params = try await formParams(request, context: context)
@@ -57,6 +57,7 @@ public enum GatewayApp {
             return .json(ListParameters.envelope(url: "/v1/payment_intents", hasMore: result.hasMore, data: result.items.map { Render.paymentIntent($0) }))
         }
         CustomerRoutes(store: store).register(on: api)
+        PaymentMethodRoutes(store: store, vault: vault).register(on: api)
         api.get("payment_intents/:id") { request, context -> Response in
             let id = try context.parameters.require("id")
             var params = FormParams(try FormNode.parse(request.uri.query ?? ""))
@@ -93,12 +94,12 @@ public enum GatewayApp {
     }
 
     /// A runnable application listening on the configured address.
-    public static func application(store: any PaymentStore, configuration: GatewayConfiguration, logger: Logger,
+    public static func application(store: any PaymentStore, configuration: GatewayConfiguration, vault: CardVault, logger: Logger,
                                    onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in })
         -> some ApplicationProtocol
     {
         Application(
-            router: router(store: store, configuration: configuration),
+            router: router(store: store, configuration: configuration, vault: vault),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "vtpe-gateway"),
             onServerRunning: onServerRunning,
             logger: logger

@@ -53,6 +53,10 @@ public struct FormParams: Sendable {
 
     /// A required string.
     public mutating func requiredString(_ path: String...) throws(APIError) -> String {
+        try requiredString(path)
+    }
+
+    public mutating func requiredString(_ path: [String]) throws(APIError) -> String {
         guard let s = try string(path), !s.isEmpty else {
             throw APIError.invalidRequest("Missing required param: \(Self.name(path)).", param: Self.name(path))
         }

@@ -75,6 +75,10 @@ public struct PaymentMethodRecord: Sendable, Codable, Equatable {
     public var customer: String?
     public var created: Int64
     public var metadata: String
+    /// HMAC of the card number under the vault key (the same card gives the same fingerprint).
+    public var fingerprint: String?
+    /// The card number sealed with AES-GCM under the vault key; never a clear PAN, never a CVC.
+    public var encryptedPan: String?
 }
 
 /// Prefixed random object ids (`pi_…`, `ch_…`), 24 characters after the prefix like Stripe's.

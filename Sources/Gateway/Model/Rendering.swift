@@ -82,6 +82,34 @@ enum Render {
         ])
     }
 
+    static func paymentMethod(_ m: PaymentMethodRecord) -> JSONValue {
+        let card: JSONValue = .object([
+            ("brand", .string(m.brand)),
+            ("checks", .object([("address_line1_check", .null), ("address_postal_code_check", .null), ("cvc_check", .null)])),
+            ("country", "US"),
+            ("display_brand", .string(m.brand)),
+            ("exp_month", .int(m.expMonth)),
+            ("exp_year", .int(m.expYear)),
+            ("fingerprint", .string(m.fingerprint)),
+            ("funding", .string(m.funding)),
+            ("last4", .string(m.last4)),
+            ("networks", .object([("available", .array([.string(m.brand)])), ("preferred", .null)])),
+            ("three_d_secure_usage", .object([("supported", true)])),
+            ("wallet", .null),
+        ])
+        return .object([
+            ("id", .string(m.id)),
+            ("object", "payment_method"),
+            ("billing_details", .object([("address", .null), ("email", .null), ("name", .null), ("phone", .null)])),
+            (m.type == "card_present" ? "card_present" : "card", card),
+            ("created", .int(m.created)),
+            ("customer", .string(m.customer)),
+            ("livemode", false),
+            ("metadata", metadata(m.metadata)),
+            ("type", .string(m.type)),
+        ])
+    }
+
     static func deletedCustomer(_ id: String) -> JSONValue {
         .object([("id", .string(id)), ("object", "customer"), ("deleted", true)])
     }

@@ -17,6 +17,7 @@ struct PaymentIntentCreate {
     let store: any PaymentStore
     let issuer: IssuerSimulator
     let catalog: TestCardCatalog
+    let vault: CardVault
 
     static let maxAmount: Int64 = 99_999_999
 
@@ -45,7 +46,12 @@ struct PaymentIntentCreate {
         let receiptEmail = try params.string("receipt_email")
         let metadata = (try params.metadata("metadata") ?? [:]).filter { !$0.value.isEmpty }
         var types = try params.stringList("payment_method_types") ?? []
-        let card = try parseCard(&params, now: now)
+        var card: CardInput?
+        switch try parseCard(&params, now: now) {
+        case .input(let input)?: card = input
+        case .stored(let id)?: card = try await storedCard(id)
+        case nil: card = nil
+        }
         if types.isEmpty { types = [card?.isCardPresent == true ? "card_present" : "card"] }
         for t in types where !["card", "card_present"].contains(t) {
             throw APIError.invalidRequest("The payment method type \"\(t.prefix(40))\" is invalid. Supported here: card, card_present.", param: "payment_method_types")
@@ -73,7 +79,8 @@ struct PaymentIntentCreate {
                     type: card.isCardPresent ? "card_present" : "card",
                     brand: card.pan.brand.rawValue, last4: card.pan.last4,
                     expMonth: Int64(card.expiry.month), expYear: Int64(card.expiry.year),
-                    funding: "credit", readMethod: card.readMethod, customer: nil, created: created, metadata: "{}")
+                    funding: "credit", readMethod: card.readMethod, customer: nil, created: created, metadata: "{}",
+                    fingerprint: vault.fingerprint(card.pan), encryptedPan: try vault.seal(card.pan))
             }
         }
         var intent = PaymentIntentRecord(
@@ -128,45 +135,38 @@ struct PaymentIntentCreate {
         return rendered
     }
 
-    private func parseCard(_ params: inout FormParams, now: Date) throws(APIError) -> CardInput? {
+    /// Where the card comes from: details in this request, or a stored payment method.
+    enum CardSource {
+        case input(CardInput)
+        case stored(String)
+    }
+
+    /// A stored payment method, its number opened from the vault.
+    private func storedCard(_ id: String) async throws -> CardInput {
+        guard let record = try await store.paymentMethod(id: id), let sealed = record.encryptedPan else {
+            throw APIError.missing("PaymentMethod", id: id, param: "payment_method")
+        }
+        let pan = try vault.open(sealed)
+        let expiry = try Expiry(month: Int(record.expMonth), year: Int(record.expYear))
+        return CardInput(pan: pan, expiry: expiry, readMethod: record.readMethod, existingMethodID: record.id)
+    }
+
+    private func parseCard(_ params: inout FormParams, now: Date) throws(APIError) -> CardSource? {
         if let pmID = try params.string("payment_method") {
             guard let test = catalog.card(paymentMethodID: pmID) else {
-                throw APIError.missing("PaymentMethod", id: pmID, param: "payment_method")
+                guard pmID.hasPrefix("pm_") else { throw APIError.missing("PaymentMethod", id: pmID, param: "payment_method") }
+                return .stored(pmID)
             }
             guard let pan = test.pan else {
                 throw APIError.declined(.incorrectNumber, paymentIntent: nil, chargeID: nil)
             }
             let year = Calendar(identifier: .gregorian).component(.year, from: now) + 3
-            return CardInput(pan: pan, expiry: try! Expiry(month: 12, year: year), readMethod: nil, existingMethodID: nil)
+            return .input(CardInput(pan: pan, expiry: try! Expiry(month: 12, year: year), readMethod: nil, existingMethodID: nil))
         }
         guard let type = try params.string("payment_method_data", "type") else { return nil }
         switch type {
         case "card":
-            let number = try params.requiredString("payment_method_data", "card", "number")
-            let monthText = try params.requiredString("payment_method_data", "card", "exp_month")
-            let yearText = try params.requiredString("payment_method_data", "card", "exp_year")
-            if let cvc = try params.string("payment_method_data", "card", "cvc") {
-                guard (3...4).contains(cvc.count), cvc.allSatisfy(\.isASCII), cvc.allSatisfy(\.isNumber) else {
-                    throw APIError(status: .paymentRequired402, kind: .cardError, code: "invalid_cvc",
-                                   message: "Your card's security code is invalid.", param: "cvc")
-                }
-            }
-            let pan: PAN
-            do { pan = try PAN(number) } catch {
-                if error.code == .luhnCheckFailed { throw APIError.declined(.incorrectNumber, paymentIntent: nil, chargeID: nil) }
-                throw APIError(status: .paymentRequired402, kind: .cardError, code: "invalid_number",
-                               message: "The card number is not a valid credit card number.", param: "number")
-            }
-            guard let month = Int(monthText), (1...12).contains(month) else {
-                throw APIError(status: .paymentRequired402, kind: .cardError, code: "invalid_expiry_month",
-                               message: "Your card's expiration month is invalid.", param: "exp_month")
-            }
-            guard let year = Int(yearText), let expiry = try? Expiry(month: month, year: year),
-                  expiry.year <= Calendar(identifier: .gregorian).component(.year, from: now) + 50 else {
-                throw APIError(status: .paymentRequired402, kind: .cardError, code: "invalid_expiry_year",
-                               message: "Your card's expiration year is invalid.", param: "exp_year")
-            }
-            return CardInput(pan: pan, expiry: expiry, readMethod: nil, existingMethodID: nil)
+            return .input(try CardDetails.parse(&params, prefix: ["payment_method_data", "card"], now: now))
         case "card_present":
             let track = try params.requiredString("payment_method_data", "card_present", "vtpe_track2")
             let entry = try params.string("payment_method_data", "card_present", "vtpe_read_method") ?? "contactless_emv"
@@ -179,7 +179,7 @@ struct PaymentIntentCreate {
                 if error.code == .luhnCheckFailed { throw APIError.declined(.incorrectNumber, paymentIntent: nil, chargeID: nil) }
                 throw APIError.invalidRequest("Invalid track 2 data: \(error.message)", param: "payment_method_data[card_present][vtpe_track2]")
             }
-            return CardInput(pan: track2.pan, expiry: track2.expiry, readMethod: entry, existingMethodID: nil)
+            return .input(CardInput(pan: track2.pan, expiry: track2.expiry, readMethod: entry, existingMethodID: nil))
         default:
             throw APIError.invalidRequest("Invalid payment_method_data[type]: must be card or card_present.", param: "payment_method_data[type]")
         }

@@ -99,5 +99,10 @@ enum Migrations {
             "CREATE INDEX customers_created ON customers (created, id)",
             "CREATE INDEX customers_email ON customers (email)",
         ]),
+        ("2026-11-26-004-payment-method-vault", [
+            "ALTER TABLE payment_methods ADD COLUMN fingerprint TEXT",
+            "ALTER TABLE payment_methods ADD COLUMN encrypted_pan TEXT",
+            "CREATE INDEX payment_methods_customer ON payment_methods (customer, created)",
+        ]),
     ]
 }

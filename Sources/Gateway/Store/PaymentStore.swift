@@ -12,6 +12,10 @@ public protocol PaymentStore: Sendable {
     func claimIdempotencyKey(_ key: String, fingerprint: String, now: Int64) async throws -> IdempotencyClaim
     /// Stores the first response of a claimed key, to be replayed to every retry.
     func completeIdempotencyKey(_ key: String, status: Int, body: String) async throws
+    func insertPaymentMethod(_ method: PaymentMethodRecord) async throws
+    func updatePaymentMethod(_ method: PaymentMethodRecord) async throws
+    /// Payment methods matching the page's filters (e.g. customer and type), newest first.
+    func paymentMethods(_ page: PageRequest) async throws -> Page<PaymentMethodRecord>
     func insertCustomer(_ customer: CustomerRecord) async throws
     func updateCustomer(_ customer: CustomerRecord) async throws
     func customer(id: String) async throws -> CustomerRecord?

@@ -182,6 +182,23 @@ public final class SQLPaymentStore: PaymentStore {
         }
     }
 
+    public func insertPaymentMethod(_ method: PaymentMethodRecord) async throws {
+        try await sessions.withSession { db in
+            try await db.insert(into: "payment_methods").model(method, keyEncodingStrategy: .convertToSnakeCase, nilEncodingStrategy: .asNil).run()
+        }
+    }
+
+    public func updatePaymentMethod(_ method: PaymentMethodRecord) async throws {
+        try await sessions.withSession { db in
+            try await db.update("payment_methods").set(model: method, keyEncodingStrategy: .convertToSnakeCase, nilEncodingStrategy: .asNil)
+                .where("id", .equal, method.id).run()
+        }
+    }
+
+    public func paymentMethods(_ page: PageRequest) async throws -> Page<PaymentMethodRecord> {
+        try await list("payment_methods", page, liveOnly: false)
+    }
+
     public func insertCustomer(_ customer: CustomerRecord) async throws {
         try await sessions.withSession { db in
             try await db.insert(into: "customers").model(customer, keyEncodingStrategy: .convertToSnakeCase, nilEncodingStrategy: .asNil).run()

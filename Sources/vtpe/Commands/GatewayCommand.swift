@@ -50,7 +50,8 @@ struct GatewayCommand: AsyncParsableCommand {
             let spec = database ?? "sqlite:" + data.url.appendingPathComponent("gateway.sqlite").path
             let store = try await StoreLocator.open(spec, logger: logger)
             let config = GatewayConfiguration(host: host, port: port, apiKeys: [key])
-            let app = GatewayApp.application(store: store, configuration: config, logger: logger) { channel in
+            let vault = try CardVault.loadOrCreate(in: data.url)
+            let app = GatewayApp.application(store: store, configuration: config, vault: vault, logger: logger) { channel in
                 let port = channel.localAddress?.port ?? port
                 printLine("vtpe gateway listening on http://\(host):\(port) (database \(spec))")
             }
@@ -89,7 +90,8 @@ struct EmbeddedGateway {
         let store = try await StoreLocator.open("sqlite:" + dataDirectory.appendingPathComponent("gateway.sqlite").path, logger: logger)
         let config = GatewayConfiguration(host: "127.0.0.1", port: 0, apiKeys: [key])
         let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
-        let app = GatewayApp.application(store: store, configuration: config, logger: logger) { channel in
+        let vault = try CardVault.loadOrCreate(in: dataDirectory)
+        let app = GatewayApp.application(store: store, configuration: config, vault: vault, logger: logger) { channel in
             portContinuation.yield(channel.localAddress?.port ?? 0)
             portContinuation.finish()
         }

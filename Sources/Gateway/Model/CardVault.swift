@@ -1,0 +1,59 @@
+import Crypto
+import Foundation
+import PaymentCore
+
+/// Keeps card numbers encrypted at rest (AES-256-GCM) and computes their fingerprints (HMAC-SHA256), both under a
+/// key kept in the data directory. The database only ever sees the sealed box and the fingerprint.
+public struct CardVault: Sendable {
+    private let sealingKey: Crypto.SymmetricKey
+    private let fingerprintKey: Crypto.SymmetricKey
+
+    /// A vault over 32 bytes of key material (two keys are derived from it with HKDF).
+    public init(keyMaterial: [UInt8]) {
+        let ikm = Crypto.SymmetricKey(data: keyMaterial)
+        sealingKey = HKDF<SHA256>.deriveKey(inputKeyMaterial: ikm, info: Data("vtpe card sealing".utf8), outputByteCount: 32)
+        fingerprintKey = HKDF<SHA256>.deriveKey(inputKeyMaterial: ikm, info: Data("vtpe card fingerprint".utf8), outputByteCount: 32)
+    }
+
+    /// A vault with a random key, for tests and throwaway gateways.
+    public static func ephemeral() -> CardVault {
+        var rng = SystemRandomNumberGenerator()
+        return CardVault(keyMaterial: (0..<32).map { _ in UInt8.random(in: 0...255, using: &rng) })
+    }
+
+    /// Loads `<data-dir>/card-data-key` (mode 0600), creating it on first start.
+    public static func loadOrCreate(in dataDirectory: URL) throws -> CardVault {
+        let url = dataDirectory.appendingPathComponent("card-data-key")
+        if let data = FileManager.default.contents(atPath: url.path) {
+            guard data.count == 32 else { throw GatewaySetupError(message: "\(url.path) is not a 32-byte key; restore it from a backup (cards stored under it cannot be read without it)") }
+            return CardVault(keyMaterial: Array(data))
+        }
+        try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
+        var rng = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        try Data(bytes).write(to: url, options: .atomic)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: url.path)
+        return CardVault(keyMaterial: bytes)
+    }
+
+    /// The sealed card number, base64 (nonce ‖ ciphertext ‖ tag).
+    public func seal(_ pan: PAN) throws -> String {
+        let box = try AES.GCM.seal(Data(pan.revealDigits().utf8), using: sealingKey)
+        guard let combined = box.combined else { throw GatewaySetupError(message: "AES-GCM produced no combined box") }
+        return combined.base64EncodedString()
+    }
+
+    /// The card number back from a sealed box.
+    public func open(_ sealed: String) throws -> PAN {
+        guard let data = Data(base64Encoded: sealed) else { throw GatewaySetupError(message: "a stored card number is damaged") }
+        let clear = try AES.GCM.open(AES.GCM.SealedBox(combined: data), using: sealingKey)
+        return try PAN(String(decoding: clear, as: UTF8.self))
+    }
+
+    /// A stable 16-character fingerprint: the same card number gives the same fingerprint under one vault.
+    public func fingerprint(_ pan: PAN) -> String {
+        let mac = HMAC<SHA256>.authenticationCode(for: Data(pan.revealDigits().utf8), using: fingerprintKey)
+        let alphabet = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+        return String(Array(mac).prefix(16).map { alphabet[Int($0) % alphabet.count] })
+    }
+}
