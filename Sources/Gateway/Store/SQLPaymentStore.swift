@@ -183,16 +183,11 @@ public final class SQLPaymentStore: PaymentStore {
     }
 
     public func insertPaymentMethod(_ method: PaymentMethodRecord) async throws {
-        try await sessions.withSession { db in
-            try await db.insert(into: "payment_methods").model(method, keyEncodingStrategy: .convertToSnakeCase, nilEncodingStrategy: .asNil).run()
-        }
+        try await insert(method, into: "payment_methods")
     }
 
     public func updatePaymentMethod(_ method: PaymentMethodRecord) async throws {
-        try await sessions.withSession { db in
-            try await db.update("payment_methods").set(model: method, keyEncodingStrategy: .convertToSnakeCase, nilEncodingStrategy: .asNil)
-                .where("id", .equal, method.id).run()
-        }
+        try await update(method, id: method.id, in: "payment_methods")
     }
 
     public func paymentMethods(_ page: PageRequest) async throws -> Page<PaymentMethodRecord> {
@@ -200,15 +195,24 @@ public final class SQLPaymentStore: PaymentStore {
     }
 
     public func insertCustomer(_ customer: CustomerRecord) async throws {
-        try await sessions.withSession { db in
-            try await db.insert(into: "customers").model(customer, keyEncodingStrategy: .convertToSnakeCase, nilEncodingStrategy: .asNil).run()
-        }
+        try await insert(customer, into: "customers")
     }
 
     public func updateCustomer(_ customer: CustomerRecord) async throws {
+        try await update(customer, id: customer.id, in: "customers")
+    }
+
+    /// Records map to rows by snake-cased field names; nil fields are written as NULL.
+    private func insert(_ record: some Encodable & Sendable, into table: String) async throws {
         try await sessions.withSession { db in
-            try await db.update("customers").set(model: customer, keyEncodingStrategy: .convertToSnakeCase, nilEncodingStrategy: .asNil)
-                .where("id", .equal, customer.id).run()
+            try await db.insert(into: table).model(record, keyEncodingStrategy: .convertToSnakeCase, nilEncodingStrategy: .asNil).run()
+        }
+    }
+
+    private func update(_ record: some Encodable & Sendable, id: String, in table: String) async throws {
+        try await sessions.withSession { db in
+            try await db.update(table).set(model: record, keyEncodingStrategy: .convertToSnakeCase, nilEncodingStrategy: .asNil)
+                .where("id", .equal, id).run()
         }
     }
 
