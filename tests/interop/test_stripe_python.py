@@ -1,0 +1,91 @@
+"""The official stripe-python SDK against a live `vtpe gateway`: only the base URL and the key change."""
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+import stripe
+
+from conftest import REPO_ROOT
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def gateway(vtpe):
+    binary = str(REPO_ROOT / ".build" / "debug" / "vtpe")
+    data = Path(tempfile.mkdtemp(prefix="vtpe-stripe-"))
+    port = free_port()
+    key = "sk_test_stripePython0123456789abcdef"
+    proc = subprocess.Popen([binary, "gateway", "--port", str(port), "--data-dir", str(data), "--api-key", key],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 15
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            break
+        except OSError:
+            if time.time() > deadline or proc.poll() is not None:
+                proc.kill()
+                pytest.fail("vtpe gateway did not start")
+            time.sleep(0.1)
+    stripe.api_key = key
+    stripe.api_base = f"http://127.0.0.1:{port}"
+    stripe.max_network_retries = 0
+    yield data
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def test_customer_payment_method_and_intent(gateway):
+    customer = stripe.Customer.create(email="shop@example.com", name="Shop", metadata={"order": "42"})
+    assert customer.id.startswith("cus_") and customer.metadata["order"] == "42"
+    pm = stripe.PaymentMethod.create(type="card", card={"number": "4242424242424242", "exp_month": 12, "exp_year": 2031, "cvc": "123"})
+    assert pm.card.last4 == "4242" and pm.card.brand == "visa" and len(pm.card.fingerprint) == 16
+    stripe.PaymentMethod.attach(pm.id, customer=customer.id)
+    intent = stripe.PaymentIntent.create(amount=1999, currency="eur", payment_method=pm.id, confirm=True, expand=["latest_charge"])
+    assert intent.status == "succeeded"
+    assert intent.latest_charge.payment_method_details.card.last4 == "4242"
+    assert stripe.PaymentIntent.retrieve(intent.id).status == "succeeded"
+    listed = [p.id for p in stripe.PaymentMethod.list(customer=customer.id, type="card").auto_paging_iter()]
+    assert listed == [pm.id]
+
+
+@pytest.mark.parametrize("pm_id, decline_code", [
+    ("pm_card_visa_chargeDeclined", "generic_decline"),
+    ("pm_card_visa_chargeDeclinedInsufficientFunds", "insufficient_funds"),
+    ("pm_card_visa_chargeDeclinedLostCard", "lost_card"),
+    ("pm_card_visa_chargeDeclinedStolenCard", "stolen_card"),
+])
+def test_declines_raise_card_errors(gateway, pm_id, decline_code):
+    with pytest.raises(stripe.error.CardError) as err:
+        stripe.PaymentIntent.create(amount=500, currency="usd", payment_method=pm_id, confirm=True)
+    assert err.value.code == "card_declined"
+    assert err.value.error.decline_code == decline_code
+    assert err.value.error.payment_intent.status == "requires_payment_method"
+
+
+def test_idempotent_retry_replays(gateway):
+    a = stripe.PaymentIntent.create(amount=700, currency="usd", payment_method="pm_card_visa", confirm=True, idempotency_key="retry-1")
+    b = stripe.PaymentIntent.create(amount=700, currency="usd", payment_method="pm_card_visa", confirm=True, idempotency_key="retry-1")
+    assert a.id == b.id
+    with pytest.raises(stripe.error.IdempotencyError):
+        stripe.PaymentIntent.create(amount=800, currency="usd", payment_method="pm_card_visa", confirm=True, idempotency_key="retry-1")
+
+
+def test_pagination_and_bad_parameters(gateway):
+    for i in range(5):
+        stripe.Customer.create(email=f"p{i}@example.com")
+    ids = [c.id for c in stripe.Customer.list(limit=2).auto_paging_iter()]
+    assert len(ids) == len(set(ids)) >= 5
+    with pytest.raises(stripe.error.InvalidRequestError) as err:
+        stripe.Customer.create(colour="red")
+    assert err.value.param == "colour"
+    with pytest.raises(stripe.error.AuthenticationError):
+        stripe.Customer.list(api_key="sk_test_wrongwrongwrongwrong")
