@@ -92,9 +92,10 @@ let package = Package(
         ),
 
         // MARK: Tests
-        .testTarget(name: "PaymentCoreTests", dependencies: ["PaymentCore"], resources: [.copy("Vectors")], swiftSettings: strict),
-        .testTarget(name: "PaymentCryptoTests", dependencies: ["PaymentCrypto", "PaymentCore"], exclude: ["Vectors"], swiftSettings: strict),
-        .testTarget(name: "EMVTests", dependencies: ["EMV", "PaymentCore", "PaymentCrypto"], swiftSettings: strict),
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
+        .testTarget(name: "PaymentCoreTests", dependencies: ["PaymentCore", "TestSupport"], resources: [.copy("Vectors")], swiftSettings: strict),
+        .testTarget(name: "PaymentCryptoTests", dependencies: ["PaymentCrypto", "PaymentCore", "TestSupport"], exclude: ["Vectors"], swiftSettings: strict),
+        .testTarget(name: "EMVTests", dependencies: ["EMV", "PaymentCore", "PaymentCrypto", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "CardReadersTests", dependencies: ["CardReaders"], swiftSettings: strict),
         .testTarget(name: "CardReadersUSBTests", dependencies: ["CardReadersUSB"], swiftSettings: strict),
         .testTarget(name: "TerminalEngineTests", dependencies: ["TerminalEngine"], swiftSettings: strict),

@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 import PaymentCore
 
 /// Feeds the decoder random and damaged input: it must never crash, and must throw only `.invalidTLV`

@@ -1,4 +1,5 @@
 import PaymentCore
+import TestSupport
 import Testing
 @testable import PaymentCrypto
 
@@ -25,7 +26,7 @@ struct PsecPINBlockVectors: Decodable {
 
 @Suite struct PINBlockTests {
     static func encode(_ pin: String, _ pan: String?, _ format: PINBlockFormat, seed: UInt64 = 1) throws(CryptoError) -> PINBlock {
-        var random = SeededGenerator(state: seed)
+        var random = SeededGenerator(seed: seed)
         return try PINBlock.encode(pin: pin, pan: pan, format: format, random: &random)
     }
 
@@ -103,7 +104,7 @@ struct PsecPINBlockVectors: Decodable {
         let key = try SymmetricKey(hex: format == .iso4 ? "00112233445566778899AABBCCDDEEFF" : "0123456789ABCDEFFEDCBA9876543210")
         for length in 4...12 {
             for seed in UInt64(0)..<20 {
-                var random = SeededGenerator(state: seed &* 7919 &+ UInt64(length))
+                var random = SeededGenerator(seed: seed &* 7919 &+ UInt64(length))
                 let pin = String((0..<length).map { _ in Character(String(Int.random(in: 0...9, using: &random))) })
                 let block = try Self.encode(pin, pan, format, seed: seed)
                 #expect(block.revealBytes().count == format.byteCount)
@@ -127,7 +128,7 @@ struct PsecPINBlockVectors: Decodable {
     @Test func formatThreeFillIsRandomAToF() throws {
         var fills = Set<Character>()
         for seed in UInt64(0)..<50 {
-            var random = SeededGenerator(state: seed)
+            var random = SeededGenerator(seed: seed)
             let block = try PINBlock.encode(pin: "1234", pan: "4012345678909", format: .iso3, random: &random)
             let clear = HexCoding.encode(zip(block.revealBytes(), hex("0000401234567890")).map { $0 ^ $1 })
             #expect(clear.hasPrefix("341234"))

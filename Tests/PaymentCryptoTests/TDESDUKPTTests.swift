@@ -1,4 +1,5 @@
 import PaymentCore
+import TestSupport
 import Testing
 @testable import PaymentCrypto
 
@@ -62,7 +63,7 @@ struct PyDUKPTVectors: Decodable {
         #expect(HexCoding.encode(pinKey.revealBytes()) == row.pin)
         #expect(HexCoding.encode(macKey.revealBytes()) == row.mac)
 
-        var unused = SeededGenerator(state: 0)
+        var unused = SeededGenerator(seed: 0)
         let block = try PINBlock.encode(pin: "1234", pan: "4012345678909", format: .iso0, random: &unused)
         #expect(HexCoding.encode(block.revealBytes()) == "041274EDCBA9876F")
         #expect(HexCoding.encode(try block.encipher(key: pinKey, pan: nil)) == row.epb)
