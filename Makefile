@@ -7,12 +7,21 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # C libraries behind the shims, the e2e driver (tmux) and the build tools.
 APT_PACKAGES := libncurses-dev libusb-1.0-0-dev libssl-dev libsqlite3-dev pkg-config tmux
 ARGS ?=
+# `make test` runs the suites against a throwaway PostgreSQL 15 server on 127.0.0.1 (scripts/test-postgres.sh) whose
+# cluster lives in PG_TEST_DIR; set VTPE_TEST_POSTGRES_URL to run them against your own server instead.
+PG_TEST_DIR ?= .build/test-postgres
+# The suites; `make test` runs them in this order.
+UNIT_TESTS ?= $(SWIFT) test --skip-build
+E2E_TESTS ?= $(VENV)/bin/pytest -q tests/e2e
+INTEROP_TESTS ?= $(VENV)/bin/pytest -q tests/interop
 
-.PHONY: run test deps build build-tests unit-tests e2e-tests interop-tests venv release bench clean help
+.PHONY: run test deps build build-tests unit-tests e2e-tests interop-tests postgres-start postgres-stop venv release bench clean help
 
 help:
 	@echo "make run    — build and open the countertop terminal (embedded gateway + card simulator)"
 	@echo "make test   — build and run every test suite (Swift unit tests, end-to-end tests in tmux, crypto interop)"
+	@echo "              against a throwaway PostgreSQL on 127.0.0.1 (or your own: VTPE_TEST_POSTGRES_URL=postgres://…)"
+	@echo "make postgres-start / postgres-stop — that throwaway PostgreSQL, for running single suites by hand"
 	@echo "make bench  — release build, then crypto and EMV throughput on one core"
 	@echo "make run ARGS='--profile countertop --data-dir /tmp/vtpe'   — pass options to vtpe terminal"
 
@@ -44,17 +53,39 @@ $(VENV)/.installed: tests/requirements.txt
 build-tests: deps
 	$(SWIFT) build --build-tests
 
+# Run alone, the suites use VTPE_TEST_POSTGRES_URL from the environment and skip PostgreSQL without it.
 unit-tests: build-tests
-	$(SWIFT) test --skip-build
+	$(UNIT_TESTS)
 
 e2e-tests: build venv
-	$(VENV)/bin/pytest -q tests/e2e
+	$(E2E_TESTS)
 
 # Our crypto calculator against independent PyPI implementations (pyemv, psec, pydukpt).
 interop-tests: build venv
-	$(VENV)/bin/pytest -q tests/interop
+	$(INTEROP_TESTS)
 
-test: unit-tests e2e-tests interop-tests
+# Build everything first, then start the throwaway PostgreSQL (installed if missing) unless VTPE_TEST_POSTGRES_URL
+# is set, run the suites in order with its URL, and stop it whatever happens (failure, Ctrl-C, SIGTERM); the first
+# failing suite ends the run and fails make ("Error N" carries the suite's exit status).
+test: build-tests build venv
+	@set -e; \
+	if [ -z "$${VTPE_TEST_POSTGRES_URL:-}" ]; then \
+	  trap 'scripts/test-postgres.sh stop $(PG_TEST_DIR)' EXIT; \
+	  trap 'exit 130' INT; trap 'exit 143' TERM; \
+	  VTPE_TEST_POSTGRES_URL=$$(scripts/test-postgres.sh start $(PG_TEST_DIR)); \
+	fi; \
+	export VTPE_TEST_POSTGRES_URL; \
+	echo "PostgreSQL for the tests: $$VTPE_TEST_POSTGRES_URL"; \
+	echo '$(UNIT_TESTS)'; $(UNIT_TESTS); \
+	echo '$(E2E_TESTS)'; $(E2E_TESTS); \
+	echo '$(INTEROP_TESTS)'; $(INTEROP_TESTS)
+
+# The same throwaway PostgreSQL by hand: `eval $$(make -s postgres-start)`, then `make unit-tests` etc.
+postgres-start:
+	@url=$$(scripts/test-postgres.sh start $(PG_TEST_DIR)) && echo "export VTPE_TEST_POSTGRES_URL=$$url"
+
+postgres-stop:
+	@scripts/test-postgres.sh stop $(PG_TEST_DIR)
 
 # Throughput on one core, release build (figures go to docs/benchmarks.md).
 bench: release

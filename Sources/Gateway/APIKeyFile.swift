@@ -18,7 +18,7 @@ public enum APIKeyFile {
             return (key, false)
         }
         try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
-        let key = "sk_test_" + ObjectID.make("x", length: 32).dropFirst(2)
+        let key = "sk_test_" + ObjectID.random(length: 32)
         try Data((key + "\n").utf8).write(to: url, options: .atomic)
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: url.path)
         return (key, true)
@@ -32,23 +32,35 @@ public struct GatewaySetupError: Error, CustomStringConvertible {
     public var description: String { message }
 }
 
-/// Opens the store a `--database` URL names: `sqlite:PATH` (or a bare path).
+/// Opens the store a `--database` URL names: `sqlite:PATH` (or a bare path) or `postgres://USER@HOST:PORT/DB`,
+/// and brings its schema up to date.
 public enum StoreLocator {
+    /// The database URL without a password, for messages and logs.
+    public static func redacted(_ spec: String) -> String {
+        spec.contains("://") && !spec.hasPrefix("sqlite") ? PostgresSessions.redacted(spec) : spec
+    }
+
     public static func open(_ spec: String, logger: Logging.Logger) async throws -> any PaymentStore {
-        let path: String
-        if spec.hasPrefix("sqlite://") { path = String(spec.dropFirst("sqlite://".count)) }
-        else if spec.hasPrefix("sqlite:") { path = String(spec.dropFirst("sqlite:".count)) }
-        else if spec.hasPrefix("postgres://") || spec.hasPrefix("postgresql://") {
-            throw GatewaySetupError(message: "PostgreSQL storage is not available in this version yet; use --database sqlite:PATH")
-        } else if !spec.contains("://") { path = spec }
-        else { throw GatewaySetupError(message: "unknown database URL '\(spec.prefix(60))': use sqlite:PATH") }
-        guard !path.isEmpty else { throw GatewaySetupError(message: "the sqlite: database URL needs a file path") }
-        let dir = URL(fileURLWithPath: path).deletingLastPathComponent()
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let store = try await SQLPaymentStore.sqlite(path: path, logger: logger)
+        let store: SQLPaymentStore
+        let name: String
+        if spec.hasPrefix("postgres://") || spec.hasPrefix("postgresql://") {
+            store = try await SQLPaymentStore.postgres(url: spec, logger: logger)
+            name = PostgresSessions.redacted(spec)
+        } else {
+            let path: String
+            if spec.hasPrefix("sqlite://") { path = String(spec.dropFirst("sqlite://".count)) }
+            else if spec.hasPrefix("sqlite:") { path = String(spec.dropFirst("sqlite:".count)) }
+            else if !spec.contains("://") { path = spec }
+            else { throw GatewaySetupError(message: "unknown database URL '\(spec.prefix(60))': use sqlite:PATH or postgres://USER@HOST:PORT/DATABASE") }
+            guard !path.isEmpty else { throw GatewaySetupError(message: "the sqlite: database URL needs a file path") }
+            let dir = URL(fileURLWithPath: path).deletingLastPathComponent()
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            store = try await SQLPaymentStore.sqlite(path: path, logger: logger)
+            name = path
+        }
         do { try await store.migrate() } catch {
             await store.shutdown()
-            throw GatewaySetupError(message: "cannot prepare the database \(path): \(error)")
+            throw GatewaySetupError(message: "cannot prepare the database \(name): \(error)")
         }
         return store
     }

@@ -20,11 +20,14 @@ public struct GatewayConfiguration: Sendable {
     public var port: Int
     /// Secret keys accepted (`sk_test_…`).
     public var apiKeys: [String]
+    /// What the gateway charges per captured payment.
+    public var fees: FeeModel
 
-    public init(host: String = "127.0.0.1", port: Int = 4242, apiKeys: [String]) {
+    public init(host: String = "127.0.0.1", port: Int = 4242, apiKeys: [String], fees: FeeModel = .standard) {
         self.host = host
         self.port = port
         self.apiKeys = apiKeys
+        self.fees = fees
     }
 }
 
@@ -38,43 +41,14 @@ public enum GatewayApp {
         let router = Router(context: GatewayContext.self)
         router.add(middleware: StripeConventionsMiddleware())
         router.get("/healthz") { _, _ in "ok\n" }
+        let intents = PaymentIntents(store: store, issuer: IssuerSimulator(catalog: catalog), vault: vault, fees: configuration.fees)
+        ThreeDSecurePage(intents: intents).register(on: router)
         let api = router.group("v1")
             .add(middleware: APIKeyMiddleware(keys: configuration.apiKeys))
             .add(middleware: IdempotencyMiddleware(store: store))
-        let create = PaymentIntentCreate(store: store, issuer: IssuerSimulator(catalog: catalog), catalog: catalog, vault: vault)
-
-        api.post("payment_intents") { request, context -> Response in
-            var params = try await formParams(request, context: context)
-            return .json(try await create(&params, now: Date()))
-        }
-        api.get("payment_intents") { request, context -> Response in
-            var params = FormParams(try FormNode.parse(request.uri.query ?? ""))
-            let customer = try params.string("customer")
-            let page = try ListParameters.page(&params, filters: customer.map { ["customer": $0] } ?? [:])
-            params.allow("expand")
-            try params.rejectUnknown()
-            let result = try await store.paymentIntents(page)
-            return .json(ListParameters.envelope(url: "/v1/payment_intents", hasMore: result.hasMore, data: result.items.map { Render.paymentIntent($0) }))
-        }
+        PaymentRoutes(store: store, intents: intents).register(on: api)
         CustomerRoutes(store: store).register(on: api)
         PaymentMethodRoutes(store: store, vault: vault).register(on: api)
-        api.get("payment_intents/:id") { request, context -> Response in
-            let id = try context.parameters.require("id")
-            var params = FormParams(try FormNode.parse(request.uri.query ?? ""))
-            let expand = try params.stringList("expand") ?? []
-            try params.rejectUnknown()
-            guard let intent = try await store.paymentIntent(id: id) else { throw APIError.missing("payment_intent", id: id) }
-            var latest: JSONValue?
-            if expand.contains("latest_charge"), let chargeID = intent.latestCharge, let charge = try await store.charge(id: chargeID) {
-                latest = Render.charge(charge)
-            }
-            return .json(Render.paymentIntent(intent, latestCharge: latest))
-        }
-        api.get("charges/:id") { request, context -> Response in
-            let id = try context.parameters.require("id")
-            guard let charge = try await store.charge(id: id) else { throw APIError.missing("charge", id: id) }
-            return .json(Render.charge(charge))
-        }
         return router
     }
 

@@ -51,11 +51,11 @@ public enum DeclineCode: String, Sendable, Codable, CaseIterable {
     /// The card does not allow this transaction.
     case transactionNotAllowed = "transaction_not_allowed"
 
-    /// The top-level Stripe error `code`: the decline code itself for the four that Stripe reports that way,
-    /// "card_declined" for all others.
+    /// The top-level Stripe error `code`: the decline code itself for those Stripe reports that way (off-session
+    /// payments that need the customer report `authentication_required`), "card_declined" for all others.
     public var stripeErrorCode: String {
         switch self {
-        case .expiredCard, .incorrectCvc, .processingError, .incorrectNumber: rawValue
+        case .expiredCard, .incorrectCvc, .processingError, .incorrectNumber, .authenticationRequired: rawValue
         default: "card_declined"
         }
     }

@@ -4,6 +4,8 @@ import Foundation
 public struct TestCardCatalog: Sendable {
     /// All cards in file order.
     public let cards: [TestCard]
+    /// The issuer's balance and limit of the cards that have them, by card name.
+    public let accounts: [String: IssuerAccount]
     private let byName: [String: Int]
     private let byNumber: [String: Int]
     private let byPaymentMethodID: [String: Int]
@@ -22,7 +24,7 @@ public struct TestCardCatalog: Sendable {
     }()
 
     /// A catalog of these cards; names, numbers, payment method ids and simulator keys must be unique.
-    public init(cards: [TestCard]) throws(PaymentCoreError) {
+    public init(cards: [TestCard], accounts: [String: IssuerAccount] = [:]) throws(PaymentCoreError) {
         var byName: [String: Int] = [:]
         var byNumber: [String: Int] = [:]
         var byPaymentMethodID: [String: Int] = [:]
@@ -44,7 +46,11 @@ public struct TestCardCatalog: Sendable {
             try unique(card.paymentMethodID, in: &byPaymentMethodID, at: position, field: "payment_method")
             try unique(card.simulatorKey, in: &bySimulatorKey, at: position, field: "simulator_key")
         }
+        if let unknown = accounts.keys.sorted().first(where: { byName[$0] == nil }) {
+            throw PaymentCoreError(code: .catalog, message: "An issuer account names the card \"\(unknown)\", which is not in the catalog.", location: "accounts")
+        }
         self.cards = cards
+        self.accounts = accounts
         self.byName = byName
         self.byNumber = byNumber
         self.byPaymentMethodID = byPaymentMethodID
@@ -78,14 +84,21 @@ public struct TestCardCatalog: Sendable {
             throw PaymentCoreError(code: .catalog, message: "The test-card catalog is not valid JSON: \(error.localizedDescription)")
         }
         var cards: [TestCard] = []
+        var accounts: [String: IssuerAccount] = [:]
         for (index, entry) in file.cards.enumerated() {
             do throws(PaymentCoreError) {
                 cards.append(try entry.card())
+                if let account = try entry.account() { accounts[entry.name] = account }
             } catch {
                 throw PaymentCoreError(code: .catalog, message: error.message, location: "cards[\(index)].\(error.location ?? "entry")")
             }
         }
-        try self.init(cards: cards)
+        try self.init(cards: cards, accounts: accounts)
+    }
+
+    /// The issuer's balance and limit for this card, if it has any.
+    public func account(for card: TestCard) -> IssuerAccount? {
+        accounts[card.name]
     }
 
     /// The card with this name.
@@ -149,12 +162,25 @@ private struct CatalogFile: Decodable {
         var simulatorKey: String?
         var cvm: String?
         var network: String?
+        var balance: Int64?
+        var limit: Int64?
 
         enum CodingKeys: String, CodingKey {
-            case name, number, outcome, description, cvm, network
+            case name, number, outcome, description, cvm, network, balance, limit
             case declineCode = "decline_code"
             case paymentMethod = "payment_method"
             case simulatorKey = "simulator_key"
+        }
+
+        func account() throws(PaymentCoreError) -> IssuerAccount? {
+            guard balance != nil || limit != nil else { return nil }
+            if let balance, balance < 0 {
+                throw PaymentCoreError(code: .catalog, message: "Test card \"\(name)\": the balance must not be negative.", location: "balance")
+            }
+            if let limit, limit <= 0 {
+                throw PaymentCoreError(code: .catalog, message: "Test card \"\(name)\": the limit must be positive.", location: "limit")
+            }
+            return IssuerAccount(balance: balance, limit: limit)
         }
 
         func card() throws(PaymentCoreError) -> TestCard {
@@ -208,5 +234,18 @@ private struct CatalogFile: Decodable {
                 throw PaymentCoreError(code: .catalog, message: error.message, location: "number")
             }
         }
+    }
+}
+
+/// What the simulated issuer keeps for a test card: an open-to-buy (authorizations are held against it until
+/// released by a cancel, a partial capture or a refund) and a largest single authorization, both in minor units
+/// of the payment's currency; nil means unlimited.
+public struct IssuerAccount: Sendable, Hashable {
+    public var balance: Int64?
+    public var limit: Int64?
+
+    public init(balance: Int64? = nil, limit: Int64? = nil) {
+        self.balance = balance
+        self.limit = limit
     }
 }

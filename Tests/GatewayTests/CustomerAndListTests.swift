@@ -6,8 +6,8 @@ import Testing
 @testable import Gateway
 
 @Suite struct CustomerTests {
-    @Test func createRetrieveUpdateDelete() async throws {
-        try await withGateway { client, _, _ in
+    @Test(arguments: StoreEngine.all) func createRetrieveUpdateDelete(engine: StoreEngine) async throws {
+        try await withGateway(engine) { client, _, _ in
             let created = try await client.post("/v1/customers", "email=jenny%40example.com&name=Jenny+Rosen&metadata[tier]=gold&metadata[ref]=7")
             #expect(created.status == .ok)
             let id = try #require(created.json["id"] as? String)
@@ -16,10 +16,14 @@ import Testing
             #expect(created.json["email"] as? String == "jenny@example.com")
             #expect((created.json["metadata"] as? [String: String]) == ["tier": "gold", "ref": "7"])
 
-            let updated = try await client.post("/v1/customers/\(id)", "name=&metadata[ref]=&metadata[city]=Paris&invoice_settings[default_payment_method]=pm_123")
+            let pm = try await client.post("/v1/payment_methods", "type=card&card[number]=4242424242424242&card[exp_month]=1&card[exp_year]=2031").json["id"] as! String
+            let notYours = try await client.post("/v1/customers/\(id)", "invoice_settings[default_payment_method]=\(pm)")
+            #expect(notYours.error["param"] as? String == "invoice_settings[default_payment_method]")
+            _ = try await client.post("/v1/payment_methods/\(pm)/attach", "customer=\(id)")
+            let updated = try await client.post("/v1/customers/\(id)", "name=&metadata[ref]=&metadata[city]=Paris&invoice_settings[default_payment_method]=\(pm)")
             #expect(updated.json["name"] is NSNull)
             #expect((updated.json["metadata"] as? [String: String]) == ["tier": "gold", "city": "Paris"])
-            #expect((updated.json["invoice_settings"] as? [String: Any])?["default_payment_method"] as? String == "pm_123")
+            #expect((updated.json["invoice_settings"] as? [String: Any])?["default_payment_method"] as? String == pm)
 
             let fetched = try await client.get("/v1/customers/\(id)")
             #expect(fetched.json["email"] as? String == "jenny@example.com")
@@ -35,8 +39,8 @@ import Testing
         }
     }
 
-    @Test func badCustomerInput() async throws {
-        try await withGateway { client, _, _ in
+    @Test(arguments: StoreEngine.all) func badCustomerInput(engine: StoreEngine) async throws {
+        try await withGateway(engine) { client, _, _ in
             let email = try await client.post("/v1/customers", "email=not-an-email")
             #expect(email.status == .badRequest)
             #expect(email.error["param"] as? String == "email")
@@ -65,8 +69,8 @@ import Testing
         return (data.compactMap { $0["id"] as? String }, r.json["has_more"] as? Bool ?? false, r)
     }
 
-    @Test func walksForwardAndBackwardWithoutGapsOrRepeats() async throws {
-        try await withGateway { client, _, _ in
+    @Test(arguments: StoreEngine.all) func walksForwardAndBackwardWithoutGapsOrRepeats(engine: StoreEngine) async throws {
+        try await withGateway(engine) { client, _, _ in
             _ = try await fiveCustomers(client)
             let all = try await page(client, "limit=100")
             #expect(all.ids.count == 5)
@@ -91,8 +95,8 @@ import Testing
         }
     }
 
-    @Test func listParametersAreChecked() async throws {
-        try await withGateway { client, _, _ in
+    @Test(arguments: StoreEngine.all) func listParametersAreChecked(engine: StoreEngine) async throws {
+        try await withGateway(engine) { client, _, _ in
             for (query, param) in [("limit=0", "limit"), ("limit=101", "limit"), ("starting_after=cus_x&ending_before=cus_y", "ending_before"),
                                    ("starting_after=cus_missing", "starting_after"), ("created[gt]=abc", "created[gt]"), ("sort=asc", "sort")] {
                 let r = try await client.get("/v1/customers?\(query)")
@@ -104,8 +108,8 @@ import Testing
         }
     }
 
-    @Test func paymentIntentsListNewestFirst() async throws {
-        try await withGateway { client, _, _ in
+    @Test(arguments: StoreEngine.all) func paymentIntentsListNewestFirst(engine: StoreEngine) async throws {
+        try await withGateway(engine) { client, _, _ in
             var ids: [String] = []
             for amount in [100, 200, 300] {
                 let r = try await client.post("/v1/payment_intents", "amount=\(amount)&currency=usd&payment_method=pm_card_visa&confirm=true")

@@ -12,8 +12,8 @@ import Testing
         try await client.post("/v1/payment_intents", form, headers: [IdempotencyMiddleware<GatewayContext>.headerName: key])
     }
 
-    @Test func retryReplaysTheFirstResponse() async throws {
-        try await withGateway { client, _, _ in
+    @Test(arguments: StoreEngine.all) func retryReplaysTheFirstResponse(engine: StoreEngine) async throws {
+        try await withGateway(engine) { client, _, _ in
             let first = try await post(client, key: "order-42")
             #expect(first.status == .ok)
             #expect(first.headers[HTTPField.Name("Idempotent-Replayed")!] == nil)
@@ -28,8 +28,8 @@ import Testing
         }
     }
 
-    @Test func declinesAreReplayedToo() async throws {
-        try await withGateway { client, _, _ in
+    @Test(arguments: StoreEngine.all) func declinesAreReplayedToo(engine: StoreEngine) async throws {
+        try await withGateway(engine) { client, _, _ in
             let form = "amount=500&currency=usd&payment_method=pm_card_visa_chargeDeclinedInsufficientFunds&confirm=true"
             let first = try await post(client, form, key: "k-decline")
             #expect(first.status.code == 402)
@@ -40,8 +40,8 @@ import Testing
         }
     }
 
-    @Test func otherParametersWithTheSameKeyAreRefused() async throws {
-        try await withGateway { client, _, _ in
+    @Test(arguments: StoreEngine.all) func otherParametersWithTheSameKeyAreRefused(engine: StoreEngine) async throws {
+        try await withGateway(engine) { client, _, _ in
             _ = try await post(client, key: "k1")
             let r = try await post(client, "amount=2000&currency=usd&payment_method=pm_card_visa&confirm=true", key: "k1")
             #expect(r.status == .badRequest)
@@ -50,8 +50,8 @@ import Testing
         }
     }
 
-    @Test func concurrentRequestsWithOneKeyExecuteOnce() async throws {
-        try await withGateway { client, store, _ in
+    @Test(arguments: StoreEngine.all) func concurrentRequestsWithOneKeyExecuteOnce(engine: StoreEngine) async throws {
+        try await withGateway(engine) { client, store, _ in
             let ids = try await withThrowingTaskGroup(of: (Int, String?).self) { group in
                 for _ in 0..<12 {
                     group.addTask {
@@ -66,13 +66,13 @@ import Testing
             let executed = Set(ids.filter { $0.0 == 200 }.compactMap(\.1))
             #expect(executed.count == 1, "\(ids)")
             #expect(ids.allSatisfy { $0.0 == 200 || ($0.0 == 409 && $0.1 == "idempotency_error") }, "\(ids)")
-            let intent = try await store.paymentIntent(id: executed.first!)
+            let intent = try await store.find(PaymentIntentRecord.self, id: executed.first!)
             #expect(intent?.status == "succeeded")
         }
     }
 
-    @Test func keyLengthIsChecked() async throws {
-        try await withGateway { client, _, _ in
+    @Test(arguments: StoreEngine.all) func keyLengthIsChecked(engine: StoreEngine) async throws {
+        try await withGateway(engine) { client, _, _ in
             let r = try await post(client, key: String(repeating: "k", count: 256))
             #expect(r.status == .badRequest)
             #expect(r.error["message"] as? String == "Idempotency-Key must be 1 to 255 characters long, not 256.")
@@ -81,8 +81,8 @@ import Testing
 }
 
 @Suite struct IdempotencyStoreTests {
-    @Test func keysExpireAfter24Hours() async throws {
-        try await withGateway { _, store, _ in
+    @Test(arguments: StoreEngine.all) func keysExpireAfter24Hours(engine: StoreEngine) async throws {
+        try await withGateway(engine) { _, store, _ in
             let t0: Int64 = 1_800_000_000
             #expect(try await store.claimIdempotencyKey("T1-000001", fingerprint: "a", now: t0) == .claimed)
             try await store.completeIdempotencyKey("T1-000001", status: 200, body: "{}")

@@ -6,8 +6,8 @@ import Testing
 @testable import Gateway
 
 @Suite struct PaymentIntentRouteTests {
-    @Test func confirmsWithTestPaymentMethod() async throws {
-        try await withGateway { client, store, _ in
+    @Test(arguments: StoreEngine.all) func confirmsWithTestPaymentMethod(engine: StoreEngine) async throws {
+        try await withGateway(engine) { client, store, _ in
             let r = try await client.post("/v1/payment_intents", "amount=1000&currency=usd&payment_method=pm_card_visa&confirm=true")
             #expect(r.status == .ok)
             #expect(r.headers[.init("Request-Id")!]?.hasPrefix("req_") == true)
@@ -21,9 +21,9 @@ import Testing
             #expect((pi["id"] as? String)?.hasPrefix("pi_") == true)
             #expect((pi["latest_charge"] as? String)?.hasPrefix("ch_") == true)
             #expect(pi["last_payment_error"] is NSNull)
-            let stored = try await store.paymentIntent(id: pi["id"] as! String)
+            let stored = try await store.find(PaymentIntentRecord.self, id: pi["id"] as! String)
             #expect(stored?.status == "succeeded")
-            let charge = try await store.charge(id: pi["latest_charge"] as! String)
+            let charge = try await store.find(ChargeRecord.self, id: pi["latest_charge"] as! String)
             #expect(charge?.paid == true && charge?.amountCaptured == 1000)
         }
     }
@@ -52,9 +52,9 @@ import Testing
             #expect(pi["status"] as? String == "requires_payment_method")
             let lastError = try #require(pi["last_payment_error"] as? [String: Any])
             #expect(lastError["decline_code"] as? String == declineCode)
-            let stored = try await store.paymentIntent(id: pi["id"] as! String)
+            let stored = try await store.find(PaymentIntentRecord.self, id: pi["id"] as! String)
             #expect(stored?.status == "requires_payment_method")
-            let charge = try await store.charge(id: e["charge"] as! String)
+            let charge = try await store.find(ChargeRecord.self, id: e["charge"] as! String)
             #expect(charge?.status == "failed" && charge?.paid == false)
         }
     }
@@ -70,8 +70,8 @@ import Testing
         }
     }
 
-    @Test func manualCaptureHoldsTheAmount() async throws {
-        try await withGateway { client, _, _ in
+    @Test(arguments: StoreEngine.all) func manualCaptureHoldsTheAmount(engine: StoreEngine) async throws {
+        try await withGateway(engine) { client, _, _ in
             let r = try await client.post("/v1/payment_intents", "amount=1234&currency=jpy&payment_method=pm_card_mastercard&confirm=true&capture_method=manual&expand[]=latest_charge")
             #expect(r.status == .ok)
             #expect(r.json["status"] as? String == "requires_capture")
@@ -84,8 +84,8 @@ import Testing
         }
     }
 
-    @Test func cardPresentTrack2Extension() async throws {
-        try await withGateway { client, _, _ in
+    @Test(arguments: StoreEngine.all) func cardPresentTrack2Extension(engine: StoreEngine) async throws {
+        try await withGateway(engine) { client, _, _ in
             let form = "amount=1234&currency=eur&confirm=true&payment_method_types[]=card_present&payment_method_data[type]=card_present"
                 + "&payment_method_data[card_present][vtpe_track2]=4242424242424242%3D3412201000000000"
                 + "&payment_method_data[card_present][vtpe_read_method]=contactless_emv&expand[0]=latest_charge"
@@ -99,8 +99,8 @@ import Testing
         }
     }
 
-    @Test func retrievesAndExpands() async throws {
-        try await withGateway { client, _, _ in
+    @Test(arguments: StoreEngine.all) func retrievesAndExpands(engine: StoreEngine) async throws {
+        try await withGateway(engine) { client, _, _ in
             let created = try await client.post("/v1/payment_intents", "amount=700&currency=usd&payment_method=pm_card_visa&confirm=true&metadata[order_id]=42")
             let id = try #require(created.json["id"] as? String)
             let r = try await client.get("/v1/payment_intents/\(id)?expand[]=latest_charge")
@@ -115,8 +115,8 @@ import Testing
         }
     }
 
-    @Test func createWithoutConfirmWaitsForAPaymentMethod() async throws {
-        try await withGateway { client, _, _ in
+    @Test(arguments: StoreEngine.all) func createWithoutConfirmWaitsForAPaymentMethod(engine: StoreEngine) async throws {
+        try await withGateway(engine) { client, _, _ in
             let r = try await client.post("/v1/payment_intents", "amount=100&currency=usd")
             #expect(r.json["status"] as? String == "requires_payment_method")
             #expect(r.json["latest_charge"] is NSNull)
@@ -126,8 +126,8 @@ import Testing
 }
 
 @Suite struct GatewayConventionTests {
-    @Test func authentication() async throws {
-        try await withGateway { client, _, _ in
+    @Test(arguments: StoreEngine.all) func authentication(engine: StoreEngine) async throws {
+        try await withGateway(engine) { client, _, _ in
             let none = try await client.execute(uri: "/v1/payment_intents/pi_x", method: .get)
             #expect(none.status == .unauthorized)
             #expect(none.error["type"] as? String == "invalid_request_error")

@@ -44,8 +44,8 @@ import Testing
         }
     }
 
-    @Test func storedMethodsPayWithTheirOwnCard() async throws {
-        try await withGateway { client, _, _ in
+    @Test(arguments: StoreEngine.all) func storedMethodsPayWithTheirOwnCard(engine: StoreEngine) async throws {
+        try await withGateway(engine) { client, _, _ in
             let good = try await client.post("/v1/payment_methods", Self.card("4242424242424242"))
             let r = try await client.post("/v1/payment_intents", "amount=1500&currency=eur&confirm=true&payment_method=\(good.json["id"] as! String)")
             #expect(r.status == .ok)
@@ -63,8 +63,8 @@ import Testing
         }
     }
 
-    @Test func badCardsAreRefusedAndNothingIsStored() async throws {
-        try await withGateway { client, store, _ in
+    @Test(arguments: StoreEngine.all) func badCardsAreRefusedAndNothingIsStored(engine: StoreEngine) async throws {
+        try await withGateway(engine) { client, store, _ in
             let luhn = try await client.post("/v1/payment_methods", Self.card("4242424242424241"))
             #expect(luhn.status.code == 402)
             #expect(luhn.error["code"] as? String == "incorrect_number")
@@ -72,7 +72,7 @@ import Testing
             #expect(cvc.error["code"] as? String == "invalid_cvc")
             let type = try await client.post("/v1/payment_methods", "type=sepa_debit")
             #expect(type.error["param"] as? String == "type")
-            let page = try await store.paymentMethods(PageRequest(limit: 100))
+            let page = try await store.list(PaymentMethodRecord.self, PageRequest(limit: 100))
             #expect(page.items.isEmpty)
         }
     }

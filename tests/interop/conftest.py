@@ -1,8 +1,22 @@
-"""Interop suite: our `vtpe crypto` calculator against independent PyPI implementations (pyemv, psec, pydukpt)."""
+"""Interop suite: vtpe against independent implementations.
+
+- `vtpe crypto` against PyPI oracles (pyemv, psec, pydukpt): fixtures `vtpe`, `rng`.
+- `vtpe gateway` against the official stripe-python SDK: fixture `gateway`, parametrized over the storage engines
+  (`sqlite`, and `postgres` when VTPE_TEST_POSTGRES_URL names a server where the user may CREATE DATABASE).
+"""
 import os
 import random
+import secrets
+import shutil
+import socket
 import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -11,13 +25,24 @@ warnings.filterwarnings("ignore")  # the oracles use TDES through cryptography's
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CASES = int(os.environ.get("VTPE_INTEROP_CASES", "120"))
+POSTGRES_URL_VAR = "VTPE_TEST_POSTGRES_URL"
+GATEWAY_START_TIMEOUT = 20  # seconds
+
+# The gateway tests talk to 127.0.0.1 only: never through a proxy named in the environment (requests honours it).
+for _var in ("NO_PROXY", "no_proxy"):
+    os.environ[_var] = ",".join(filter(None, [os.environ.get(_var), "127.0.0.1", "localhost"]))
+
+
+def vtpe_binary():
+    binary = os.environ.get("VTPE_BIN") or str(REPO_ROOT / ".build" / "debug" / "vtpe")
+    if not os.access(binary, os.X_OK):
+        pytest.fail(f"vtpe binary not found at {binary}; run `swift build` first")
+    return binary
 
 
 @pytest.fixture(scope="session")
 def vtpe():
-    binary = os.environ.get("VTPE_BIN") or str(REPO_ROOT / ".build" / "debug" / "vtpe")
-    if not os.access(binary, os.X_OK):
-        pytest.fail(f"vtpe binary not found at {binary}; run `swift build` first")
+    binary = vtpe_binary()
 
     def run(*args, expect_ok=True):
         p = subprocess.run([binary, *map(str, args)], capture_output=True, text=True, timeout=20)
@@ -50,3 +75,134 @@ def luhn_pan(rng, length):
                 v -= 9
         total += v
     return "".join(digits) + str((10 - total % 10) % 10)
+
+
+# --------------------------------------------------------------------------- vtpe gateway
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def psql(url, sql):
+    """Runs one statement through psql against `url` (a postgres:// URL); fails the test with psql's message."""
+    if shutil.which("psql") is None:
+        pytest.fail(f"{POSTGRES_URL_VAR} is set but psql is not on PATH")
+    p = subprocess.run(["psql", url, "-v", "ON_ERROR_STOP=1", "-X", "-q", "-c", sql],
+                       capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL)
+    if p.returncode != 0:
+        pytest.fail(f"psql {sql!r} failed ({p.returncode}): {p.stderr.strip()}")
+
+
+def with_database(url, name):
+    """`url` with its database (the path) replaced by `name`; user, password, host, port and query stay."""
+    parts = urllib.parse.urlsplit(url)
+    return urllib.parse.urlunsplit(parts._replace(path="/" + name))
+
+
+class PostgresDatabase:
+    """A fresh database `vtpe_interop_<random>` on the server of VTPE_TEST_POSTGRES_URL, dropped by `drop()`."""
+
+    def __init__(self, server_url):
+        if urllib.parse.urlsplit(server_url).hostname not in ("127.0.0.1", "localhost", "::1"):
+            pytest.fail(f"{POSTGRES_URL_VAR} must name a server on 127.0.0.1, not {server_url!r}")
+        self.server_url = server_url
+        self.name = "vtpe_interop_" + secrets.token_hex(6)
+        psql(server_url, f'CREATE DATABASE "{self.name}"')
+        self.url = with_database(server_url, self.name)
+
+    def drop(self):
+        # WITH (FORCE) (PostgreSQL 13+) ends any session the gateway left behind.
+        psql(self.server_url, f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+
+@dataclass
+class Gateway:
+    engine: str
+    url: str
+    api_key: str
+    data_dir: Path
+    database: str | None
+    log: Path
+    proc: subprocess.Popen
+
+
+def healthy(url):
+    try:
+        with urllib.request.build_opener(urllib.request.ProxyHandler({})).open(url + "/healthz", timeout=1) as r:
+            return r.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def log_excerpt(log):
+    """The part of the gateway's output that explains a failure: from a Swift crash report's crashed thread, or the end."""
+    text = log.read_text(errors="replace")
+    crash = text.rfind("crashed:")  # "Thread N ... crashed:" follows "*** Program crashed: ..."
+    return text[crash:crash + 3000] if crash >= 0 else text[-3000:]
+
+
+def start_gateway(engine, data_dir, api_key, database):
+    port = free_port()
+    log = data_dir / "gateway.log"
+    args = [vtpe_binary(), "gateway", "--host", "127.0.0.1", "--port", str(port),
+            "--data-dir", str(data_dir), "--api-key", api_key]
+    if database is not None:
+        args += ["--database", database]
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + GATEWAY_START_TIMEOUT
+    while not healthy(url):
+        if proc.poll() is not None or time.monotonic() > deadline:
+            stop_gateway(proc)
+            pytest.fail(f"vtpe gateway ({engine}) did not start: {' '.join(args)}\n"
+                        f"exit={proc.returncode}\n{log_excerpt(log)}")
+        time.sleep(0.05)
+    return Gateway(engine, url, api_key, data_dir, database, log, proc)
+
+
+def stop_gateway(proc):
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def gateway_server(request):
+    """One `vtpe gateway` per test module and storage engine, on 127.0.0.1, with a fresh data directory (and, for
+    postgres, a fresh database). pytest runs a module's tests engine by engine, so one gateway runs at a time."""
+    engine = request.param
+    database = None
+    if engine == "postgres":
+        server_url = os.environ.get(POSTGRES_URL_VAR)
+        if not server_url:
+            pytest.skip(f"{POSTGRES_URL_VAR} is not set (e.g. postgres://vtpe@127.0.0.1:5433/vtpe, "
+                        "a server where that user may CREATE DATABASE)")
+        database = PostgresDatabase(server_url)
+        request.addfinalizer(database.drop)  # runs after the gateway is stopped (finalizers run in reverse)
+    data_dir = Path(tempfile.mkdtemp(prefix=f"vtpe-stripe-{engine}-"))
+    request.addfinalizer(lambda: shutil.rmtree(data_dir, ignore_errors=True))
+    gw = start_gateway(engine, data_dir, "sk_test_interop" + secrets.token_hex(12),
+                       database.url if database else None)
+    request.addfinalizer(lambda: stop_gateway(gw.proc))
+    return gw
+
+
+@pytest.fixture
+def gateway(gateway_server):
+    """Points stripe-python's global configuration at this module's gateway: only the base URL and the key differ
+    from a shop's production code. Set before every test, so the engines' gateways can never be mixed up."""
+    import stripe
+
+    stripe.api_key = gateway_server.api_key
+    stripe.api_base = gateway_server.url
+    stripe.max_network_retries = 0
+    assert gateway_server.proc.poll() is None, f"the gateway exited:\n{log_excerpt(gateway_server.log)}"
+    return gateway_server

@@ -1,46 +1,9 @@
 """The official stripe-python SDK against a live `vtpe gateway`: only the base URL and the key change."""
-import socket
-import subprocess
-import tempfile
-import time
-from pathlib import Path
-
 import pytest
 import stripe
 
-from conftest import REPO_ROOT
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def gateway(vtpe):
-    binary = str(REPO_ROOT / ".build" / "debug" / "vtpe")
-    data = Path(tempfile.mkdtemp(prefix="vtpe-stripe-"))
-    port = free_port()
-    key = "sk_test_stripePython0123456789abcdef"
-    proc = subprocess.Popen([binary, "gateway", "--port", str(port), "--data-dir", str(data), "--api-key", key],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 15
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            break
-        except OSError:
-            if time.time() > deadline or proc.poll() is not None:
-                proc.kill()
-                pytest.fail("vtpe gateway did not start")
-            time.sleep(0.1)
-    stripe.api_key = key
-    stripe.api_base = f"http://127.0.0.1:{port}"
-    stripe.max_network_retries = 0
-    yield data
-    proc.terminate()
-    proc.wait(timeout=10)
+# The `gateway` fixture (tests/interop/conftest.py) starts `vtpe gateway` once per module and storage engine
+# (sqlite; postgres when VTPE_TEST_POSTGRES_URL is set) and points stripe.api_base / stripe.api_key at it.
 
 
 def test_customer_payment_method_and_intent(gateway):
@@ -49,7 +12,9 @@ def test_customer_payment_method_and_intent(gateway):
     pm = stripe.PaymentMethod.create(type="card", card={"number": "4242424242424242", "exp_month": 12, "exp_year": 2031, "cvc": "123"})
     assert pm.card.last4 == "4242" and pm.card.brand == "visa" and len(pm.card.fingerprint) == 16
     stripe.PaymentMethod.attach(pm.id, customer=customer.id)
-    intent = stripe.PaymentIntent.create(amount=1999, currency="eur", payment_method=pm.id, confirm=True, expand=["latest_charge"])
+    # Stripe refuses an attached PaymentMethod without its customer.
+    intent = stripe.PaymentIntent.create(amount=1999, currency="eur", customer=customer.id, payment_method=pm.id, confirm=True,
+                                         expand=["latest_charge"])
     assert intent.status == "succeeded"
     assert intent.latest_charge.payment_method_details.card.last4 == "4242"
     assert stripe.PaymentIntent.retrieve(intent.id).status == "succeeded"

@@ -5,7 +5,7 @@ import Hummingbird
 /// ours, Hummingbird's or unexpected — in Stripe's error shape. Internal details never reach the client.
 struct StripeConventionsMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let requestID = ObjectID.make("req", length: 14)
+        let requestID = ObjectID.make("req", length: 18)
         var response: Response
         do {
             response = try await next(request, context)

@@ -1,5 +1,6 @@
 import Foundation
 import PaymentCore
+import Synchronization
 
 /// A payment intent as stored: flat columns, money as integers in minor units.
 public struct PaymentIntentRecord: Sendable, Codable, Equatable {
@@ -24,6 +25,11 @@ public struct PaymentIntentRecord: Sendable, Codable, Equatable {
     public var cancellationReason: String?
     public var statementDescriptor: String?
     public var receiptEmail: String?
+    /// Where 3-D Secure sends the customer back to.
+    public var returnUrl: String?
+    public var setupFutureUsage: String?
+    /// The rendered `next_action` while the intent is in `requires_action`.
+    public var nextAction: String?
 }
 
 /// A charge as stored; `paymentMethodDetails` and `outcome` are JSON documents.
@@ -46,6 +52,40 @@ public struct ChargeRecord: Sendable, Codable, Equatable {
     public var created: Int64
     public var description: String?
     public var metadata: String
+    public var customer: String?
+    /// The balance transaction of the captured amount (nil until captured).
+    public var balanceTransaction: String?
+    /// The HMAC fingerprint of the card, so the issuer can release holds without the card number.
+    public var fingerprint: String?
+}
+
+/// A refund of (part of) a captured charge.
+public struct RefundRecord: Sendable, Codable, Equatable {
+    public var id: String
+    public var amount: Int64
+    public var charge: String
+    public var paymentIntent: String?
+    public var currency: String
+    public var status: String
+    public var reason: String?
+    public var balanceTransaction: String?
+    public var created: Int64
+    public var metadata: String
+}
+
+/// A movement of the merchant's balance: a captured charge (pending until `availableOn`) or a refund.
+public struct BalanceTransactionRecord: Sendable, Codable, Equatable {
+    public var id: String
+    public var type: String
+    public var source: String
+    public var amount: Int64
+    public var fee: Int64
+    public var net: Int64
+    public var currency: String
+    public var created: Int64
+    public var availableOn: Int64
+    public var description: String?
+    public var reportingCategory: String
 }
 
 /// A customer as stored; deletion keeps the row (Stripe still answers `deleted: true` for the id).
@@ -81,13 +121,46 @@ public struct PaymentMethodRecord: Sendable, Codable, Equatable {
     public var encryptedPan: String?
 }
 
-/// Prefixed random object ids (`pi_…`, `ch_…`), 24 characters after the prefix like Stripe's.
+/// Prefixed object ids (`pi_…`, `ch_…`), 24 characters after the prefix like Stripe's. The first 12 characters
+/// are the creation time in milliseconds and a per-process counter, in base 36 (digits and lower-case letters, so
+/// every collation sorts them alike); the rest is random. Lists order by (created, id), so objects created in the
+/// same second still come back newest first.
 public enum ObjectID {
     private static let alphabet = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+    private static let base36 = Array("0123456789abcdefghijklmnopqrstuvwxyz")
+    private static let clock = Mutex((millis: Int64(0), counter: 0))
 
     public static func make(_ prefix: String, length: Int = 24) -> String {
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let (millis, counter) = clock.withLock { state in
+            if now > state.millis {
+                state = (now, 0)
+            } else {
+                state.counter += 1
+                if state.counter >= 36 * 36 * 36 { state = (state.millis + 1, 0) }
+            }
+            return state
+        }
         var rng = SystemRandomNumberGenerator()
-        return prefix + "_" + String((0..<length).map { _ in alphabet.randomElement(using: &rng)! })
+        let ordered = digits(millis, count: 9) + digits(Int64(counter), count: 3)
+        let random = String((0..<max(0, length - ordered.count)).map { _ in alphabet.randomElement(using: &rng)! })
+        return prefix + "_" + ordered + random
+    }
+
+    /// Random characters only, for secrets and codes that must not reveal when they were made.
+    public static func random(length: Int) -> String {
+        var rng = SystemRandomNumberGenerator()
+        return String((0..<length).map { _ in alphabet.randomElement(using: &rng)! })
+    }
+
+    private static func digits(_ value: Int64, count: Int) -> String {
+        var v = value
+        var out = [Character](repeating: "0", count: count)
+        for i in stride(from: count - 1, through: 0, by: -1) {
+            out[i] = base36[Int(v % 36)]
+            v /= 36
+        }
+        return String(out)
     }
 }
 

@@ -11,7 +11,7 @@ enum Render {
         return value
     }
 
-    static func paymentIntent(_ r: PaymentIntentRecord, latestCharge: JSONValue? = nil) -> JSONValue {
+    static func paymentIntent(_ r: PaymentIntentRecord) -> JSONValue {
         let types = r.paymentMethodTypes.split(separator: ",").map { JSONValue.string(String($0)) }
         return .object([
             ("id", .string(r.id)),
@@ -33,19 +33,17 @@ enum Render {
             ("customer", .string(r.customer)),
             ("description", .string(r.description)),
             ("last_payment_error", json(r.lastPaymentError)),
-            ("latest_charge", latestCharge ?? .string(r.latestCharge)),
+            ("latest_charge", .string(r.latestCharge)),
             ("livemode", false),
             ("metadata", metadata(r.metadata)),
-            ("next_action", r.status == "requires_action"
-                ? .object([("type", "use_stripe_sdk"), ("use_stripe_sdk", .object([("type", "three_d_secure_redirect")]))])
-                : .null),
+            ("next_action", r.status == "requires_action" ? json(r.nextAction) : .null),
             ("on_behalf_of", .null),
             ("payment_method", .string(r.paymentMethod)),
             ("payment_method_options", .object([])),
             ("payment_method_types", .array(types)),
             ("processing", .null),
             ("receipt_email", .string(r.receiptEmail)),
-            ("setup_future_usage", .null),
+            ("setup_future_usage", .string(r.setupFutureUsage)),
             ("shipping", .null),
             ("statement_descriptor", .string(r.statementDescriptor)),
             ("statement_descriptor_suffix", .null),
@@ -123,13 +121,13 @@ enum Render {
             ("amount_refunded", .int(c.amountRefunded)),
             ("application", .null),
             ("application_fee", .null),
-            ("balance_transaction", .null),
+            ("balance_transaction", .string(c.balanceTransaction)),
             ("billing_details", .object([("address", .null), ("email", .null), ("name", .null), ("phone", .null)])),
             ("calculated_statement_descriptor", "VTPE"),
             ("captured", .bool(c.captured)),
             ("created", .int(c.created)),
             ("currency", .string(c.currency)),
-            ("customer", .null),
+            ("customer", .string(c.customer)),
             ("description", .string(c.description)),
             ("disputed", false),
             ("failure_code", .string(c.failureCode)),
@@ -145,6 +143,65 @@ enum Render {
             ("receipt_url", .null),
             ("refunded", .bool(c.amountRefunded > 0 && c.amountRefunded == c.amount)),
             ("status", .string(c.status)),
+        ])
+    }
+
+    static func refund(_ r: RefundRecord) -> JSONValue {
+        .object([
+            ("id", .string(r.id)),
+            ("object", "refund"),
+            ("amount", .int(r.amount)),
+            ("balance_transaction", .string(r.balanceTransaction)),
+            ("charge", .string(r.charge)),
+            ("created", .int(r.created)),
+            ("currency", .string(r.currency)),
+            ("destination_details", .object([("card", .object([("reference_status", "available"), ("reference_type", "acquirer_reference_number"), ("type", "refund")])), ("type", "card")])),
+            ("metadata", metadata(r.metadata)),
+            ("payment_intent", .string(r.paymentIntent)),
+            ("reason", .string(r.reason)),
+            ("receipt_number", .null),
+            ("source_transfer_reversal", .null),
+            ("status", .string(r.status)),
+            ("transfer_reversal", .null),
+        ])
+    }
+
+    static func balanceTransaction(_ t: BalanceTransactionRecord, now: Int64) -> JSONValue {
+        let feeDetails: [JSONValue] = t.fee == 0 ? [] : [.object([
+            ("amount", .int(t.fee)), ("application", .null), ("currency", .string(t.currency)),
+            ("description", "vtpe processing fees"), ("type", "stripe_fee"),
+        ])]
+        return .object([
+            ("id", .string(t.id)),
+            ("object", "balance_transaction"),
+            ("amount", .int(t.amount)),
+            ("available_on", .int(t.availableOn)),
+            ("created", .int(t.created)),
+            ("currency", .string(t.currency)),
+            ("description", .string(t.description)),
+            ("exchange_rate", .null),
+            ("fee", .int(t.fee)),
+            ("fee_details", .array(feeDetails)),
+            ("net", .int(t.net)),
+            ("reporting_category", .string(t.reportingCategory)),
+            ("source", .string(t.source)),
+            ("status", t.availableOn <= now ? "available" : "pending"),
+            ("type", .string(t.type)),
+        ])
+    }
+
+    /// `GET /v1/balance`; an account that never took a payment shows a zero balance in its default currency.
+    static func balance(_ balances: [CurrencyBalance]) -> JSONValue {
+        let rows = balances.isEmpty ? [CurrencyBalance(currency: "usd", available: 0, pending: 0)] : balances
+        func side(_ amount: (CurrencyBalance) -> Int64) -> JSONValue {
+            .array(rows.map { .object([("amount", .int(amount($0))), ("currency", .string($0.currency)),
+                                       ("source_types", .object([("card", .int(amount($0)))]))]) })
+        }
+        return .object([
+            ("object", "balance"),
+            ("available", side(\.available)),
+            ("livemode", false),
+            ("pending", side(\.pending)),
         ])
     }
 }

@@ -8,53 +8,53 @@ struct CustomerRoutes {
     func register(on api: RouterGroup<GatewayContext>) {
         api.post("customers") { request, context -> Response in
             var params = try await GatewayApp.formParams(request, context: context)
-            var customer = CustomerRecord(id: ObjectID.make("cus", length: 14), email: nil, name: nil, description: nil, phone: nil,
+            var customer = CustomerRecord(id: ObjectID.make("cus", length: 18), email: nil, name: nil, description: nil, phone: nil,
                                           metadata: "{}", defaultPaymentMethod: nil,
-                                          invoicePrefix: String(ObjectID.make("x", length: 8).dropFirst(2)).uppercased(),
+                                          invoicePrefix: ObjectID.random(length: 8).uppercased(),
                                           created: Int64(Date().timeIntervalSince1970), deleted: false)
-            try apply(&params, to: &customer)
-            try await store.insertCustomer(customer)
-            return .json(Render.customer(customer))
+            let expand = try params.stringList("expand") ?? []
+            try await apply(&params, to: &customer)
+            try await store.commit([.insert(customer)])
+            return .json(try await expander.expand(Render.customer(customer), expand))
         }
         api.get("customers/:id") { request, context -> Response in
+            var params = try FormParams(query: request)
+            let expand = try params.stringList("expand") ?? []
+            try params.rejectUnknown()
             let customer = try await existing(context, allowDeleted: true)
-            return .json(customer.deleted ? Render.deletedCustomer(customer.id) : Render.customer(customer))
+            if customer.deleted { return .json(Render.deletedCustomer(customer.id)) }
+            return .json(try await expander.expand(Render.customer(customer), expand))
         }
         api.post("customers/:id") { request, context -> Response in
             var customer = try await existing(context, allowDeleted: false)
             var params = try await GatewayApp.formParams(request, context: context)
-            try apply(&params, to: &customer)
-            try await store.updateCustomer(customer)
-            return .json(Render.customer(customer))
+            let expand = try params.stringList("expand") ?? []
+            try await apply(&params, to: &customer)
+            try await store.commit([.update(customer, expecting: nil)])
+            return .json(try await expander.expand(Render.customer(customer), expand))
         }
         api.delete("customers/:id") { request, context -> Response in
             var customer = try await existing(context, allowDeleted: false)
             customer.deleted = true
-            try await store.updateCustomer(customer)
+            try await store.commit([.update(customer, expecting: nil)])
             return .json(Render.deletedCustomer(customer.id))
         }
-        api.get("customers") { request, context -> Response in
-            var params = FormParams(try FormNode.parse(request.uri.query ?? ""))
-            let email = try params.string("email")
-            let page = try ListParameters.page(&params, filters: email.map { ["email": $0] } ?? [:])
-            params.allow("expand")
-            try params.rejectUnknown()
-            let result = try await store.customers(page)
-            return .json(ListParameters.envelope(url: "/v1/customers", hasMore: result.hasMore, data: result.items.map(Render.customer)))
-        }
+        ObjectRoutes(store: store).list(CustomerRecord.self, on: api, path: "customers", filters: ["email"], render: Render.customer)
     }
+
+    private var expander: Expander { Expander(store: store) }
 
     private func existing(_ context: GatewayContext, allowDeleted: Bool) async throws -> CustomerRecord {
         let id = try context.parameters.require("id")
-        guard let customer = try await store.customer(id: id), allowDeleted || !customer.deleted else {
+        guard let customer = try await store.find(CustomerRecord.self, id: id), allowDeleted || !customer.deleted else {
             throw APIError.missing("customer", id: id)
         }
         return customer
     }
 
     /// The writable fields; an empty string clears a field, as in Stripe.
-    private func apply(_ params: inout FormParams, to customer: inout CustomerRecord) throws(APIError) {
-        func text(_ name: String, max: Int = 5000) throws(APIError) -> String?? {
+    private func apply(_ params: inout FormParams, to customer: inout CustomerRecord) async throws {
+        func text(_ name: String, max: Int = 5000) throws -> String?? {
             guard let v = try params.string(name) else { return .none }
             guard v.count <= max else { throw APIError.invalidRequest("Invalid \(name): must be at most \(max) characters.", param: name) }
             return .some(v.isEmpty ? nil : v)
@@ -74,9 +74,15 @@ struct CustomerRoutes {
             customer.metadata = current.jsonText
         }
         if let pm = try params.string("invoice_settings", "default_payment_method") {
+            if !pm.isEmpty {
+                // Stripe requires the default to be one of the customer's own payment methods.
+                guard let method = try await store.find(PaymentMethodRecord.self, id: pm), method.customer == customer.id else {
+                    throw APIError.invalidRequest("No such PaymentMethod: '\(pm.prefix(64))' attached to customer \(customer.id); attach it first.",
+                                                  param: "invoice_settings[default_payment_method]", code: "resource_missing")
+                }
+            }
             customer.defaultPaymentMethod = pm.isEmpty ? nil : pm
         }
-        params.allow("expand")
         try params.rejectUnknown()
     }
 }

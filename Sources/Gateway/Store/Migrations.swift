@@ -104,5 +104,57 @@ enum Migrations {
             "ALTER TABLE payment_methods ADD COLUMN encrypted_pan TEXT",
             "CREATE INDEX payment_methods_customer ON payment_methods (customer, created)",
         ]),
+        ("2026-11-26-005-refunds-and-balance", [
+            "ALTER TABLE charges ADD COLUMN customer TEXT",
+            "ALTER TABLE charges ADD COLUMN balance_transaction TEXT",
+            "ALTER TABLE charges ADD COLUMN fingerprint TEXT",
+            "CREATE INDEX charges_created ON charges (created, id)",
+            "CREATE INDEX charges_customer ON charges (customer, created)",
+            "CREATE INDEX payment_intents_customer ON payment_intents (customer, created)",
+            "ALTER TABLE payment_intents ADD COLUMN return_url TEXT",
+            "ALTER TABLE payment_intents ADD COLUMN setup_future_usage TEXT",
+            "ALTER TABLE payment_intents ADD COLUMN next_action TEXT",
+            """
+            CREATE TABLE refunds (
+                id TEXT PRIMARY KEY,
+                amount BIGINT NOT NULL CHECK (amount > 0),
+                charge TEXT NOT NULL REFERENCES charges(id),
+                payment_intent TEXT REFERENCES payment_intents(id),
+                currency TEXT NOT NULL,
+                status TEXT NOT NULL,
+                reason TEXT,
+                balance_transaction TEXT,
+                created BIGINT NOT NULL,
+                metadata TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX refunds_created ON refunds (created, id)",
+            "CREATE INDEX refunds_charge ON refunds (charge, created)",
+            "CREATE INDEX refunds_payment_intent ON refunds (payment_intent, created)",
+            """
+            CREATE TABLE balance_transactions (
+                id TEXT PRIMARY KEY,
+                type TEXT NOT NULL,
+                source TEXT NOT NULL,
+                amount BIGINT NOT NULL,
+                fee BIGINT NOT NULL CHECK (fee >= 0),
+                net BIGINT NOT NULL CHECK (net = amount - fee),
+                currency TEXT NOT NULL,
+                created BIGINT NOT NULL,
+                available_on BIGINT NOT NULL,
+                description TEXT,
+                reporting_category TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX balance_transactions_created ON balance_transactions (created, id)",
+            "CREATE INDEX balance_transactions_type ON balance_transactions (type, created)",
+            "CREATE INDEX balance_transactions_source ON balance_transactions (source)",
+            """
+            CREATE TABLE issuer_holds (
+                fingerprint TEXT PRIMARY KEY,
+                held BIGINT NOT NULL
+            )
+            """,
+        ]),
     ]
 }

@@ -1,29 +1,115 @@
-/// Where the gateway keeps its objects. One implementation over SQL serves SQLite and PostgreSQL.
+/// Where the gateway keeps its objects. One implementation over SQL (`SQLPaymentStore`) serves SQLite and PostgreSQL.
+///
+/// Reads are by id or by page; every change goes through `commit`, which writes a whole payment step (intent,
+/// charge, refund, balance transactions, issuer hold) in one transaction. State changes are guarded
+/// compare-and-set updates: a concurrent change makes the commit fail with `StoreConflict`, and the caller
+/// re-reads and decides again — so two captures, or two refunds of the last euro, never both succeed, also across
+/// gateway processes sharing one PostgreSQL database.
 public protocol PaymentStore: Sendable {
     /// Brings the schema up to date (idempotent).
     func migrate() async throws
-    /// Writes one payment's rows — payment method, intent and charge — in a single transaction.
-    func recordPayment(method: PaymentMethodRecord?, intent: PaymentIntentRecord, charge: ChargeRecord?) async throws
-    func paymentIntent(id: String) async throws -> PaymentIntentRecord?
-    func charge(id: String) async throws -> ChargeRecord?
-    func paymentMethod(id: String) async throws -> PaymentMethodRecord?
+    /// One object by id.
+    func find<R: StoredRecord>(_ type: R.Type, id: String) async throws -> R?
+    /// Objects matching the page's filters, newest first (see `PageRequest`).
+    func list<R: StoredRecord>(_ type: R.Type, _ page: PageRequest) async throws -> Page<R>
+    /// Applies all writes in one transaction, or none of them. Throws `StoreConflict` when a guarded write found
+    /// the row changed (or a hold would pass its ceiling).
+    func commit(_ writes: [StoreWrite]) async throws
     /// Claims an `Idempotency-Key` for a request with this fingerprint. Exactly one caller ever gets `.claimed` for
     /// a key, also across gateway processes sharing one database (the key is the table's primary key).
     func claimIdempotencyKey(_ key: String, fingerprint: String, now: Int64) async throws -> IdempotencyClaim
     /// Stores the first response of a claimed key, to be replayed to every retry.
     func completeIdempotencyKey(_ key: String, status: Int, body: String) async throws
-    func insertPaymentMethod(_ method: PaymentMethodRecord) async throws
-    func updatePaymentMethod(_ method: PaymentMethodRecord) async throws
-    /// Payment methods matching the page's filters (e.g. customer and type), newest first.
-    func paymentMethods(_ page: PageRequest) async throws -> Page<PaymentMethodRecord>
-    func insertCustomer(_ customer: CustomerRecord) async throws
-    func updateCustomer(_ customer: CustomerRecord) async throws
-    func customer(id: String) async throws -> CustomerRecord?
-    /// Live (not deleted) customers, newest first.
-    func customers(_ page: PageRequest) async throws -> Page<CustomerRecord>
-    func paymentIntents(_ page: PageRequest) async throws -> Page<PaymentIntentRecord>
+    /// Net balance per currency: what is available at `now` and what is still pending.
+    func balance(now: Int64) async throws -> [CurrencyBalance]
+    /// What the issuer currently holds on a card (authorized and not released), by card fingerprint.
+    func issuerHeld(fingerprint: String) async throws -> Int64
     /// Releases connections.
     func shutdown() async
+}
+
+/// A record kept in its own table, addressed by its prefixed id.
+public protocol StoredRecord: Codable, Sendable {
+    static var table: String { get }
+    /// The name in "No such …" errors, e.g. "payment_intent".
+    static var objectName: String { get }
+    /// Lists skip rows whose `deleted` column is true.
+    static var hidesDeleted: Bool { get }
+    var id: String { get }
+}
+
+extension StoredRecord {
+    public static var hidesDeleted: Bool { false }
+}
+
+extension PaymentIntentRecord: StoredRecord {
+    public static let table = "payment_intents"
+    public static let objectName = "payment_intent"
+}
+
+extension ChargeRecord: StoredRecord {
+    public static let table = "charges"
+    public static let objectName = "charge"
+}
+
+extension PaymentMethodRecord: StoredRecord {
+    public static let table = "payment_methods"
+    public static let objectName = "payment_method"
+}
+
+extension CustomerRecord: StoredRecord {
+    public static let table = "customers"
+    public static let objectName = "customer"
+    public static var hidesDeleted: Bool { true }
+}
+
+extension RefundRecord: StoredRecord {
+    public static let table = "refunds"
+    public static let objectName = "refund"
+}
+
+extension BalanceTransactionRecord: StoredRecord {
+    public static let table = "balance_transactions"
+    public static let objectName = "balance_transaction"
+}
+
+/// One write of a commit.
+public enum StoreWrite: Sendable {
+    /// A new row.
+    case insert(any StoredRecord)
+    /// Replaces the row with the record's id — only if the row's column still holds the expected value.
+    case update(any StoredRecord, expecting: StoreExpectation?)
+    /// Adds `delta` (may be negative) to what the issuer holds on a card; with a `ceiling`, fails with
+    /// `StoreConflict` when the hold would pass it.
+    case hold(fingerprint: String, delta: Int64, ceiling: Int64?)
+}
+
+/// The value a guarded update expects to find: the compare of compare-and-set.
+public struct StoreExpectation: Sendable, Equatable {
+    public enum Value: Sendable, Equatable {
+        case text(String)
+        case integer(Int64)
+    }
+
+    public var column: String
+    public var value: Value
+
+    public static func status(_ status: String) -> StoreExpectation { .init(column: "status", value: .text(status)) }
+    public static func amountRefunded(_ amount: Int64) -> StoreExpectation { .init(column: "amount_refunded", value: .integer(amount)) }
+}
+
+/// A guarded write found the row changed since it was read: read again and decide again.
+public struct StoreConflict: Error, CustomStringConvertible {
+    public var table: String
+    public var id: String
+    public var description: String { "\(table) \(id) changed while it was being updated" }
+}
+
+/// The balance of one currency, in minor units.
+public struct CurrencyBalance: Sendable, Equatable {
+    public var currency: String
+    public var available: Int64
+    public var pending: Int64
 }
 
 /// What claiming an idempotency key found.
@@ -36,4 +122,19 @@ public enum IdempotencyClaim: Sendable, Equatable {
     case inProgress
     /// Used before with different parameters.
     case mismatch
+}
+
+extension PaymentStore {
+    /// Runs read–decide–commit again when the commit met a concurrent change (a few times, then gives up with a
+    /// 409 the client may retry).
+    func retryingConflicts<T>(_ body: () async throws -> T) async throws -> T {
+        for attempt in 0..<10 {
+            do { return try await body() } catch is StoreConflict {
+                // A little jitter so the same racers do not meet again at once.
+                try? await Task.sleep(for: .milliseconds(Int.random(in: 1...(2 << min(attempt, 4)))))
+            }
+        }
+        throw APIError(status: .conflict, kind: .invalidRequestError, code: "lock_timeout",
+                       message: "This object is being changed by another request at the same time. Try again.")
+    }
 }

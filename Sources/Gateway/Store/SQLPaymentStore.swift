@@ -7,7 +7,15 @@ import SQLiteKit
 /// Hands out one database session (a connection) at a time to a closure.
 public protocol SQLSessionProvider: Sendable {
     func withSession<R: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> R) async throws -> R
+    /// A session in which no other process migrates at the same time.
+    func withMigrationSession<R: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> R) async throws -> R
     func shutdown() async
+}
+
+extension SQLSessionProvider {
+    public func withMigrationSession<R: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+        try await withSession(body)
+    }
 }
 
 /// SQLite sessions: one connection, handed to one session at a time, so writes are serialized, a transaction
@@ -101,10 +109,15 @@ public final class SQLPaymentStore: PaymentStore {
         return SQLPaymentStore(sessions: sessions)
     }
 
+    /// Connects to a PostgreSQL database.
+    public static func postgres(url: String, logger: Logger) async throws -> SQLPaymentStore {
+        SQLPaymentStore(sessions: try await PostgresSessions.connect(url: url, logger: logger))
+    }
+
     public func shutdown() async { await sessions.shutdown() }
 
     public func migrate() async throws {
-        try await sessions.withSession { db in
+        try await sessions.withMigrationSession { db in
             try await db.create(table: "schema_migrations").ifNotExists()
                 .column("name", type: .text, .primaryKey(autoIncrement: false))
                 .column("applied_at", type: .bigint, .notNull)
@@ -126,17 +139,73 @@ public final class SQLPaymentStore: PaymentStore {
         }
     }
 
-    public func recordPayment(method: PaymentMethodRecord?, intent: PaymentIntentRecord, charge: ChargeRecord?) async throws {
+    public func commit(_ writes: [StoreWrite]) async throws {
         try await sessions.withSession { db in
             try await Self.inTransaction(db) { tx in
-                if let method {
-                    try await tx.insert(into: "payment_methods").model(method, keyEncodingStrategy: .convertToSnakeCase, nilEncodingStrategy: .asNil).run()
-                }
-                try await tx.insert(into: "payment_intents").model(intent, keyEncodingStrategy: .convertToSnakeCase, nilEncodingStrategy: .asNil).run()
-                if let charge {
-                    try await tx.insert(into: "charges").model(charge, keyEncodingStrategy: .convertToSnakeCase, nilEncodingStrategy: .asNil).run()
+                for write in writes { try await Self.apply(write, on: tx) }
+            }
+        }
+    }
+
+    private static func apply(_ write: StoreWrite, on tx: any SQLDatabase) async throws {
+        switch write {
+        case .insert(let record):
+            try await insert(record, on: tx)
+        case .update(let record, let expectation):
+            let table = type(of: record).table
+            let query = try tx.update(table).set(model: record, keyEncodingStrategy: .convertToSnakeCase, nilEncodingStrategy: .asNil)
+                .where("id", .equal, record.id)
+            if let expectation {
+                switch expectation.value {
+                case .text(let v): query.where(SQLColumn(expectation.column), .equal, SQLBind(v))
+                case .integer(let v): query.where(SQLColumn(expectation.column), .equal, SQLBind(v))
                 }
             }
+            // RETURNING tells whether the guarded row matched (SQLite ≥ 3.35 and PostgreSQL both have it).
+            if try await query.returning("id").all().isEmpty { throw StoreConflict(table: table, id: record.id) }
+        case .hold(let fingerprint, let delta, let ceiling):
+            try await tx.insert(into: "issuer_holds").columns("fingerprint", "held").values(SQLBind(fingerprint), SQLBind(Int64(0)))
+                .ignoringConflicts(with: "fingerprint").run()
+            let query = tx.update("issuer_holds")
+                .set("held", to: SQLBinaryExpression(SQLColumn("held"), .add, SQLBind(delta)))
+                .where("fingerprint", .equal, fingerprint)
+            if let ceiling {
+                query.where(SQLBinaryExpression(SQLColumn("held"), .add, SQLBind(delta)), .lessThanOrEqual, SQLBind(ceiling))
+            }
+            if try await query.returning("held").all().isEmpty { throw StoreConflict(table: "issuer_holds", id: "card") }
+        }
+    }
+
+    /// Records map to rows by snake-cased field names; nil fields are written as NULL.
+    private static func insert(_ record: some StoredRecord, on db: any SQLDatabase) async throws {
+        try await db.insert(into: type(of: record).table).model(record, keyEncodingStrategy: .convertToSnakeCase, nilEncodingStrategy: .asNil).run()
+    }
+
+    public func balance(now: Int64) async throws -> [CurrencyBalance] {
+        try await sessions.withSession { db in
+            // SUM of a BIGINT is NUMERIC in PostgreSQL: cast it back so both engines return an integer.
+            let rows = try await db.raw("""
+                SELECT currency, CAST(SUM(net) AS BIGINT) AS total,
+                       CASE WHEN available_on <= \(bind: now) THEN 1 ELSE 0 END AS is_available
+                FROM balance_transactions GROUP BY currency, is_available
+                """).all()
+            var out: [String: CurrencyBalance] = [:]
+            for row in rows {
+                let currency = try row.decode(column: "currency", as: String.self)
+                let total = try row.decode(column: "total", as: Int64.self)
+                let available = try row.decode(column: "is_available", as: Int.self) == 1
+                var b = out[currency] ?? CurrencyBalance(currency: currency, available: 0, pending: 0)
+                if available { b.available += total } else { b.pending += total }
+                out[currency] = b
+            }
+            return out.values.sorted { $0.currency < $1.currency }
+        }
+    }
+
+    public func issuerHeld(fingerprint: String) async throws -> Int64 {
+        try await sessions.withSession { db in
+            try await db.select().column("held").from("issuer_holds").where("fingerprint", .equal, fingerprint).first()?
+                .decode(column: "held", as: Int64.self) ?? 0
         }
     }
 
@@ -182,50 +251,8 @@ public final class SQLPaymentStore: PaymentStore {
         }
     }
 
-    public func insertPaymentMethod(_ method: PaymentMethodRecord) async throws {
-        try await insert(method, into: "payment_methods")
-    }
-
-    public func updatePaymentMethod(_ method: PaymentMethodRecord) async throws {
-        try await update(method, id: method.id, in: "payment_methods")
-    }
-
-    public func paymentMethods(_ page: PageRequest) async throws -> Page<PaymentMethodRecord> {
-        try await list("payment_methods", page, liveOnly: false)
-    }
-
-    public func insertCustomer(_ customer: CustomerRecord) async throws {
-        try await insert(customer, into: "customers")
-    }
-
-    public func updateCustomer(_ customer: CustomerRecord) async throws {
-        try await update(customer, id: customer.id, in: "customers")
-    }
-
-    /// Records map to rows by snake-cased field names; nil fields are written as NULL.
-    private func insert(_ record: some Encodable & Sendable, into table: String) async throws {
-        try await sessions.withSession { db in
-            try await db.insert(into: table).model(record, keyEncodingStrategy: .convertToSnakeCase, nilEncodingStrategy: .asNil).run()
-        }
-    }
-
-    private func update(_ record: some Encodable & Sendable, id: String, in table: String) async throws {
-        try await sessions.withSession { db in
-            try await db.update(table).set(model: record, keyEncodingStrategy: .convertToSnakeCase, nilEncodingStrategy: .asNil)
-                .where("id", .equal, id).run()
-        }
-    }
-
-    public func customer(id: String) async throws -> CustomerRecord? {
-        try await fetch("customers", id: id)
-    }
-
-    public func customers(_ page: PageRequest) async throws -> Page<CustomerRecord> {
-        try await list("customers", page, liveOnly: true)
-    }
-
-    public func paymentIntents(_ page: PageRequest) async throws -> Page<PaymentIntentRecord> {
-        try await list("payment_intents", page, liveOnly: false)
+    public func list<R: StoredRecord>(_ type: R.Type, _ page: PageRequest) async throws -> Page<R> {
+        try await list(R.table, page, liveOnly: R.hidesDeleted)
     }
 
     /// Cursor pagination over (created, id), newest first; `endingBefore` walks the other way and is reversed.
@@ -258,16 +285,8 @@ public final class SQLPaymentStore: PaymentStore {
         }
     }
 
-    public func paymentIntent(id: String) async throws -> PaymentIntentRecord? {
-        try await fetch("payment_intents", id: id)
-    }
-
-    public func charge(id: String) async throws -> ChargeRecord? {
-        try await fetch("charges", id: id)
-    }
-
-    public func paymentMethod(id: String) async throws -> PaymentMethodRecord? {
-        try await fetch("payment_methods", id: id)
+    public func find<R: StoredRecord>(_ type: R.Type, id: String) async throws -> R? {
+        try await fetch(R.table, id: id)
     }
 
     private func fetch<T: Decodable & Sendable>(_ table: String, id: String) async throws -> T? {

@@ -18,8 +18,10 @@ struct GatewayCommand: AsyncParsableCommand {
 
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
     @Option(help: "Port to listen on.") var port = 4242
-    @Option(help: ArgumentHelp("Storage: sqlite:PATH (default: gateway.sqlite in the data directory).", valueName: "url"))
+    @Option(help: ArgumentHelp("Storage: sqlite:PATH (default: gateway.sqlite in the data directory) or postgres://USER[:PASSWORD]@HOST:PORT/DATABASE.", valueName: "url"))
     var database: String?
+    @Option(help: ArgumentHelp("Fee configuration (YAML, see docs/api.md; default: fees.yaml in the data directory if present, else 2.9 % + 30 online, 2.7 % + 5 in person).", valueName: "file"))
+    var fees: String?
     @Option(name: .customLong("api-key"), help: ArgumentHelp("Secret key clients must send (sk_test_…).", valueName: "key"))
     var apiKey: String?
     @OptionGroup var data: DataDirectoryOption
@@ -49,11 +51,11 @@ struct GatewayCommand: AsyncParsableCommand {
             }
             let spec = database ?? "sqlite:" + data.url.appendingPathComponent("gateway.sqlite").path
             let store = try await StoreLocator.open(spec, logger: logger)
-            let config = GatewayConfiguration(host: host, port: port, apiKeys: [key])
+            let config = GatewayConfiguration(host: host, port: port, apiKeys: [key], fees: try FeeModel.load(explicit: fees, in: data.url))
             let vault = try CardVault.loadOrCreate(in: data.url)
             let app = GatewayApp.application(store: store, configuration: config, vault: vault, logger: logger) { channel in
                 let port = channel.localAddress?.port ?? port
-                printLine("vtpe gateway listening on http://\(host):\(port) (database \(spec))")
+                printLine("vtpe gateway listening on http://\(host):\(port) (database \(StoreLocator.redacted(spec)))")
             }
             do {
                 try await app.runService()
@@ -88,7 +90,7 @@ struct EmbeddedGateway {
     static func start(dataDirectory: URL, logger: Logger) async throws -> EmbeddedGateway {
         let (key, _) = try APIKeyFile.loadOrCreate(in: dataDirectory)
         let store = try await StoreLocator.open("sqlite:" + dataDirectory.appendingPathComponent("gateway.sqlite").path, logger: logger)
-        let config = GatewayConfiguration(host: "127.0.0.1", port: 0, apiKeys: [key])
+        let config = GatewayConfiguration(host: "127.0.0.1", port: 0, apiKeys: [key], fees: try FeeModel.load(explicit: nil, in: dataDirectory))
         let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
         let vault = try CardVault.loadOrCreate(in: dataDirectory)
         let app = GatewayApp.application(store: store, configuration: config, vault: vault, logger: logger) { channel in

@@ -7,12 +7,22 @@ public struct AuthorizationInput: Sendable {
     public var expiry: Expiry
     public var amount: Money
     public var cardPresent: Bool
+    /// The cardholder passed 3-D Secure for this payment.
+    public var authenticated: Bool
+    /// The cardholder is not there to authenticate (a merchant-initiated payment).
+    public var offSession: Bool
+    /// What the issuer already holds on this card (authorized, not yet released), in minor units.
+    public var held: Int64
 
-    public init(pan: PAN, expiry: Expiry, amount: Money, cardPresent: Bool) {
+    public init(pan: PAN, expiry: Expiry, amount: Money, cardPresent: Bool, authenticated: Bool = false,
+                offSession: Bool = false, held: Int64 = 0) {
         self.pan = pan
         self.expiry = expiry
         self.amount = amount
         self.cardPresent = cardPresent
+        self.authenticated = authenticated
+        self.offSession = offSession
+        self.held = held
     }
 }
 
@@ -36,12 +46,19 @@ public struct IssuerSimulator: Sendable {
     /// Decides one authorization at `now`.
     public func authorize(_ input: AuthorizationInput, now: Date) -> IssuerDecision {
         if input.expiry.isExpired(at: now) { return .declined(.expiredCard) }
-        switch catalog.card(number: input.pan.revealDigits())?.outcome {
+        let card = catalog.card(number: input.pan.revealDigits())
+        let account = card.flatMap(catalog.account(for:))
+        if let limit = account?.limit, input.amount.minorUnits > limit { return .declined(.cardVelocityExceeded) }
+        if let balance = account?.balance, input.held + input.amount.minorUnits > balance { return .declined(.insufficientFunds) }
+        switch card?.outcome {
         case .declined(let code)?:
             return .declined(code)
         case .requiresAction(let then)?:
-            // Card-present payments never ask for 3-D Secure.
-            if input.cardPresent { return then.map(IssuerDecision.declined) ?? .approved(authorizationCode: Self.authCode()) }
+            // Card-present payments never ask for 3-D Secure; after it, the card's own outcome applies.
+            if input.cardPresent || input.authenticated {
+                return then.map(IssuerDecision.declined) ?? .approved(authorizationCode: Self.authCode())
+            }
+            if input.offSession { return .declined(.authenticationRequired) }
             return .requiresAuthentication(then: then)
         case .incorrectNumber?:
             return .declined(.incorrectNumber)

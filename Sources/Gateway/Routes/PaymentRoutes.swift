@@ -1,0 +1,88 @@
+import Foundation
+import Hummingbird
+
+/// `/v1/payment_intents`, `/v1/charges`, `/v1/refunds`, `/v1/balance`, `/v1/balance_transactions`, and the
+/// 3-D Secure test helpers.
+struct PaymentRoutes {
+    let store: any PaymentStore
+    let intents: PaymentIntents
+    var refunds: Refunds { Refunds(store: store, intents: intents) }
+    var objects: ObjectRoutes { ObjectRoutes(store: store) }
+    var expander: Expander { Expander(store: store) }
+
+    func register(on api: RouterGroup<GatewayContext>) {
+        // Payment intents.
+        intentAction(api, "payment_intents") { params, request, _ in
+            try await intents.create(&params, baseURL: request.baseURL, now: Date())
+        }
+        intentAction(api, "payment_intents/:id") { params, _, id in
+            try await intents.update(id: id, &params, now: Date())
+        }
+        intentAction(api, "payment_intents/:id/confirm") { params, request, id in
+            try await intents.confirm(id: id, &params, baseURL: request.baseURL, now: Date())
+        }
+        intentAction(api, "payment_intents/:id/capture") { params, _, id in
+            try await intents.capture(id: id, &params, now: Date())
+        }
+        intentAction(api, "payment_intents/:id/cancel") { params, _, id in
+            try await intents.cancel(id: id, &params, now: Date())
+        }
+        // Our test helper: finish 3-D Secure from a script, as the customer would on the challenge page.
+        intentAction(api, "test_helpers/payment_intents/:id/authenticate") { params, _, id in
+            let outcome = try params.string("outcome") ?? "succeeded"
+            guard ["succeeded", "failed"].contains(outcome) else {
+                throw APIError.invalidRequest("Invalid outcome: must be succeeded or failed.", param: "outcome")
+            }
+            params.allow("expand")
+            try params.rejectUnknown()
+            return try await intents.completeAuthentication(id: id, succeeded: outcome == "succeeded", now: Date())
+        }
+        objects.retrieve(PaymentIntentRecord.self, on: api, path: "payment_intents") { Render.paymentIntent($0) }
+        objects.list(PaymentIntentRecord.self, on: api, path: "payment_intents", filters: ["customer"]) { Render.paymentIntent($0) }
+
+        // Charges.
+        objects.retrieve(ChargeRecord.self, on: api, path: "charges", render: Render.charge)
+        objects.list(ChargeRecord.self, on: api, path: "charges", filters: ["customer", "payment_intent"], render: Render.charge)
+
+        // Refunds.
+        api.post("refunds") { request, context -> Response in
+            var params = try await GatewayApp.formParams(request, context: context)
+            let expand = try params.stringList("expand") ?? []
+            let refund = try await refunds.create(&params, now: Date())
+            return .json(try await expander.expand(Render.refund(refund), expand))
+        }
+        api.post("refunds/:id") { request, context -> Response in
+            var params = try await GatewayApp.formParams(request, context: context)
+            let expand = try params.stringList("expand") ?? []
+            let refund = try await refunds.update(id: try context.parameters.require("id"), &params)
+            return .json(try await expander.expand(Render.refund(refund), expand))
+        }
+        objects.retrieve(RefundRecord.self, on: api, path: "refunds", render: Render.refund)
+        objects.list(RefundRecord.self, on: api, path: "refunds", filters: ["charge", "payment_intent"], render: Render.refund)
+
+        // Balance.
+        api.get("balance") { request, _ -> Response in
+            let params = try FormParams(query: request)
+            try params.rejectUnknown()
+            return .json(Render.balance(try await store.balance(now: Int64(Date().timeIntervalSince1970))))
+        }
+        let renderTransaction: @Sendable (BalanceTransactionRecord) -> JSONValue = {
+            Render.balanceTransaction($0, now: Int64(Date().timeIntervalSince1970))
+        }
+        objects.retrieve(BalanceTransactionRecord.self, on: api, path: "balance_transactions", render: renderTransaction)
+        objects.list(BalanceTransactionRecord.self, on: api, path: "balance_transactions", filters: ["type", "source", "currency"],
+                     render: renderTransaction)
+    }
+
+    /// A POST that changes a payment intent and answers with it, expanded as asked.
+    private func intentAction(_ api: RouterGroup<GatewayContext>, _ path: String,
+                              _ body: @escaping @Sendable (inout FormParams, Request, String) async throws -> PaymentIntentRecord) {
+        api.post(RouterPath(path)) { request, context -> Response in
+            var params = try await GatewayApp.formParams(request, context: context)
+            let expand = try params.stringList("expand") ?? []
+            let id = context.parameters.get("id") ?? ""
+            let intent = try await body(&params, request, id)
+            return .json(try await expander.expand(Render.paymentIntent(intent), expand))
+        }
+    }
+}
