@@ -22,7 +22,7 @@ help:
 	@echo "make test   — build and run every test suite (Swift unit tests, end-to-end tests in tmux, crypto interop)"
 	@echo "              against a throwaway PostgreSQL on 127.0.0.1 (or your own: VTPE_TEST_POSTGRES_URL=postgres://…)"
 	@echo "make postgres-start / postgres-stop — that throwaway PostgreSQL, for running single suites by hand"
-	@echo "make bench  — release build, then crypto and EMV throughput on one core"
+	@echo "make bench  — release build, then crypto and EMV throughput on one core, then the gateway under wrk"
 	@echo "make run ARGS='--profile countertop --data-dir /tmp/vtpe'   — pass options to vtpe terminal"
 
 deps:
@@ -87,9 +87,12 @@ postgres-start:
 postgres-stop:
 	@scripts/test-postgres.sh stop $(PG_TEST_DIR)
 
-# Throughput on one core, release build (figures go to docs/benchmarks.md).
+# Release build, then crypto/EMV throughput on one core and the gateway under wrk (empty store, then 1,000,000
+# payments); figures go to docs/benchmarks.md.
 bench: release
+	@command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk >/dev/null; }
 	taskset -c 0 .build/release/vtpe bench --seconds 3
+	bench/gateway_wrk.sh .build/release/vtpe 1000000
 
 clean:
 	rm -rf .build $(VENV)

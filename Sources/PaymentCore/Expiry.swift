@@ -44,11 +44,21 @@ public struct Expiry: Hashable, Sendable, Comparable, CustomStringConvertible {
 
     /// True once `date` is past the last day of the expiry month in UTC.
     public func isExpired(at date: Date) -> Bool {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC") ?? calendar.timeZone
-        let now = calendar.dateComponents([.year, .month], from: date)
-        guard let nowYear = now.year, let nowMonth = now.month else { return true }
-        return (nowYear, nowMonth) > (year, month)
+        let now = Self.utcYearMonth(date)
+        return (now.year, now.month) > (year, month)
+    }
+
+    /// The UTC calendar year and month of `date` (proleptic Gregorian), computed directly from the day count
+    /// (H. Hinnant's civil-from-days) — a `Calendar` per call was a measurable share of every gateway payment.
+    public static func utcYearMonth(_ date: Date) -> (year: Int, month: Int) {
+        let days = Int((date.timeIntervalSince1970 / 86_400).rounded(.down)) + 719_468
+        let era = (days >= 0 ? days : days - 146_096) / 146_097
+        let dayOfEra = days - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let mp = (5 * dayOfYear + 2) / 153
+        let month = mp < 10 ? mp + 3 : mp - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month)
     }
 
     /// Earlier months first.

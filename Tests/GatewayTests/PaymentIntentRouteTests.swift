@@ -146,6 +146,13 @@ import Testing
     @Test(arguments: [
         ("currency=usd", "amount", "Missing required param: amount."),
         ("amount=abc&currency=usd", "amount", "Invalid integer: abc"),
+        ("amount=1e3&currency=usd", "amount", "Invalid integer: 1e3"),
+        ("amount=10.5&currency=usd", "amount", "Invalid integer: 10.5"),
+        ("amount=-5&currency=usd", "amount", nil),
+        ("amount=99999999999999999999999&currency=usd", "amount", nil),
+        ("amount=0x10&currency=usd", "amount", nil),
+        ("amount=&currency=usd", "amount", nil),
+        ("amount=100&currency=usd&description=%zz", nil, nil),
         ("amount=0&currency=usd", "amount", nil),
         ("amount=100&currency=zzz", "currency", nil),
         ("amount=100&currency=usd&foo=1", "foo", "Received unknown parameter: foo"),
@@ -176,11 +183,26 @@ import Testing
         try await withGateway { client, _, _ in
             var rng = SystemRandomNumberGenerator()
             let alphabet = Array("ab[]=&%+0123456789xyz_\u{0}é")
-            for _ in 0..<200 {
+            let endpoints = ["/v1/payment_intents", "/v1/customers", "/v1/payment_methods", "/v1/refunds", "/v1/payment_intents/pi_x/capture"]
+            for i in 0..<300 {
                 let len = Int.random(in: 0..<80, using: &rng)
                 let form = String((0..<len).map { _ in alphabet.randomElement(using: &rng)! })
-                let r = try await client.post("/v1/payment_intents", form)
+                let r = try await client.post(endpoints[i % endpoints.count], form)
                 #expect(r.status.code < 500, "\(form.debugDescription) → \(r.status)")
+            }
+            // Structured noise: real parameter names at random depths with odd values.
+            let names = ["amount", "currency", "confirm", "payment_method", "metadata", "expand", "customer", "payment_method_data", "card", "charge"]
+            let values = ["", "1", "-1", "1e9", "99999999999999999999", "true", "usd", "pm_card_visa", "%00", "%C3%28", "é", "[", "]"]
+            for i in 0..<300 {
+                let pairs = (0..<Int.random(in: 1...6, using: &rng)).map { _ in
+                    let depth = Int.random(in: 0...3, using: &rng)
+                    let key = names.randomElement(using: &rng)! + (0..<depth).map { _ in Bool.random(using: &rng) ? "[]" : "[\(names.randomElement(using: &rng)!)]" }.joined()
+                    return key + "=" + values.randomElement(using: &rng)!
+                }
+                let form = pairs.joined(separator: "&")
+                let r = try await client.post(endpoints[i % endpoints.count], form)
+                #expect(r.status.code < 500, "\(form.debugDescription) → \(r.status)")
+                if r.status.code >= 400 { #expect(r.error["message"] is String, "\(form)") }
             }
             var invalidUTF8 = ByteBuffer(string: "amount=1&currency=")
             invalidUTF8.writeBytes([0xC3, 0x28, 0xFF])

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import PaymentCore
+import TestSupport
 
 @Suite("Expiry and ServiceCode")
 struct ExpiryTests {
@@ -73,5 +74,19 @@ struct ExpiryTests {
     @Test(arguments: ["", "12", "1234", "2a1", " 201"])
     func rejectsServiceCode(_ digits: String) {
         expectError(.invalidServiceCode) { try ServiceCode(digits) }
+    }
+
+    @Test func utcYearMonthAgreesWithFoundationsCalendar() {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        var rng = SeededGenerator(seed: 0x5EED_CA1E)
+        let edges: [Double] = [0, -1, 86_399, 86_400, 951_782_400 /* 2000-02-29 */, 4_107_542_399 /* 2100-02-28 23:59:59 */, -2_208_988_800]
+        let random = (0..<2_000).map { _ in Double(Int64.random(in: -5_000_000_000...8_000_000_000, using: &rng)) }
+        for t in edges + random {
+            let date = Date(timeIntervalSince1970: t)
+            let parts = calendar.dateComponents([.year, .month], from: date)
+            let mine = Expiry.utcYearMonth(date)
+            #expect(mine.year == parts.year && mine.month == parts.month, "\(t)")
+        }
     }
 }

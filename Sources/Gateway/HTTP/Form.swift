@@ -45,8 +45,39 @@ public indirect enum FormNode: Sendable, Equatable {
         return root
     }
 
-    private static func decodeComponent(_ s: String) -> String? {
-        s.replacingOccurrences(of: "+", with: " ").removingPercentEncoding
+    /// `+` → space and `%XX` → byte, then the bytes as UTF-8; nil for a bad escape or invalid UTF-8.
+    static func decodeComponent(_ s: String) -> String? {
+        let utf8 = s.utf8
+        guard utf8.contains(where: { $0 == 0x25 || $0 == 0x2B }) else { return s }
+        var out: [UInt8] = []
+        out.reserveCapacity(utf8.count)
+        var i = utf8.startIndex
+        while i != utf8.endIndex {
+            let byte = utf8[i]
+            if byte == 0x2B {
+                out.append(0x20)
+            } else if byte == 0x25 {
+                let hi = utf8.index(after: i)
+                guard hi != utf8.endIndex, let h = hexValue(utf8[hi]) else { return nil }
+                let lo = utf8.index(after: hi)
+                guard lo != utf8.endIndex, let l = hexValue(utf8[lo]) else { return nil }
+                out.append(h << 4 | l)
+                i = lo
+            } else {
+                out.append(byte)
+            }
+            i = utf8.index(after: i)
+        }
+        return String(validating: out, as: UTF8.self)
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case 0x30...0x39: byte - 0x30
+        case 0x41...0x46: byte - 0x41 + 10
+        case 0x61...0x66: byte - 0x61 + 10
+        default: nil
+        }
     }
 
     /// One step of a parameter path: a name, an explicit index, or `[]` (append).

@@ -141,16 +141,26 @@ public enum ObjectID {
             }
             return state
         }
-        var rng = SystemRandomNumberGenerator()
         let ordered = digits(millis, count: 9) + digits(Int64(counter), count: 3)
-        let random = String((0..<max(0, length - ordered.count)).map { _ in alphabet.randomElement(using: &rng)! })
-        return prefix + "_" + ordered + random
+        return prefix + "_" + ordered + random(length: max(0, length - ordered.count))
     }
 
     /// Random characters only, for secrets and codes that must not reveal when they were made.
     public static func random(length: Int) -> String {
+        // Eight random bytes per call to the system generator (one getrandom each), rejection-sampled so every
+        // character is uniform over the 62.
         var rng = SystemRandomNumberGenerator()
-        return String((0..<length).map { _ in alphabet.randomElement(using: &rng)! })
+        var out: [Character] = []
+        out.reserveCapacity(length)
+        while out.count < length {
+            var word = rng.next()
+            for _ in 0..<8 where out.count < length {
+                let byte = Int(word & 0xFF)
+                word >>= 8
+                if byte < 248 { out.append(alphabet[byte % 62]) }
+            }
+        }
+        return String(out)
     }
 
     private static func digits(_ value: Int64, count: Int) -> String {

@@ -25,7 +25,7 @@ enum CardDetails {
                            message: "Your card's expiration month is invalid.", param: "exp_month")
         }
         guard let year = Int(yearText), let expiry = try? Expiry(month: month, year: year),
-              expiry.year <= Calendar(identifier: .gregorian).component(.year, from: now) + 50 else {
+              expiry.year <= Expiry.utcYearMonth(now).year + 50 else {
             throw APIError(status: .paymentRequired402, kind: .cardError, code: "invalid_expiry_year",
                            message: "Your card's expiration year is invalid.", param: "exp_year")
         }

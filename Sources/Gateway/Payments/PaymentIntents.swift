@@ -549,7 +549,7 @@ struct PaymentIntents {
             guard let pan = test.pan else {
                 throw APIError.declined(.incorrectNumber, paymentIntent: nil, chargeID: nil)
             }
-            let year = Calendar(identifier: .gregorian).component(.year, from: now) + 3
+            let year = Expiry.utcYearMonth(now).year + 3
             return .input(CardInput(pan: pan, expiry: try! Expiry(month: 12, year: year), readMethod: nil, existingMethodID: nil))
         }
         guard let type = try params.string("payment_method_data", "type") else { return nil }

@@ -156,5 +156,14 @@ enum Migrations {
             )
             """,
         ]),
+        ("2026-11-26-006-partial-customer-indexes", [
+            // Most payments have no customer: index only those that do (fewer pages written per payment).
+            "DROP INDEX charges_customer",
+            "DROP INDEX payment_intents_customer",
+            "DROP INDEX payment_methods_customer",
+            "CREATE INDEX charges_customer ON charges (customer, created) WHERE customer IS NOT NULL",
+            "CREATE INDEX payment_intents_customer ON payment_intents (customer, created) WHERE customer IS NOT NULL",
+            "CREATE INDEX payment_methods_customer ON payment_methods (customer, created) WHERE customer IS NOT NULL",
+        ]),
     ]
 }
