@@ -32,10 +32,13 @@ run() {
   wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s "$HERE/post_intent.lua" "http://127.0.0.1:$PORT/v1/payment_intents"
 }
 
+# Let earlier disk writes settle: a busy disk shows up as fsync stalls in the latency tail.
+sync
 start
 run "empty store ($CONNECTIONS connections, $DURATION)"
 stop
 python3 "$HERE/seed_intents.py" "$DATA/gateway.sqlite" --count "$SEED"
+sync
 start
 run "store with $SEED more payments ($CONNECTIONS connections, $DURATION)"
 stop

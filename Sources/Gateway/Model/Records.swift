@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import PaymentCore
 import Synchronization
@@ -149,18 +150,22 @@ public enum ObjectID {
     public static func random(length: Int) -> String {
         // Eight random bytes per call to the system generator (one getrandom each), rejection-sampled so every
         // character is uniform over the 62.
-        var rng = SystemRandomNumberGenerator()
         var out: [Character] = []
         out.reserveCapacity(length)
         while out.count < length {
-            var word = rng.next()
-            for _ in 0..<8 where out.count < length {
-                let byte = Int(word & 0xFF)
-                word >>= 8
-                if byte < 248 { out.append(alphabet[byte % 62]) }
+            for byte in randomBytes(length + 8) where out.count < length {
+                if byte < 248 { out.append(alphabet[Int(byte) % 62]) }
             }
         }
         return String(out)
+    }
+
+    /// `count` bytes from BoringSSL's CSPRNG (through swift-crypto): a thread-local generator seeded by the kernel,
+    /// where the standard generator makes one `getrandom` call per eight bytes — a visible cost with several ids
+    /// per payment.
+    private static func randomBytes(_ count: Int) -> [UInt8] {
+        let bytes = Crypto.SymmetricKey(size: .init(bitCount: count * 8)).withUnsafeBytes { Array($0) }
+        return bytes
     }
 
     private static func digits(_ value: Int64, count: Int) -> String {

@@ -423,10 +423,15 @@ public final class SQLPaymentStore: PaymentStore {
 }
 
 /// Collects the commits that arrive while a group is being written and writes them as the next group.
-actor CommitQueue {
+/// A mutex rather than an actor, so a request hands over its writes without a hop to another executor.
+final class CommitQueue: Sendable {
+    private struct State {
+        var pending: [(writes: [StoreWrite], done: CheckedContinuation<Void, any Error>)] = []
+        var flushing = false
+    }
+
     private let sessions: any SQLSessionProvider
-    private var pending: [(writes: [StoreWrite], done: CheckedContinuation<Void, any Error>)] = []
-    private var flushing = false
+    private let state = Mutex(State())
     static let maxGroup = 128
 
     init(sessions: any SQLSessionProvider) {
@@ -435,24 +440,30 @@ actor CommitQueue {
 
     func submit(_ writes: [StoreWrite]) async throws {
         try await withCheckedThrowingContinuation { (done: CheckedContinuation<Void, any Error>) in
-            pending.append((writes, done))
-            if !flushing {
-                flushing = true
-                Task { await self.flush() }
+            let startFlush = state.withLock { s in
+                s.pending.append((writes, done))
+                guard !s.flushing else { return false }
+                s.flushing = true
+                return true
             }
+            if startFlush { Task { await self.flush() } }
         }
     }
 
     private func flush() async {
         // Let requests that are about to commit join this group (one turn of the executor, no timer).
         await Task.yield()
-        while !pending.isEmpty {
-            let group = Array(pending.prefix(Self.maxGroup))
-            pending.removeFirst(group.count)
+        while true {
+            let group: [(writes: [StoreWrite], done: CheckedContinuation<Void, any Error>)] = state.withLock { s in
+                let group = Array(s.pending.prefix(Self.maxGroup))
+                s.pending.removeFirst(group.count)
+                if group.isEmpty { s.flushing = false }
+                return group
+            }
+            if group.isEmpty { return }
             let results = await SQLPaymentStore.commitGroup(group.map(\.writes), sessions)
             for (item, result) in zip(group, results) { item.done.resume(with: result) }
         }
-        flushing = false
     }
 }
 
