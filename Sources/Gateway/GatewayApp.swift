@@ -48,7 +48,7 @@ public enum GatewayApp {
             .add(middleware: IdempotencyMiddleware(store: store))
         PaymentRoutes(store: store, intents: intents).register(on: api)
         CustomerRoutes(store: store).register(on: api)
-        PaymentMethodRoutes(store: store, vault: vault).register(on: api)
+        PaymentMethodRoutes(store: store, vault: vault, catalog: catalog).register(on: api)
         return router
     }
 

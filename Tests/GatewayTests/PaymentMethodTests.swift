@@ -77,6 +77,24 @@ import Testing
         }
     }
 
+    @Test(arguments: StoreEngine.all) func testPaymentMethodIDsBecomeNewMethods(engine: StoreEngine) async throws {
+        try await withGateway(engine) { client, _, _ in
+            let customer = try await client.post("/v1/customers", "email=t%40example.com").json["id"] as! String
+            let attached = try await client.post("/v1/payment_methods/pm_card_visa/attach", "customer=\(customer)")
+            #expect(attached.status == .ok)
+            let id = try #require(attached.json["id"] as? String)
+            #expect(id != "pm_card_visa" && id.hasPrefix("pm_"))
+            #expect(attached.json["customer"] as? String == customer)
+            #expect((attached.json["card"] as? [String: Any])?["last4"] as? String == "4242")
+            let paid = try await client.post("/v1/payment_intents", "amount=300&currency=usd&customer=\(customer)&payment_method=\(id)&confirm=true")
+            #expect(paid.json["status"] as? String == "succeeded")
+            let mastercard = try await client.get("/v1/payment_methods/pm_card_mastercard")
+            #expect((mastercard.json["card"] as? [String: Any])?["brand"] as? String == "mastercard")
+            let listed = try await client.get("/v1/payment_methods?customer=\(customer)")
+            #expect((listed.json["data"] as? [[String: Any]])?.map { $0["id"] as? String } == [id])
+        }
+    }
+
     @Test func vaultSealsAndOpens() throws {
         let vault = CardVault(keyMaterial: Array(repeating: 7, count: 32))
         let pan = try PAN("4242424242424242")

@@ -57,3 +57,24 @@ public struct CardVault: Sendable {
         return String(Array(mac).prefix(16).map { alphabet[Int($0) % alphabet.count] })
     }
 }
+
+extension PaymentMethodRecord {
+    /// A new card payment method: brand, last four, expiry, fingerprint and the sealed number — never a CVC.
+    static func card(_ pan: PAN, expiry: Expiry, readMethod: String? = nil, vault: CardVault, now: Date,
+                     metadata: [String: String] = [:]) throws -> PaymentMethodRecord {
+        PaymentMethodRecord(
+            id: ObjectID.make("pm"), type: readMethod == nil ? "card" : "card_present", brand: pan.brand.rawValue,
+            last4: pan.last4, expMonth: Int64(expiry.month), expYear: Int64(expiry.year), funding: "credit",
+            readMethod: readMethod, customer: nil, created: Int64(now.timeIntervalSince1970), metadata: metadata.jsonText,
+            fingerprint: vault.fingerprint(pan), encryptedPan: try vault.seal(pan))
+    }
+
+    /// A test PaymentMethod id such as `pm_card_visa` stands for a new payment method of that test card each time
+    /// it is used, as in Stripe (expiry: December, three years ahead). Nil for other ids; a 402 for the test card
+    /// whose number fails the Luhn check.
+    static func materialize(testID id: String, catalog: TestCardCatalog, vault: CardVault, now: Date) throws -> PaymentMethodRecord? {
+        guard let test = catalog.card(paymentMethodID: id) else { return nil }
+        guard let pan = test.pan else { throw APIError.declined(.incorrectNumber, paymentIntent: nil, chargeID: nil) }
+        return try card(pan, expiry: try Expiry(month: 12, year: Expiry.utcYearMonth(now).year + 3), vault: vault, now: now)
+    }
+}

@@ -515,12 +515,7 @@ struct PaymentIntents {
         case .stored(let id):
             return try await storedCard(id, customer: customer)
         case .input(let card):
-            let method = PaymentMethodRecord(
-                id: ObjectID.make("pm"), type: card.isCardPresent ? "card_present" : "card",
-                brand: card.pan.brand.rawValue, last4: card.pan.last4,
-                expMonth: Int64(card.expiry.month), expYear: Int64(card.expiry.year),
-                funding: "credit", readMethod: card.readMethod, customer: nil, created: Int64(now.timeIntervalSince1970), metadata: "{}",
-                fingerprint: vault.fingerprint(card.pan), encryptedPan: try vault.seal(card.pan))
+            let method = try PaymentMethodRecord.card(card.pan, expiry: card.expiry, readMethod: card.readMethod, vault: vault, now: now)
             return ResolvedCard(input: card, method: method, isNew: true)
         }
     }
@@ -549,8 +544,10 @@ struct PaymentIntents {
             guard let pan = test.pan else {
                 throw APIError.declined(.incorrectNumber, paymentIntent: nil, chargeID: nil)
             }
-            let year = Expiry.utcYearMonth(now).year + 3
-            return .input(CardInput(pan: pan, expiry: try! Expiry(month: 12, year: year), readMethod: nil, existingMethodID: nil))
+            guard let expiry = try? Expiry(month: 12, year: Expiry.utcYearMonth(now).year + 3) else {
+                throw APIError(status: .internalServerError, kind: .apiError, message: "The test card's expiry could not be formed.")
+            }
+            return .input(CardInput(pan: pan, expiry: expiry, readMethod: nil, existingMethodID: nil))
         }
         guard let type = try params.string("payment_method_data", "type") else { return nil }
         switch type {

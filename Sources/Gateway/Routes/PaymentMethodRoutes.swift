@@ -6,6 +6,7 @@ import PaymentCore
 struct PaymentMethodRoutes {
     let store: any PaymentStore
     let vault: CardVault
+    let catalog: TestCardCatalog
 
     func register(on api: RouterGroup<GatewayContext>) {
         api.post("payment_methods") { request, context -> Response in
@@ -18,15 +19,16 @@ struct PaymentMethodRoutes {
             let metadata = (try params.metadata("metadata") ?? [:]).filter { !$0.value.isEmpty }
             params.allow("billing_details", "expand")
             try params.rejectUnknown()
-            let record = PaymentMethodRecord(
-                id: ObjectID.make("pm"), type: "card", brand: card.pan.brand.rawValue, last4: card.pan.last4,
-                expMonth: Int64(card.expiry.month), expYear: Int64(card.expiry.year), funding: "credit", readMethod: nil,
-                customer: nil, created: Int64(Date().timeIntervalSince1970), metadata: metadata.jsonText,
-                fingerprint: vault.fingerprint(card.pan), encryptedPan: try vault.seal(card.pan))
+            let record = try PaymentMethodRecord.card(card.pan, expiry: card.expiry, vault: vault, now: Date(), metadata: metadata)
             try await store.commit([.insert(record)])
             return .json(Render.paymentMethod(record))
         }
-        ObjectRoutes(store: store).retrieve(PaymentMethodRecord.self, on: api, path: "payment_methods", render: Render.paymentMethod)
+        api.get("payment_methods/:id") { request, context -> Response in
+            var params = try FormParams(query: request)
+            let expand = try params.stringList("expand") ?? []
+            try params.rejectUnknown()
+            return .json(try await Expander(store: store).expand(Render.paymentMethod(try await existing(context)), expand))
+        }
         api.post("payment_methods/:id/attach") { request, context -> Response in
             var method = try await existing(context)
             var params = try await GatewayApp.formParams(request, context: context)
@@ -59,8 +61,13 @@ struct PaymentMethodRoutes {
                                         required: ["customer"], defaults: ["type": "card"], render: Render.paymentMethod)
     }
 
+    /// A stored payment method, or a new one for a test id such as `pm_card_visa`.
     private func existing(_ context: GatewayContext) async throws -> PaymentMethodRecord {
         let id = try context.parameters.require("id")
+        if let fresh = try PaymentMethodRecord.materialize(testID: id, catalog: catalog, vault: vault, now: Date()) {
+            try await store.commit([.insert(fresh)])
+            return fresh
+        }
         guard let method = try await store.find(PaymentMethodRecord.self, id: id) else { throw APIError.missing("payment_method", id: id) }
         return method
     }
