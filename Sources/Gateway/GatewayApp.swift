@@ -45,7 +45,7 @@ public enum GatewayApp {
         ThreeDSecurePage(intents: intents).register(on: router)
         let api = router.group("v1")
             .add(middleware: APIKeyMiddleware(keys: configuration.apiKeys))
-            .add(middleware: IdempotencyMiddleware(store: store))
+            .add(middleware: IdempotencyMiddleware(store: store, vault: vault))
         PaymentRoutes(store: store, intents: intents).register(on: api)
         CustomerRoutes(store: store).register(on: api)
         PaymentMethodRoutes(store: store, vault: vault, catalog: catalog).register(on: api)

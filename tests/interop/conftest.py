@@ -3,7 +3,11 @@
 - `vtpe crypto` against PyPI oracles (pyemv, psec, pydukpt): fixtures `vtpe`, `rng`.
 - `vtpe gateway` against the official stripe-python SDK: fixture `gateway`, parametrized over the storage engines
   (`sqlite`, and `postgres` when VTPE_TEST_POSTGRES_URL names a server where the user may CREATE DATABASE).
+- Building blocks for modules that start their own gateways (several processes on one database, extra options):
+  `fresh_database`, `fresh_data_dir`, `launch_gateway`, `api_request` (raw HTTP), `psql`.
 """
+import base64
+import json
 import os
 import random
 import secrets
@@ -86,14 +90,26 @@ def free_port():
         return s.getsockname()[1]
 
 
-def psql(url, sql):
-    """Runs one statement through psql against `url` (a postgres:// URL); fails the test with psql's message."""
+def psql(url, sql, *, binary=False):
+    """Runs one statement through psql against `url` (a postgres:// URL) and returns its rows, unaligned and without
+    headers (`-At`: one row a line, columns separated by `|`), as text or, with `binary`, as bytes; fails the test
+    with psql's message."""
     if shutil.which("psql") is None:
         pytest.fail(f"{POSTGRES_URL_VAR} is set but psql is not on PATH")
-    p = subprocess.run(["psql", url, "-v", "ON_ERROR_STOP=1", "-X", "-q", "-c", sql],
-                       capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL)
+    p = subprocess.run(["psql", url, "-v", "ON_ERROR_STOP=1", "-X", "-q", "-A", "-t", "-c", sql],
+                       capture_output=True, timeout=60, stdin=subprocess.DEVNULL)
     if p.returncode != 0:
-        pytest.fail(f"psql {sql!r} failed ({p.returncode}): {p.stderr.strip()}")
+        pytest.fail(f"psql {sql!r} failed ({p.returncode}): {p.stderr.decode(errors='replace').strip()}")
+    return p.stdout if binary else p.stdout.decode()
+
+
+def postgres_server_url():
+    """VTPE_TEST_POSTGRES_URL, or skips the test when it is not set."""
+    server_url = os.environ.get(POSTGRES_URL_VAR)
+    if not server_url:
+        pytest.skip(f"{POSTGRES_URL_VAR} is not set (e.g. postgres://vtpe@127.0.0.1:5433/vtpe, "
+                    "a server where that user may CREATE DATABASE)")
+    return server_url
 
 
 def with_database(url, name):
@@ -144,13 +160,16 @@ def log_excerpt(log):
     return text[crash:crash + 3000] if crash >= 0 else text[-3000:]
 
 
-def start_gateway(engine, data_dir, api_key, database):
+def start_gateway(engine, data_dir, api_key, database, extra_args=()):
+    """Starts `vtpe gateway` on a free loopback port and waits until it answers /healthz. Its stdout and stderr go to
+    `<data_dir>/gateway.log`; `extra_args` are appended to the command line (e.g. `--log-level debug`)."""
     port = free_port()
     log = data_dir / "gateway.log"
     args = [vtpe_binary(), "gateway", "--host", "127.0.0.1", "--port", str(port),
             "--data-dir", str(data_dir), "--api-key", api_key]
     if database is not None:
         args += ["--database", database]
+    args += list(extra_args)
     with open(log, "wb") as out:
         proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
@@ -174,25 +193,41 @@ def stop_gateway(proc):
             proc.wait(timeout=10)
 
 
+def new_api_key():
+    return "sk_test_interop" + secrets.token_hex(12)
+
+
+def fresh_database(request):
+    """A fresh PostgreSQL database for this fixture's scope (skips without VTPE_TEST_POSTGRES_URL), dropped at its
+    end. Ask for it before starting the gateways that use it: finalizers run in reverse, so they stop first."""
+    database = PostgresDatabase(postgres_server_url())
+    request.addfinalizer(database.drop)
+    return database
+
+
+def fresh_data_dir(request, prefix):
+    """An empty directory for this fixture's scope, removed at its end."""
+    data_dir = Path(tempfile.mkdtemp(prefix=prefix))
+    request.addfinalizer(lambda: shutil.rmtree(data_dir, ignore_errors=True))
+    return data_dir
+
+
+def launch_gateway(request, engine, *, database=None, data_dir=None, api_key=None, extra_args=()):
+    """`start_gateway` stopped at the end of this fixture's scope: `database` is a postgres:// URL (or None for the
+    default SQLite file in the data directory); the data directory and the key are fresh unless given."""
+    data_dir = data_dir or fresh_data_dir(request, f"vtpe-stripe-{engine}-")
+    gw = start_gateway(engine, data_dir, api_key or new_api_key(), database, extra_args)
+    request.addfinalizer(lambda: stop_gateway(gw.proc))
+    return gw
+
+
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
 def gateway_server(request):
     """One `vtpe gateway` per test module and storage engine, on 127.0.0.1, with a fresh data directory (and, for
     postgres, a fresh database). pytest runs a module's tests engine by engine, so one gateway runs at a time."""
     engine = request.param
-    database = None
-    if engine == "postgres":
-        server_url = os.environ.get(POSTGRES_URL_VAR)
-        if not server_url:
-            pytest.skip(f"{POSTGRES_URL_VAR} is not set (e.g. postgres://vtpe@127.0.0.1:5433/vtpe, "
-                        "a server where that user may CREATE DATABASE)")
-        database = PostgresDatabase(server_url)
-        request.addfinalizer(database.drop)  # runs after the gateway is stopped (finalizers run in reverse)
-    data_dir = Path(tempfile.mkdtemp(prefix=f"vtpe-stripe-{engine}-"))
-    request.addfinalizer(lambda: shutil.rmtree(data_dir, ignore_errors=True))
-    gw = start_gateway(engine, data_dir, "sk_test_interop" + secrets.token_hex(12),
-                       database.url if database else None)
-    request.addfinalizer(lambda: stop_gateway(gw.proc))
-    return gw
+    database = fresh_database(request).url if engine == "postgres" else None
+    return launch_gateway(request, engine, database=database)
 
 
 @pytest.fixture
@@ -206,3 +241,31 @@ def gateway(gateway_server):
     stripe.max_network_retries = 0
     assert gateway_server.proc.poll() is None, f"the gateway exited:\n{log_excerpt(gateway_server.log)}"
     return gateway_server
+
+
+def api_request(gw_url, api_key, method, path, params=None, *, idempotency_key=None, auth="basic", timeout=60):
+    """One raw HTTP request to a gateway, without stripe-python: `params` form-encoded (a dict or a list of pairs),
+    the key by HTTP Basic (`auth="basic"`) or `Authorization: Bearer` (`auth="bearer"`). Returns
+    (status, headers as a case-insensitive Message, parsed JSON body or None)."""
+    body = urllib.parse.urlencode(params or {}).encode()
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    if auth == "bearer":
+        headers["Authorization"] = f"Bearer {api_key}"
+    else:
+        headers["Authorization"] = "Basic " + base64.b64encode(f"{api_key}:".encode()).decode()
+    if idempotency_key is not None:
+        headers["Idempotency-Key"] = idempotency_key
+    data = body if method == "POST" else None
+    url = gw_url + path + ("" if method == "POST" or not body else "?" + body.decode())
+    req = urllib.request.Request(url, data=data, headers=headers, method=method)
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        with opener.open(req, timeout=timeout) as r:
+            status, resp_headers, text = r.status, r.headers, r.read()
+    except urllib.error.HTTPError as e:
+        status, resp_headers, text = e.code, e.headers, e.read()
+    try:
+        payload = json.loads(text) if text else None
+    except ValueError:
+        payload = {"unparsed_body": text.decode(errors="replace")}
+    return status, resp_headers, payload

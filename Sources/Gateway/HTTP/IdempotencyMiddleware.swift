@@ -14,6 +14,7 @@ import Synchronization
 /// "in progress" (409) rather than risk running the payment twice.
 struct IdempotencyMiddleware<Context: RequestContext>: RouterMiddleware {
     let store: any PaymentStore
+    let vault: CardVault
 
     static var headerName: HTTPField.Name { HTTPField.Name("Idempotency-Key")! }
 
@@ -31,10 +32,7 @@ struct IdempotencyMiddleware<Context: RequestContext>: RouterMiddleware {
                            message: "The request body is larger than \(context.maxUploadSize) bytes.")
         }
         request.body = RequestBody(buffer: body)
-        var hasher = SHA256()
-        hasher.update(data: Array("\(request.method.rawValue) \(request.uri.path)\n".utf8))
-        hasher.update(data: Array(body.readableBytesView))
-        let fingerprint = HexCoding.encode(hasher.finalize())
+        let fingerprint = vault.requestFingerprint(Array("\(request.method.rawValue) \(request.uri.path)\n".utf8), Array(body.readableBytesView))
 
         switch try await store.claimIdempotencyKey(key, fingerprint: fingerprint, now: Int64(Date().timeIntervalSince1970)) {
         case .mismatch:

@@ -7,12 +7,14 @@ import PaymentCore
 public struct CardVault: Sendable {
     private let sealingKey: Crypto.SymmetricKey
     private let fingerprintKey: Crypto.SymmetricKey
+    private let requestKey: Crypto.SymmetricKey
 
     /// A vault over 32 bytes of key material (two keys are derived from it with HKDF).
     public init(keyMaterial: [UInt8]) {
         let ikm = Crypto.SymmetricKey(data: keyMaterial)
         sealingKey = HKDF<SHA256>.deriveKey(inputKeyMaterial: ikm, info: Data("vtpe card sealing".utf8), outputByteCount: 32)
         fingerprintKey = HKDF<SHA256>.deriveKey(inputKeyMaterial: ikm, info: Data("vtpe card fingerprint".utf8), outputByteCount: 32)
+        requestKey = HKDF<SHA256>.deriveKey(inputKeyMaterial: ikm, info: Data("vtpe request fingerprint".utf8), outputByteCount: 32)
     }
 
     /// A vault with a random key, for tests and throwaway gateways.
@@ -48,6 +50,16 @@ public struct CardVault: Sendable {
         guard let data = Data(base64Encoded: sealed) else { throw GatewaySetupError(message: "a stored card number is damaged") }
         let clear = try AES.GCM.open(AES.GCM.SealedBox(combined: data), using: sealingKey)
         return try PAN(String(decoding: clear, as: UTF8.self))
+    }
+
+    /// The fingerprint of a request (method, path and body) that Idempotency-Key compares retries by. Keyed, because
+    /// a body may carry a card number and CVC: an unkeyed hash of it could be brute-forced back from the last four,
+    /// the expiry and the three CVC digits. Every gateway process sharing a database shares the vault key, so
+    /// retries through another process still match.
+    public func requestFingerprint(_ parts: [UInt8]...) -> String {
+        var mac = HMAC<SHA256>(key: requestKey)
+        for part in parts { mac.update(data: part) }
+        return HexCoding.encode(Array(mac.finalize()))
     }
 
     /// A stable 16-character fingerprint: the same card number gives the same fingerprint under one vault.

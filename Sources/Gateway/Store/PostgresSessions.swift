@@ -43,7 +43,8 @@ public final class PostgresSessions: SQLSessionProvider {
     }
 
     public func withSession<R: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
-        try await client.withConnection { connection in try await body(connection.sql()) }
+        // No query logging: binds hold sealed card numbers, fingerprints and client secrets.
+        try await client.withConnection { connection in try await body(connection.sql(queryLogLevel: nil)) }
     }
 
     /// Migrations from several gateway processes at once take turns under an advisory lock.
