@@ -48,6 +48,7 @@ public enum GatewayApp {
             .add(middleware: IdempotencyMiddleware(store: store, vault: vault))
         PaymentRoutes(store: store, intents: intents).register(on: api)
         CustomerRoutes(store: store).register(on: api)
+        TerminalRoutes(store: store).register(on: api)
         PaymentMethodRoutes(store: store, vault: vault, catalog: catalog).register(on: api)
         return router
     }

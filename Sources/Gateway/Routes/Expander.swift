@@ -8,7 +8,7 @@ struct Expander {
     static let maxDepth = 4
     /// The fields that hold an expandable id.
     static let expandable: Set = ["latest_charge", "payment_intent", "payment_method", "customer", "charge",
-                                  "balance_transaction", "default_payment_method", "source"]
+                                  "balance_transaction", "default_payment_method", "source", "location"]
 
     func expand(_ value: JSONValue, _ paths: [String]) async throws -> JSONValue {
         var value = value
@@ -69,6 +69,7 @@ struct Expander {
         case "pm": return try await store.find(PaymentMethodRecord.self, id: id).map(Render.paymentMethod)
         case "cus": return try await store.find(CustomerRecord.self, id: id).map { $0.deleted ? Render.deletedCustomer($0.id) : Render.customer($0) }
         case "re": return try await store.find(RefundRecord.self, id: id).map(Render.refund)
+        case "tml": return try await store.find(LocationRecord.self, id: id).map(Render.location)
         case "txn": return try await store.find(BalanceTransactionRecord.self, id: id).map { Render.balanceTransaction($0, now: Int64(Date().timeIntervalSince1970)) }
         default: return nil
         }

@@ -14,7 +14,7 @@ struct ObjectRoutes {
             var params = try FormParams(query: request)
             let expand = try params.stringList("expand") ?? []
             try params.rejectUnknown()
-            guard let record = try await store.find(R.self, id: id) else { throw APIError.missing(R.objectName, id: id) }
+            guard let record = try await store.find(R.self, id: id), !record.isDeleted else { throw APIError.missing(R.objectName, id: id) }
             return .json(try await expander.expand(render(record), expand))
         }
     }

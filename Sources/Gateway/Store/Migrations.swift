@@ -165,5 +165,36 @@ enum Migrations {
             "CREATE INDEX payment_intents_customer ON payment_intents (customer, created) WHERE customer IS NOT NULL",
             "CREATE INDEX payment_methods_customer ON payment_methods (customer, created) WHERE customer IS NOT NULL",
         ]),
+        ("2026-11-26-007-terminal-objects", [
+            """
+            CREATE TABLE terminal_locations (
+                id TEXT PRIMARY KEY,
+                display_name TEXT NOT NULL,
+                address TEXT NOT NULL,
+                metadata TEXT NOT NULL,
+                created BIGINT NOT NULL,
+                deleted BOOLEAN NOT NULL
+            )
+            """,
+            "CREATE INDEX terminal_locations_created ON terminal_locations (created, id)",
+            """
+            CREATE TABLE terminal_readers (
+                id TEXT PRIMARY KEY,
+                label TEXT NOT NULL,
+                location TEXT NOT NULL REFERENCES terminal_locations(id),
+                device_type TEXT NOT NULL,
+                serial_number TEXT NOT NULL,
+                device_sw_version TEXT,
+                ip_address TEXT,
+                last_seen_at BIGINT,
+                action TEXT,
+                metadata TEXT NOT NULL,
+                created BIGINT NOT NULL,
+                deleted BOOLEAN NOT NULL
+            )
+            """,
+            "CREATE INDEX terminal_readers_created ON terminal_readers (created, id)",
+            "CREATE INDEX terminal_readers_location ON terminal_readers (location, created)",
+        ]),
     ]
 }

@@ -36,10 +36,13 @@ public protocol StoredRecord: Codable, Sendable {
     /// Lists skip rows whose `deleted` column is true.
     static var hidesDeleted: Bool { get }
     var id: String { get }
+    /// Deleted objects stay as rows (their ids remain known) but are gone for retrieve and lists.
+    var isDeleted: Bool { get }
 }
 
 extension StoredRecord {
     public static var hidesDeleted: Bool { false }
+    public var isDeleted: Bool { false }
 }
 
 extension PaymentIntentRecord: StoredRecord {
@@ -61,6 +64,7 @@ extension CustomerRecord: StoredRecord {
     public static let table = "customers"
     public static let objectName = "customer"
     public static var hidesDeleted: Bool { true }
+    public var isDeleted: Bool { deleted }
 }
 
 extension RefundRecord: StoredRecord {
