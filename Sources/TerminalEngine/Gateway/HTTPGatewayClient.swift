@@ -75,6 +75,24 @@ public final class HTTPGatewayClient: GatewayClient {
         }
     }
 
+    /// A plain API call (form body for POST, query for GET) for the terminal's housekeeping — reader registration
+    /// and heartbeats. Answers the HTTP status and the JSON object, or throws when the gateway cannot be reached.
+    public func call(_ method: HTTPMethod, _ path: String, _ fields: [(String, String)] = []) async throws -> (status: Int, json: [String: Any]) {
+        let form = fields.map { "\(Self.encode($0.0))=\(Self.encode($0.1))" }.joined(separator: "&")
+        var http = HTTPClientRequest(url: baseURL + path + (method == .GET && !form.isEmpty ? "?" + form : ""))
+        http.method = method
+        http.headers.add(name: "Authorization", value: "Bearer \(apiKey)")
+        http.headers.add(name: "User-Agent", value: "vtpe-terminal/0.1")
+        if method == .POST {
+            http.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+            http.body = .bytes(ByteBuffer(string: form))
+        }
+        let response = try await client.execute(http, timeout: timeout)
+        let body = try await response.body.collect(upTo: 1 << 20)
+        let json = (try? JSONSerialization.jsonObject(with: Data(body.readableBytesView))) as? [String: Any] ?? [:]
+        return (Int(response.status.code), json)
+    }
+
     private static func describe(_ error: any Error) -> String {
         if let e = error as? HTTPClientError, e == .connectTimeout { return "connection timed out" }
         let text = "\(error)"

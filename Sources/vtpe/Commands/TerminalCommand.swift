@@ -22,6 +22,8 @@ struct TerminalCommand: AsyncParsableCommand {
     var profile = "countertop"
     @Option(help: ArgumentHelp("`embedded` (an in-process gateway on a local SQLite file) or a gateway URL.", valueName: "embedded|url"))
     var gateway = "embedded"
+    @Option(help: ArgumentHelp("Terminal location (tml_…) to register this terminal's reader at (default: the gateway's first location, created if there is none).", valueName: "id"))
+    var location: String?
     @Option(name: .customLong("api-key"), help: ArgumentHelp("Secret key for a remote gateway (or VTPE_API_KEY).", valueName: "key"))
     var apiKey: String?
     @OptionGroup var data: DataDirectoryOption
@@ -76,6 +78,10 @@ struct TerminalCommand: AsyncParsableCommand {
                                     readerName: reader.name, logger: logger)
         await engine.attach(reader)
 
+        let presence = ReaderPresence(client: client, gatewayName: gateway, profile: profile, terminalID: identity.terminalID, locationID: location,
+                                      dataDirectory: dir, logger: logger)
+        let presenceTask = Task { await presence.run() }
+
         let socketPath = controlSocket ?? data.controlSocket
         let control = TerminalControl(engine: engine, reader: reader)
         let controlTask = Task { try await ControlSocket.serve(path: socketPath, handle: control.handle) }
@@ -88,7 +94,9 @@ struct TerminalCommand: AsyncParsableCommand {
             await runScreen(engine: engine, reader: reader)
         }
         controlTask.cancel()
+        presenceTask.cancel()
         _ = await controlTask.result
+        _ = await presenceTask.result
         await client.shutdown()
         await embedded?.stop()
     }

@@ -1,0 +1,47 @@
+"""A running terminal registers itself on its gateway as a terminal.reader and stays online with heartbeats."""
+import json
+import time
+
+from conftest import free_port, wait_until
+from test_gateway_api import call
+
+
+def readers(base, key):
+    st, _, body = call(base, "GET", "/v1/terminal/readers", key, None)
+    assert st == 200, body
+    return body["data"]
+
+
+def test_terminal_registers_and_reuses_its_reader(background, vtpe_bin, workdir):
+    key = "sk_test_e2eReaders" + "0123456789abcdef"
+    port = free_port()
+    gw_dir, term_dir = workdir / "gw", workdir / "t"
+    gw_dir.mkdir(), term_dir.mkdir()
+    gw = background([vtpe_bin, "gateway", "--port", port, "--data-dir", gw_dir, "--api-key", key], "gateway")
+    gw.wait_for_output("listening on", timeout=10)
+    base = f"http://127.0.0.1:{port}"
+    argv = [vtpe_bin, "terminal", "--headless", "--gateway", base, "--api-key", key, "--data-dir", term_dir]
+
+    term = background(argv, "terminal")
+    assert wait_until(lambda: len(readers(base, key)) == 1, timeout=10), readers(base, key)
+    reader = readers(base, key)[0]
+    assert reader["device_type"] == "countertop" and reader["status"] == "online", reader
+    assert reader["serial_number"].isdigit() and len(reader["serial_number"]) == 8, reader
+    stored = json.loads((term_dir / "reader-countertop.json").read_text())
+    assert stored["reader_id"] == reader["id"] and stored["gateway"] == base
+    st, _, location = call(base, "GET", f"/v1/terminal/locations/{reader['location']}", key, None)
+    assert st == 200 and location["display_name"] == "VTPE DEMO SHOP" and location["address"]["country"] == "FR", location
+    term.stop()
+
+    # A restart keeps the same reader (its heartbeat moves last_seen_at); a reader deleted on the gateway is
+    # registered again.
+    time.sleep(1.1)
+    term = background(argv, "terminal")
+    assert wait_until(lambda: readers(base, key)[0]["last_seen_at"] > reader["last_seen_at"], timeout=10), readers(base, key)
+    assert [r["id"] for r in readers(base, key)] == [reader["id"]]
+    term.stop()
+    st, _, _ = call(base, "DELETE", f"/v1/terminal/readers/{reader['id']}", key, None)
+    assert st == 200
+    term = background(argv, "terminal")
+    assert wait_until(lambda: len(readers(base, key)) == 1 and readers(base, key)[0]["id"] != reader["id"], timeout=10), readers(base, key)
+    term.stop()
