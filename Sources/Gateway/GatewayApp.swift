@@ -49,6 +49,7 @@ public enum GatewayApp {
         PaymentRoutes(store: store, intents: intents).register(on: api)
         CustomerRoutes(store: store).register(on: api)
         TerminalRoutes(store: store).register(on: api)
+        ReaderActions(store: store, vault: vault, hub: ActionHub(), terminal: TerminalRoutes(store: store)).register(on: api)
         PaymentMethodRoutes(store: store, vault: vault, catalog: catalog).register(on: api)
         return router
     }

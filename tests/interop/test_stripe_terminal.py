@@ -47,3 +47,44 @@ def test_bad_registration_code(gateway):
         raise AssertionError("an unknown registration code was accepted")
     except stripe.InvalidRequestError as e:
         assert e.param == "registration_code"
+
+
+def test_server_driven_flow(gateway):
+    """stripe-python drives process_payment_intent and present_payment_method; this test plays the terminal over
+    vtpe's reader endpoints (long poll, confirm with the card it was handed, report), then captures."""
+    from conftest import api_request
+
+    location = stripe.terminal.Location.create(display_name="Shop", address={"country": "FR"})
+    reader = stripe.terminal.Reader.create(registration_code="vtpe-countertop-T0100", location=location.id)
+    api_request(gateway.url, gateway.api_key, "POST", f"/v1/terminal/readers/{reader.id}/vtpe_heartbeat")
+    intent = stripe.PaymentIntent.create(amount=2000, currency="eur", payment_method_types=["card_present"],
+                                         capture_method="manual")
+
+    reader = stripe.terminal.Reader.process_payment_intent(reader.id, payment_intent=intent.id)
+    assert reader.action.type == "process_payment_intent" and reader.action.status == "in_progress"
+    assert reader.action.process_payment_intent.payment_intent == intent.id
+    stripe.terminal.Reader.TestHelpers.present_payment_method(reader.id, card_present={"number": "5555555555554444"})
+
+    # The terminal's side.
+    status, _, polled = api_request(gateway.url, gateway.api_key, "GET", f"/v1/terminal/readers/{reader.id}/vtpe_action?after=0&wait=5")
+    assert status == 200 and polled["vtpe_presented_card"]["number"] == "5555555555554444", polled
+    status, _, confirmed = api_request(gateway.url, gateway.api_key, "POST", f"/v1/payment_intents/{intent.id}/confirm", {
+        "payment_method_data[type]": "card_present",
+        "payment_method_data[card_present][vtpe_track2]": "5555555555554444=3112201",
+        "payment_method_data[card_present][vtpe_read_method]": "contactless_emv",
+    })
+    assert status == 200 and confirmed["status"] == "requires_capture", confirmed
+    api_request(gateway.url, gateway.api_key, "POST", f"/v1/terminal/readers/{reader.id}/vtpe_action_result", {"status": "succeeded"})
+
+    assert stripe.terminal.Reader.retrieve(reader.id).action.status == "succeeded"
+    captured = stripe.PaymentIntent.capture(intent.id)
+    assert captured.status == "succeeded" and captured.amount_received == 2000
+    charge = stripe.Charge.retrieve(captured.latest_charge)
+    assert charge.payment_method_details.card_present.last4 == "4444"
+    assert charge.payment_method_details.card_present.read_method == "contactless_emv"
+
+    # A second action while idle, then cancel_action.
+    other = stripe.PaymentIntent.create(amount=500, currency="eur", payment_method_types=["card_present"])
+    stripe.terminal.Reader.process_payment_intent(reader.id, payment_intent=other.id)
+    canceled = stripe.terminal.Reader.cancel_action(reader.id)
+    assert canceled.action.status == "failed" and canceled.action.failure_code == "canceled"

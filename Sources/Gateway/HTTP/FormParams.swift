@@ -65,6 +65,10 @@ public struct FormParams: Sendable {
 
     /// An integer parameter (decimal digits, optional leading minus), range-checked.
     public mutating func integer(_ path: String..., range: ClosedRange<Int64>) throws(APIError) -> Int64? {
+        try integer(path, range: range)
+    }
+
+    public mutating func integer(_ path: [String], range: ClosedRange<Int64>) throws(APIError) -> Int64? {
         guard let s = try string(path) else { return nil }
         let name = Self.name(path)
         guard let v = Int64(s) else {

@@ -196,5 +196,9 @@ enum Migrations {
             "CREATE INDEX terminal_readers_created ON terminal_readers (created, id)",
             "CREATE INDEX terminal_readers_location ON terminal_readers (location, created)",
         ]),
+        ("2026-11-26-008-reader-actions", [
+            "ALTER TABLE terminal_readers ADD COLUMN action_version BIGINT NOT NULL DEFAULT 0",
+            "ALTER TABLE terminal_readers ADD COLUMN presented_card TEXT",
+        ]),
     ]
 }

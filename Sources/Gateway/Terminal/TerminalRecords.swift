@@ -37,6 +37,11 @@ public struct ReaderRecord: StoredRecord, Equatable {
     public var metadata: String
     public var created: Int64
     public var deleted: Bool
+    /// Goes up with every change of the action, so a terminal's long poll knows when to answer.
+    public var actionVersion: Int64
+    /// The card a QA script presented (`present_payment_method`), sealed with the vault key, until the terminal
+    /// has taken it.
+    public var presentedCard: String?
     public var isDeleted: Bool { deleted }
 
     /// A reader is online while its last heartbeat is at most this old.

@@ -66,7 +66,7 @@ struct TerminalRoutes {
             let reader = ReaderRecord(
                 id: id, label: label ?? "\(deviceType) \(serial)", location: locationID, deviceType: deviceType,
                 serialNumber: serial, deviceSwVersion: version, ipAddress: nil, lastSeenAt: nil, action: nil,
-                metadata: metadata.jsonText, created: Self.now, deleted: false)
+                metadata: metadata.jsonText, created: Self.now, deleted: false, actionVersion: 0, presentedCard: nil)
             try await store.commit([.insert(reader)])
             return .json(Render.reader(reader, now: Self.now))
         }
@@ -170,7 +170,7 @@ struct TerminalRoutes {
         return location
     }
 
-    private func existingReader(_ id: String) async throws -> ReaderRecord {
+    func existingReader(_ id: String) async throws -> ReaderRecord {
         guard let reader = try await store.find(ReaderRecord.self, id: id), !reader.deleted else {
             throw APIError.missing("terminal.reader", id: id)
         }

@@ -1,0 +1,221 @@
+import Foundation
+import Hummingbird
+import PaymentCore
+import Synchronization
+
+/// Wakes the long polls of readers whose action changed in this process. Other gateway processes sharing the
+/// database are noticed by the poll's own re-reads (every second).
+final class ActionHub: Sendable {
+    private let waiters = Mutex<[String: [UUID: CheckedContinuation<Void, Never>]]>([:])
+
+    func notify(_ readerID: String) {
+        let woken = waiters.withLock { $0.removeValue(forKey: readerID) ?? [:] }
+        for waiter in woken.values { waiter.resume() }
+    }
+
+    /// Returns when the reader's action changes here, or after `timeout`.
+    func wait(_ readerID: String, timeout: Duration) async {
+        let token = UUID()
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                await withCheckedContinuation { continuation in
+                    self.waiters.withLock { $0[readerID, default: [:]][token] = continuation }
+                }
+            }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                let waiter = self.waiters.withLock { $0[readerID]?.removeValue(forKey: token) }
+                waiter?.resume()
+            }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+}
+
+/// The server-driven flow: the API asks a reader to process a payment intent or show a cart, cancels that, or (test
+/// helper) presents a card; the running terminal long-polls for its action and reports the result.
+///
+/// Documented in docs/api.md. The long poll (`GET /v1/terminal/readers/:id/vtpe_action?after=N&wait=S`) answers as soon
+/// as the action's version passes `after`, else after `wait` seconds (at most 30) with the unchanged reader.
+struct ReaderActions {
+    let store: any PaymentStore
+    let vault: CardVault
+    let hub: ActionHub
+    let terminal: TerminalRoutes
+
+    static let maxWait = 30
+
+    func register(on api: RouterGroup<GatewayContext>) {
+        api.post("terminal/readers/:id/process_payment_intent") { request, context -> Response in
+            var params = try await GatewayApp.formParams(request, context: context)
+            let intentID = try params.requiredString("payment_intent")
+            params.allow("process_config", "expand")
+            try params.rejectUnknown()
+            guard let intent = try await store.find(PaymentIntentRecord.self, id: intentID) else {
+                throw APIError.missing("payment_intent", id: intentID, param: "payment_intent")
+            }
+            guard ["requires_payment_method", "requires_confirmation"].contains(intent.status) else {
+                throw PaymentIntents.unexpectedState(intent, action: "process", allowed: "requires_payment_method or requires_confirmation")
+            }
+            guard intent.paymentMethodTypes.split(separator: ",").contains("card_present") else {
+                throw APIError.invalidRequest("The PaymentIntent \(intent.id) does not accept card_present payments; create it with payment_method_types[]=card_present.",
+                                              param: "payment_intent")
+            }
+            let action: JSONValue = .object([
+                ("failure_code", .null), ("failure_message", .null),
+                ("process_payment_intent", .object([("payment_intent", .string(intent.id))])),
+                ("status", "in_progress"), ("type", "process_payment_intent"),
+            ])
+            return .json(try await start(action, on: try context.parameters.require("id")))
+        }
+        api.post("terminal/readers/:id/set_reader_display") { request, context -> Response in
+            var params = try await GatewayApp.formParams(request, context: context)
+            let type = try params.requiredString("type")
+            guard type == "cart" else { throw APIError.invalidRequest("Invalid type: only cart is supported.", param: "type") }
+            let currency = try params.requiredString("cart", "currency")
+            let total = try params.integer("cart", "total", range: 0...PaymentIntents.maxAmount)
+            let tax = try params.integer("cart", "tax", range: 0...PaymentIntents.maxAmount)
+            var items: [JSONValue] = []
+            for index in 0..<100 where params.has("cart", "line_items", String(index)) {
+                let prefix = ["cart", "line_items", String(index)]
+                let description = try params.requiredString(prefix + ["description"])
+                guard let amount = try params.integer(prefix + ["amount"], range: 0...PaymentIntents.maxAmount),
+                      let quantity = try params.integer(prefix + ["quantity"], range: 1...9_999) else {
+                    throw APIError.invalidRequest("Each cart line item needs amount and quantity.", param: FormParams.name(prefix))
+                }
+                items.append(.object([("amount", .int(amount)), ("description", .string(description)), ("quantity", .int(quantity))]))
+            }
+            params.allow("expand")
+            try params.rejectUnknown()
+            guard let total else { throw APIError.invalidRequest("Missing required param: cart[total].", param: "cart[total]") }
+            let action: JSONValue = .object([
+                ("failure_code", .null), ("failure_message", .null),
+                ("set_reader_display", .object([
+                    ("cart", .object([("currency", .string(currency)), ("line_items", .array(items)), ("tax", .int(tax)), ("total", .int(total))])),
+                    ("type", "cart"),
+                ])),
+                ("status", "in_progress"), ("type", "set_reader_display"),
+            ])
+            return .json(try await start(action, on: try context.parameters.require("id")))
+        }
+        api.post("terminal/readers/:id/cancel_action") { request, context -> Response in
+            let params = try await GatewayApp.formParams(request, context: context)
+            try params.rejectUnknown()
+            let id = try context.parameters.require("id")
+            return .json(try await change(id) { reader, action in
+                guard action?["status"] == "in_progress", var action else {
+                    throw APIError(status: .badRequest, kind: .invalidRequestError, code: "terminal_reader_invalid_location_for_activation",
+                                   message: "The reader \(reader.id) has no action in progress to cancel.")
+                }
+                action.set("status", "failed")
+                action.set("failure_code", "canceled")
+                action.set("failure_message", "The action was canceled through the API.")
+                reader.presentedCard = nil
+                return action
+            })
+        }
+        // Test helper: what QA scripts use to make the terminal act as if a card were presented.
+        api.post("test_helpers/terminal/readers/:id/present_payment_method") { request, context -> Response in
+            var params = try await GatewayApp.formParams(request, context: context)
+            let type = try params.string("type") ?? "card_present"
+            guard ["card_present", "interac_present"].contains(type) else {
+                throw APIError.invalidRequest("Invalid type: must be card_present or interac_present.", param: "type")
+            }
+            let number = try params.string(type, "number") ?? (type == "interac_present" ? "4506445006931933" : "4242424242424242")
+            let tip = try params.integer("amount_tip", range: 0...PaymentIntents.maxAmount)
+            params.allow("expand", "card_present", "interac_present")
+            try params.rejectUnknown()
+            let pan: PAN
+            do throws(PaymentCoreError) { pan = try PAN(number) } catch {
+                throw APIError.invalidRequest("Invalid \(type)[number]: \(error.message)", param: "\(type)[number]")
+            }
+            let sealed = try vault.seal(pan)
+            let id = try context.parameters.require("id")
+            return .json(try await change(id) { reader, action in
+                guard action?["type"] == "process_payment_intent", action?["status"] == "in_progress", var action else {
+                    throw APIError(status: .badRequest, kind: .invalidRequestError, code: "terminal_reader_busy",
+                                   message: "The reader \(reader.id) is not processing a payment; call process_payment_intent first.")
+                }
+                reader.presentedCard = sealed
+                if let tip { action.set("vtpe_amount_tip", .int(tip)) }
+                return action
+            })
+        }
+        // vtpe: the terminal's long poll for its action.
+        api.get("terminal/readers/:id/vtpe_action") { request, context -> Response in
+            var params = try FormParams(query: request)
+            let after = try params.integer("after", range: 0...Int64.max) ?? 0
+            let wait = try params.integer("wait", range: 0...Int64(Self.maxWait)) ?? 25
+            try params.rejectUnknown()
+            let id = try context.parameters.require("id")
+            let deadline = ContinuousClock.now + .seconds(wait)
+            var reader = try await terminal.existingReader(id)
+            while reader.actionVersion <= after, ContinuousClock.now < deadline {
+                await hub.wait(id, timeout: min(.seconds(1), deadline - ContinuousClock.now))
+                reader = try await terminal.existingReader(id)
+            }
+            var body = Render.reader(reader, now: TerminalRoutes.now)
+            body.set("vtpe_action_version", .int(reader.actionVersion))
+            if let sealed = reader.presentedCard {
+                let pan = try vault.open(sealed)
+                body.set("vtpe_presented_card", .object([("number", .string(pan.revealDigits()))]))
+            }
+            return .json(body)
+        }
+        // vtpe: the terminal reports how its action ended.
+        api.post("terminal/readers/:id/vtpe_action_result") { request, context -> Response in
+            var params = try await GatewayApp.formParams(request, context: context)
+            let status = try params.requiredString("status")
+            guard ["succeeded", "failed"].contains(status) else {
+                throw APIError.invalidRequest("Invalid status: must be succeeded or failed.", param: "status")
+            }
+            let code = try params.string("failure_code")
+            let message = try params.string("failure_message")
+            try params.rejectUnknown()
+            let id = try context.parameters.require("id")
+            return .json(try await change(id) { reader, action in
+                guard action?["status"] == "in_progress", var action else {
+                    throw APIError.invalidRequest("The reader \(reader.id) has no action in progress.", param: "status")
+                }
+                action.set("status", .string(status))
+                action.set("failure_code", status == "failed" ? .string(code ?? "generic_error") : .null)
+                action.set("failure_message", status == "failed" ? .string(message ?? "The reader could not complete the action.") : .null)
+                reader.presentedCard = nil
+                return action
+            })
+        }
+    }
+
+    /// Gives an online, idle reader a new action.
+    private func start(_ action: JSONValue, on id: String) async throws -> JSONValue {
+        try await change(id) { reader, current in
+            guard reader.status(now: TerminalRoutes.now) == "online" else {
+                throw APIError(status: .badRequest, kind: .invalidRequestError, code: "terminal_reader_offline",
+                               message: "Reader \(reader.id) is offline; it answers again once its terminal is running and connected.")
+            }
+            if current?["status"] == "in_progress" {
+                throw APIError(status: .conflict, kind: .invalidRequestError, code: "terminal_reader_busy",
+                               message: "Reader \(reader.id) is busy with another action; cancel it first (cancel_action).")
+            }
+            reader.presentedCard = nil
+            return action
+        }
+    }
+
+    /// Read, decide, write the reader with its new action under the version it had (a concurrent change reruns
+    /// `body`), and wake the terminal's long poll.
+    private func change(_ id: String, _ body: (inout ReaderRecord, JSONValue?) throws -> JSONValue) async throws -> JSONValue {
+        let updated: ReaderRecord = try await store.retryingConflicts {
+            var reader = try await terminal.existingReader(id)
+            let before = reader.actionVersion
+            let action = try body(&reader, reader.action.map { Render.json($0) })
+            reader.action = action.compactText
+            reader.actionVersion = before + 1
+            try await store.commit([.update(reader, expecting: .init(column: "action_version", value: .integer(before)))])
+            return reader
+        }
+        hub.notify(id)
+        return Render.reader(updated, now: TerminalRoutes.now)
+    }
+}

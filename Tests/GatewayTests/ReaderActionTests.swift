@@ -1,0 +1,93 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+@testable import Gateway
+
+/// The server-driven flow on the gateway: process_payment_intent, the terminal's long poll, present_payment_method,
+/// the terminal confirming the intent and reporting, capture; cancel_action, set_reader_display, busy and offline.
+@Suite struct ReaderActionTests {
+    func reader(_ client: any TestClientProtocol, heartbeat: Bool = true) async throws -> String {
+        let location = try await client.post("/v1/terminal/locations", "display_name=Shop&address[country]=FR").json["id"] as! String
+        let reader = try await client.post("/v1/terminal/readers", "registration_code=vtpe-countertop-T7&location=\(location)").json["id"] as! String
+        if heartbeat { _ = try await client.post("/v1/terminal/readers/\(reader)/vtpe_heartbeat", "") }
+        return reader
+    }
+
+    @Test(arguments: StoreEngine.all) func processPresentConfirmCapture(engine: StoreEngine) async throws {
+        try await withGateway(engine) { client, _, _ in
+            let readerID = try await reader(client)
+            let pi = try await client.post("/v1/payment_intents", "amount=1250&currency=eur&payment_method_types[]=card_present&capture_method=manual").json
+            let intentID = pi["id"] as! String
+
+            let idle = try await client.get("/v1/terminal/readers/\(readerID)/vtpe_action?after=0&wait=0")
+            #expect(idle.json["vtpe_action_version"] as? Int == 0)
+
+            // The terminal waits; the API gives it an action; the wait answers at once.
+            async let polled = client.get("/v1/terminal/readers/\(readerID)/vtpe_action?after=0&wait=20")
+            try await Task.sleep(for: .milliseconds(100))
+            let started = ContinuousClock.now
+            let process = try await client.post("/v1/terminal/readers/\(readerID)/process_payment_intent", "payment_intent=\(intentID)")
+            #expect(process.status == .ok)
+            let action = try #require(process.json["action"] as? [String: Any])
+            #expect(action["type"] as? String == "process_payment_intent" && action["status"] as? String == "in_progress")
+            #expect((action["process_payment_intent"] as? [String: Any])?["payment_intent"] as? String == intentID)
+            let woken = try await polled
+            #expect(ContinuousClock.now - started < .seconds(5))
+            #expect(woken.json["vtpe_action_version"] as? Int == 1)
+
+            let busy = try await client.post("/v1/terminal/readers/\(readerID)/set_reader_display", "type=cart&cart[currency]=eur&cart[total]=100")
+            #expect(busy.status.code == 409 && busy.error["code"] as? String == "terminal_reader_busy")
+
+            let presented = try await client.post("/v1/test_helpers/terminal/readers/\(readerID)/present_payment_method",
+                                                  "card_present[number]=4000056655665556&amount_tip=150")
+            #expect(presented.status == .ok)
+            let withCard = try await client.get("/v1/terminal/readers/\(readerID)/vtpe_action?after=1&wait=5")
+            #expect((withCard.json["vtpe_presented_card"] as? [String: Any])?["number"] as? String == "4000056655665556")
+            // The reader object itself never shows the card.
+            let plain = try await client.get("/v1/terminal/readers/\(readerID)")
+            #expect(!String(buffer: plain.body).contains("4000056655665556"))
+
+            // The terminal confirms the intent with the card it read, then reports.
+            let confirmed = try await client.post("/v1/payment_intents/\(intentID)/confirm",
+                "payment_method_data[type]=card_present&payment_method_data[card_present][vtpe_track2]=4000056655665556%3D3112201&payment_method_data[card_present][vtpe_read_method]=contactless_emv")
+            #expect(confirmed.json["status"] as? String == "requires_capture")
+            let done = try await client.post("/v1/terminal/readers/\(readerID)/vtpe_action_result", "status=succeeded")
+            #expect((done.json["action"] as? [String: Any])?["status"] as? String == "succeeded")
+            let afterDone = try await client.get("/v1/terminal/readers/\(readerID)/vtpe_action?after=3&wait=0")
+            #expect(afterDone.json["vtpe_presented_card"] == nil)
+            let captured = try await client.post("/v1/payment_intents/\(intentID)/capture", "")
+            #expect(captured.json["status"] as? String == "succeeded")
+        }
+    }
+
+    @Test func cancelDisplayOfflineAndChecks() async throws {
+        try await withGateway { client, _, _ in
+            let offline = try await reader(client, heartbeat: false)
+            let onlineCard = try await client.post("/v1/payment_intents", "amount=100&currency=eur&payment_method_types[]=card_present").json["id"] as! String
+            let refused = try await client.post("/v1/terminal/readers/\(offline)/process_payment_intent", "payment_intent=\(onlineCard)")
+            #expect(refused.error["code"] as? String == "terminal_reader_offline")
+
+            let readerID = try await reader(client)
+            let online = try await client.post("/v1/payment_intents", "amount=100&currency=eur").json["id"] as! String
+            let notPresent = try await client.post("/v1/terminal/readers/\(readerID)/process_payment_intent", "payment_intent=\(online)")
+            #expect(notPresent.error["param"] as? String == "payment_intent")
+            let noAction = try await client.post("/v1/test_helpers/terminal/readers/\(readerID)/present_payment_method", "")
+            #expect(noAction.error["code"] as? String == "terminal_reader_busy")
+
+            let display = try await client.post("/v1/terminal/readers/\(readerID)/set_reader_display",
+                "type=cart&cart[currency]=eur&cart[tax]=20&cart[total]=1220&cart[line_items][0][description]=Coffee&cart[line_items][0][amount]=600&cart[line_items][0][quantity]=2")
+            let cart = ((display.json["action"] as? [String: Any])?["set_reader_display"] as? [String: Any])?["cart"] as? [String: Any]
+            #expect(cart?["total"] as? Int == 1220 && (cart?["line_items"] as? [[String: Any]])?.first?["description"] as? String == "Coffee")
+            let canceled = try await client.post("/v1/terminal/readers/\(readerID)/cancel_action", "")
+            let action = try #require(canceled.json["action"] as? [String: Any])
+            #expect(action["status"] as? String == "failed" && action["failure_code"] as? String == "canceled")
+            let again = try await client.post("/v1/terminal/readers/\(readerID)/cancel_action", "")
+            #expect(again.status == .badRequest)
+            let next = try await client.post("/v1/terminal/readers/\(readerID)/process_payment_intent", "payment_intent=\(onlineCard)")
+            #expect((next.json["action"] as? [String: Any])?["status"] as? String == "in_progress")
+            let failed = try await client.post("/v1/terminal/readers/\(readerID)/vtpe_action_result", "status=failed&failure_code=card_declined&failure_message=Declined")
+            #expect((failed.json["action"] as? [String: Any])?["failure_code"] as? String == "card_declined")
+        }
+    }
+}
