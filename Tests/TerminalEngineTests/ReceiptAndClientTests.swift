@@ -55,6 +55,15 @@ import Testing
         #expect(body.contains("metadata%5Bstan%5D=3"))
     }
 
+    @Test func serverDrivenFormBodyOnlyConfirms() throws {
+        let req = AuthorizationRequest(amount: Money(minorUnits: 1234, currency: .eur), card: try card("4242424242424242"), terminalID: "12345678", stan: 3,
+                                       paymentIntent: "pi_123")
+        let body = HTTPGatewayClient.formBody(req)
+        #expect(body == "payment_method_data%5Btype%5D=card_present"
+            + "&payment_method_data%5Bcard_present%5D%5Bvtpe_track2%5D=4242424242424242%3D3412201000000000"
+            + "&payment_method_data%5Bcard_present%5D%5Bvtpe_read_method%5D=contactless_emv&expand%5B%5D=latest_charge")
+    }
+
     @Test func interpretsGatewayAnswers() {
         let ok = #"{"id":"pi_1","status":"succeeded","latest_charge":{"payment_method_details":{"card_present":{"authorization_code":"123456"}}}}"#
         #expect(HTTPGatewayClient.interpret(status: 200, body: Data(ok.utf8)) == .approved(paymentIntentID: "pi_1", authorizationCode: "123456"))

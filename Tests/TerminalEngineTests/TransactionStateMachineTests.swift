@@ -23,6 +23,26 @@ import Testing
         #expect(m.phase == .waitingForCard(amount: Money(minorUnits: 123, currency: .eur)))
     }
 
+    @Test func serverDrivenSaleConfirmsTheGivenIntent() throws {
+        var m = try machine()
+        #expect(m.handle(.serverSale(amount: Money(minorUnits: 500, currency: .usd), paymentIntent: "pi_usd"), now: fixedDate) == [])
+        #expect(m.phase == .amountEntry(digits: ""))
+        #expect(m.notice == "The requested sale is in USD, this terminal takes EUR")
+        _ = m.handle(.serverSale(amount: Money(minorUnits: 500, currency: .eur), paymentIntent: "pi_1"), now: fixedDate)
+        #expect(m.phase == .waitingForCard(amount: Money(minorUnits: 500, currency: .eur)))
+        #expect(m.serverIntent == "pi_1")
+        _ = m.handle(.serverSale(amount: Money(minorUnits: 700, currency: .eur), paymentIntent: "pi_2"), now: fixedDate)
+        #expect(m.notice == "A sale is already in progress" && m.serverIntent == "pi_1")
+        let actions = m.handle(.cardPresented(try card("4242424242424242")), now: fixedDate)
+        guard case .requestAuthorization(let request)? = actions.last else { Issue.record("no authorization: \(actions)"); return }
+        #expect(request.paymentIntent == "pi_1" && request.stan == 41)
+        _ = m.handle(.authorizationCompleted(.approved(paymentIntentID: "pi_1", authorizationCode: "1")), now: fixedDate)
+        #expect(m.serverIntent == nil)
+        _ = m.handle(.serverSale(amount: Money(minorUnits: 800, currency: .eur), paymentIntent: "pi_3"), now: fixedDate)
+        _ = m.handle(.keyPressed(.cancel), now: fixedDate)
+        #expect(m.serverIntent == nil && m.phase == .amountEntry(digits: ""))
+    }
+
     @Test func refusesAmountsOverTheProfileMaximum() throws {
         var m = try machine()
         type(&m, "999999")

@@ -45,3 +45,49 @@ def test_terminal_registers_and_reuses_its_reader(background, vtpe_bin, workdir)
     term = background(argv, "terminal")
     assert wait_until(lambda: len(readers(base, key)) == 1 and readers(base, key)[0]["id"] != reader["id"], timeout=10), readers(base, key)
     term.stop()
+
+
+def test_server_driven_sale_on_a_running_terminal(background, vtpe_bin, workdir):
+    """process_payment_intent + present_payment_method through the API; the headless terminal takes the card,
+    confirms the intent through the gateway and reports; the shop captures."""
+    key = "sk_test_e2eServerDriven" + "0123456789abcdef"
+    port = free_port()
+    gw_dir, term_dir = workdir / "gw", workdir / "t"
+    gw_dir.mkdir(), term_dir.mkdir()
+    gw = background([vtpe_bin, "gateway", "--port", port, "--data-dir", gw_dir, "--api-key", key], "gateway")
+    gw.wait_for_output("listening on", timeout=10)
+    base = f"http://127.0.0.1:{port}"
+    term = background([vtpe_bin, "terminal", "--headless", "--gateway", base, "--api-key", key, "--data-dir", term_dir], "terminal")
+    assert wait_until(lambda: len(readers(base, key)) == 1 and readers(base, key)[0]["status"] == "online", timeout=10)
+    reader = readers(base, key)[0]["id"]
+
+    def action():
+        st, _, body = call(base, "GET", f"/v1/terminal/readers/{reader}", key, None)
+        return body["action"]
+
+    def sale(amount, card):
+        st, _, pi = call(base, "POST", "/v1/payment_intents", key, {
+            "amount": str(amount), "currency": "eur", "payment_method_types[]": "card_present", "capture_method": "manual"})
+        assert st == 200, pi
+        st, _, body = call(base, "POST", f"/v1/terminal/readers/{reader}/process_payment_intent", key, {"payment_intent": pi["id"]})
+        assert st == 200 and body["action"]["status"] == "in_progress", body
+        st, _, body = call(base, "POST", f"/v1/test_helpers/terminal/readers/{reader}/present_payment_method", key,
+                           {"card_present[number]": card})
+        assert st == 200, body
+        assert wait_until(lambda: action()["status"] != "in_progress", timeout=10), action()
+        return pi["id"], action()
+
+    intent, done = sale(1250, "4242424242424242")
+    assert done["status"] == "succeeded", done
+    st, _, captured = call(base, "POST", f"/v1/payment_intents/{intent}/capture", key, {"expand[]": "latest_charge"})
+    assert st == 200 and captured["status"] == "succeeded" and captured["amount_received"] == 1250, captured
+    details = captured["latest_charge"]["payment_method_details"]["card_present"]
+    assert details["last4"] == "4242" and details["read_method"] == "contactless_emv", details
+    term.wait_for_output("APPROVED", timeout=5)
+
+    # Over the contactless limit the card is inserted; a declining card fails the action with the decline.
+    intent, done = sale(20000, "4000000000009995")
+    assert done["status"] == "failed" and done["failure_code"] == "card_declined", done
+    st, _, pi = call(base, "GET", f"/v1/payment_intents/{intent}", key, None)
+    assert pi["status"] == "requires_payment_method" and pi["last_payment_error"]["decline_code"] == "insufficient_funds", pi
+    term.stop()

@@ -32,18 +32,23 @@ public final class HTTPGatewayClient: GatewayClient {
 
     /// The form body of an authorization.
     static func formBody(_ r: AuthorizationRequest) -> String {
-        let fields: [(String, String)] = [
+        // A server-driven sale confirms the intent the API created, with its own amount and capture method.
+        let creation: [(String, String)] = r.paymentIntent != nil ? [] : [
             ("amount", String(r.amount.minorUnits)),
             ("currency", r.amount.currency.code.lowercased()),
             ("confirm", "true"),
             ("capture_method", "automatic"),
             ("payment_method_types[]", "card_present"),
+        ]
+        let fields: [(String, String)] = creation + [
             ("payment_method_data[type]", "card_present"),
             ("payment_method_data[card_present][vtpe_track2]", r.card.track2.formatted(separator: "=", sentinels: false)),
             ("payment_method_data[card_present][vtpe_read_method]", r.card.entryMode.rawValue),
+        ] + (r.paymentIntent != nil ? [] : [
             ("description", "vtpe terminal \(r.terminalID) STAN \(r.stan)"),
             ("metadata[terminal_id]", r.terminalID),
             ("metadata[stan]", String(r.stan)),
+        ]) + [
             ("expand[]", "latest_charge"),
         ]
         return fields.map { "\(encode($0.0))=\(encode($0.1))" }.joined(separator: "&")
@@ -56,7 +61,7 @@ public final class HTTPGatewayClient: GatewayClient {
     }
 
     public func authorize(_ request: AuthorizationRequest) async -> AuthorizationResult {
-        var http = HTTPClientRequest(url: baseURL + "/v1/payment_intents")
+        var http = HTTPClientRequest(url: baseURL + (request.paymentIntent.map { "/v1/payment_intents/\($0)/confirm" } ?? "/v1/payment_intents"))
         http.method = .POST
         http.headers.add(name: "Authorization", value: "Bearer \(apiKey)")
         http.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")

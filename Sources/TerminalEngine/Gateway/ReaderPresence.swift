@@ -1,6 +1,8 @@
 import Foundation
 import Logging
 import NIOHTTP1
+import CardReaders
+import PaymentCore
 
 /// Keeps a running terminal registered on its gateway as a `terminal.reader` and online with heartbeats.
 ///
@@ -34,13 +36,113 @@ public actor ReaderPresence {
 
     public var registrationCode: String { "vtpe-\(profile.id)-\(terminalID)" }
 
-    /// Beats until the task is cancelled.
-    public func run() async {
+    /// Beats until the task is cancelled; with an engine, also takes the reader's server-driven actions: a
+    /// `process_payment_intent` starts a sale for that intent's amount, the card a QA script presents
+    /// (`present_payment_method`) is read by `presentCard` and handed to the engine, the engine confirms the intent, and the result is
+    /// reported back; `cancel_action` cancels the sale while it waits for a card.
+    public func run(engine: TerminalEngine? = nil, presentCard: (@Sendable (String) async -> CardPresentation?)? = nil) async {
         readerID = storedReaderID()
-        while !Task.isCancelled {
-            await beat()
-            try? await Task.sleep(for: interval)
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                while !Task.isCancelled {
+                    await self.beat()
+                    try? await Task.sleep(for: self.interval)
+                }
+            }
+            if let engine, let presentCard {
+                group.addTask { await self.followActions(engine: engine, presentCard: presentCard) }
+            }
         }
+    }
+
+    private var actionVersion: Int64 = 0
+    private var currentIntent: String?
+    private var cardTaken = false
+
+    private func followActions(engine: TerminalEngine, presentCard: @Sendable (String) async -> CardPresentation?) async {
+        while !Task.isCancelled {
+            guard let id = readerID else {
+                try? await Task.sleep(for: .milliseconds(500))
+                continue
+            }
+            do {
+                let (status, json) = try await client.call(.GET, "/v1/terminal/readers/\(id)/vtpe_action",
+                                                           [("after", String(actionVersion)), ("wait", "10")])
+                guard status == 200 else {
+                    try? await Task.sleep(for: .seconds(1))
+                    continue
+                }
+                actionVersion = (json["vtpe_action_version"] as? NSNumber)?.int64Value ?? actionVersion
+                await handle(json, reader: id, engine: engine, presentCard: presentCard)
+            } catch {
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+    }
+
+    private func handle(_ json: [String: Any], reader id: String, engine: TerminalEngine,
+                        presentCard: @Sendable (String) async -> CardPresentation?) async {
+        let action = json["action"] as? [String: Any]
+        let inProgress = action?["status"] as? String == "in_progress"
+        if !inProgress, currentIntent != nil {
+            // Canceled through the API: give up the sale if it still waits for a card.
+            if case .waitingForCard = await engine.snapshot.phase { await engine.send(.keyPressed(.cancel)) }
+            currentIntent = nil
+            return
+        }
+        guard inProgress, action?["type"] as? String == "process_payment_intent",
+              let intent = (action?["process_payment_intent"] as? [String: Any])?["payment_intent"] as? String else { return }
+        do {
+            if currentIntent != intent {
+                let (status, pi) = try await client.call(.GET, "/v1/payment_intents/\(intent)")
+                guard status == 200, let minor = (pi["amount"] as? NSNumber)?.int64Value, let code = pi["currency"] as? String,
+                      let currency = try? Currency(code: code.uppercased()) else {
+                    return await report(id, failure: ("intent_unavailable", "The terminal could not read \(intent)."))
+                }
+                let amount = Money(minorUnits: minor, currency: currency)
+                await engine.send(.serverSale(amount: amount, paymentIntent: intent))
+                guard case .waitingForCard = await engine.snapshot.phase else {
+                    return await report(id, failure: ("terminal_busy", await engine.snapshot.notice ?? "The terminal cannot take this sale now."))
+                }
+                currentIntent = intent
+                cardTaken = false
+                logger.info("server-driven sale \(intent): \(amount)")
+            }
+            guard !cardTaken, let number = (json["vtpe_presented_card"] as? [String: Any])?["number"] as? String else { return }
+            cardTaken = true
+            let before = await engine.finishedCount
+            let card = await presentCard(number)
+            if let card { await engine.send(.cardPresented(card)) }
+            let snapshot = await engine.snapshot
+            if card == nil || snapshotIsWaiting(snapshot) {
+                // Unknown card, or one this terminal refused (interface, limit): the sale does not go on.
+                let reason = snapshot.notice ?? "The presented card could not be read."
+                await engine.send(.keyPressed(.cancel))
+                currentIntent = nil
+                return await report(id, failure: ("card_read_error", reason))
+            }
+            let result = await engine.result(after: before)
+            currentIntent = nil
+            switch result.outcome {
+            case .approved:
+                _ = try await client.call(.POST, "/v1/terminal/readers/\(id)/vtpe_action_result", [("status", "succeeded")])
+            case .declined(let code, let message, _):
+                await report(id, failure: (code.stripeErrorCode == "card_declined" ? "card_declined" : code.stripeErrorCode, message))
+            case .failed(let failure):
+                await report(id, failure: ("processing_error", "\(failure)"))
+            }
+        } catch {
+            logger.info("server-driven action: gateway unreachable (\(String(describing: error).prefix(80)))")
+        }
+    }
+
+    private func snapshotIsWaiting(_ snapshot: TerminalSnapshot) -> Bool {
+        if case .waitingForCard = snapshot.phase { true } else { false }
+    }
+
+    private func report(_ id: String, failure: (code: String, message: String)) async {
+        _ = try? await client.call(.POST, "/v1/terminal/readers/\(id)/vtpe_action_result",
+                                   [("status", "failed"), ("failure_code", failure.code), ("failure_message", failure.message)])
     }
 
     /// One heartbeat, registering first when needed.

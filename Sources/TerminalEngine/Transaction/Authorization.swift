@@ -7,14 +7,17 @@ public struct AuthorizationRequest: Sendable, Equatable, CustomStringConvertible
     public var card: CardPresentation
     public var terminalID: String
     public var stan: UInt32
+    /// The payment intent to confirm, for a server-driven sale; nil creates one.
+    public var paymentIntent: String?
     /// Stable per transaction: retrying with it never charges twice.
     public var idempotencyKey: String { "\(terminalID)-\(String(format: "%06u", stan))" }
 
-    public init(amount: Money, card: CardPresentation, terminalID: String, stan: UInt32) {
+    public init(amount: Money, card: CardPresentation, terminalID: String, stan: UInt32, paymentIntent: String? = nil) {
         self.amount = amount
         self.card = card
         self.terminalID = terminalID
         self.stan = stan
+        self.paymentIntent = paymentIntent
     }
 
     public var description: String { "authorize \(amount) \(card) stan \(stan)" }

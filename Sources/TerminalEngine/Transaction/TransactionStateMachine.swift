@@ -19,6 +19,8 @@ public enum TransactionEvent: Sendable, Equatable {
     case cardRemoved
     case authorizationCompleted(AuthorizationResult)
     case readerFailed(String)
+    /// The gateway asked this terminal (as a reader) to take a card for an existing payment intent.
+    case serverSale(amount: Money, paymentIntent: String)
 }
 
 /// Something the engine must do.
@@ -55,6 +57,8 @@ public struct TransactionStateMachine: Sendable, Equatable {
     /// A one-line message for the user (a refused key, a refused card); cleared by the next accepted event.
     public private(set) var notice: String?
     public private(set) var nextSTAN: UInt32
+    /// The payment intent a server-driven sale confirms (nil for a sale keyed in at the terminal).
+    public private(set) var serverIntent: String?
 
     public init(profile: FirmwareProfile, terminalID: String, nextSTAN: UInt32) {
         self.profile = profile
@@ -68,8 +72,20 @@ public struct TransactionStateMachine: Sendable, Equatable {
         case (.amountEntry(let digits), .keyPressed(let key)):
             handleAmountKey(key, digits: digits)
             return []
+        case (.amountEntry, .serverSale(let amount, let intent)), (.finished, .serverSale(let amount, let intent)):
+            guard amount.currency == profile.currency else {
+                notice = "The requested sale is in \(amount.currency.code), this terminal takes \(profile.currency.code)"
+                return []
+            }
+            serverIntent = intent
+            phase = .waitingForCard(amount: amount)
+            return []
+        case (_, .serverSale):
+            notice = "A sale is already in progress"
+            return []
         case (.waitingForCard, .keyPressed(.cancel)), (.waitingForCard, .keyPressed(.backspace)):
             phase = .amountEntry(digits: "")
+            serverIntent = nil
             notice = "Sale cancelled"
             return []
         case (.waitingForCard(let amount), .cardPresented(let card)):
@@ -78,6 +94,7 @@ public struct TransactionStateMachine: Sendable, Equatable {
             let receipt = ReceiptFormatter(profile: profile, terminalID: terminalID)
                 .customerReceipt(amount: amount, card: card, stan: stan, outcome: outcome, date: now)
             phase = .finished(TransactionResult(amount: amount, card: card, stan: stan, outcome: outcome, date: now, receipt: receipt))
+            serverIntent = nil
             return profile.printerColumns == nil ? [] : [.printReceipt(receipt)]
         case (.authorizing, .keyPressed):
             notice = "Please wait: authorizing"
@@ -150,7 +167,7 @@ public struct TransactionStateMachine: Sendable, Equatable {
         phase = .authorizing(amount: amount, card: CardSummary(card), stan: stan)
         return [
             .persistSTAN(next: nextSTAN),
-            .requestAuthorization(AuthorizationRequest(amount: amount, card: card, terminalID: terminalID, stan: stan)),
+            .requestAuthorization(AuthorizationRequest(amount: amount, card: card, terminalID: terminalID, stan: stan, paymentIntent: serverIntent)),
         ]
     }
 }

@@ -80,7 +80,20 @@ struct TerminalCommand: AsyncParsableCommand {
 
         let presence = ReaderPresence(client: client, gatewayName: gateway, profile: profile, terminalID: identity.terminalID, locationID: location,
                                       dataDirectory: dir, logger: logger)
-        let presenceTask = Task { await presence.run() }
+        let presenceTask = Task {
+            await presence.run(engine: engine) { number in
+                // The card a QA script presented through the API, read by the simulator like `vtpe tap`: tapped
+                // when the amount allows contactless, else inserted.
+                let snapshot = await engine.snapshot
+                var mode = EntryMode.contact
+                if case .waitingForCard(let amount) = snapshot.phase, snapshot.profile.interfaces.contains(.contactless),
+                   amount.minorUnits <= snapshot.profile.limits.contactlessTransactionLimit.minorUnits {
+                    mode = .contactless
+                }
+                guard let card = try? reader.card(for: number) else { return nil }
+                return try? SimulatedCardReader.presentation(of: card, mode: mode, now: Date())
+            }
+        }
 
         let socketPath = controlSocket ?? data.controlSocket
         let control = TerminalControl(engine: engine, reader: reader)
