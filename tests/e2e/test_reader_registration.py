@@ -12,15 +12,20 @@ def readers(base, key):
     return body["data"]
 
 
-def test_terminal_registers_and_reuses_its_reader(background, vtpe_bin, workdir):
-    key = "sk_test_e2eReaders" + "0123456789abcdef"
+def gateway_and_terminal_argv(background, vtpe_bin, workdir, key):
+    """Starts a gateway; returns its URL, the argv of a headless terminal on it, and the terminal's data dir."""
     port = free_port()
     gw_dir, term_dir = workdir / "gw", workdir / "t"
     gw_dir.mkdir(), term_dir.mkdir()
     gw = background([vtpe_bin, "gateway", "--port", port, "--data-dir", gw_dir, "--api-key", key], "gateway")
     gw.wait_for_output("listening on", timeout=10)
     base = f"http://127.0.0.1:{port}"
-    argv = [vtpe_bin, "terminal", "--headless", "--gateway", base, "--api-key", key, "--data-dir", term_dir]
+    return base, [vtpe_bin, "terminal", "--headless", "--gateway", base, "--api-key", key, "--data-dir", term_dir], term_dir
+
+
+def test_terminal_registers_and_reuses_its_reader(background, vtpe_bin, workdir):
+    key = "sk_test_e2eReaders" + "0123456789abcdef"
+    base, argv, term_dir = gateway_and_terminal_argv(background, vtpe_bin, workdir, key)
 
     term = background(argv, "terminal")
     assert wait_until(lambda: len(readers(base, key)) == 1, timeout=10), readers(base, key)
@@ -51,13 +56,8 @@ def test_server_driven_sale_on_a_running_terminal(background, vtpe_bin, workdir)
     """process_payment_intent + present_payment_method through the API; the headless terminal takes the card,
     confirms the intent through the gateway and reports; the shop captures."""
     key = "sk_test_e2eServerDriven" + "0123456789abcdef"
-    port = free_port()
-    gw_dir, term_dir = workdir / "gw", workdir / "t"
-    gw_dir.mkdir(), term_dir.mkdir()
-    gw = background([vtpe_bin, "gateway", "--port", port, "--data-dir", gw_dir, "--api-key", key], "gateway")
-    gw.wait_for_output("listening on", timeout=10)
-    base = f"http://127.0.0.1:{port}"
-    term = background([vtpe_bin, "terminal", "--headless", "--gateway", base, "--api-key", key, "--data-dir", term_dir], "terminal")
+    base, argv, _ = gateway_and_terminal_argv(background, vtpe_bin, workdir, key)
+    term = background(argv, "terminal")
     assert wait_until(lambda: len(readers(base, key)) == 1 and readers(base, key)[0]["status"] == "online", timeout=10)
     reader = readers(base, key)[0]["id"]
 
