@@ -105,8 +105,7 @@ struct ReaderActions {
             let id = try context.parameters.require("id")
             return .json(try await change(id) { reader, action in
                 guard action?["status"] == "in_progress", var action else {
-                    throw APIError(status: .badRequest, kind: .invalidRequestError, code: "terminal_reader_invalid_location_for_activation",
-                                   message: "The reader \(reader.id) has no action in progress to cancel.")
+                    throw APIError.invalidRequest("The reader \(reader.id) has no action in progress to cancel.")
                 }
                 action.set("status", "failed")
                 action.set("failure_code", "canceled")
