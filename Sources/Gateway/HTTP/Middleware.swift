@@ -53,6 +53,10 @@ struct APIKeyMiddleware<Context: RequestContext>: RouterMiddleware {
             throw APIError.unauthorized("You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY').")
         }
         let key: String?
+        // The common case first, without lower-casing or trimming: the exact `Bearer <key>` of a known key.
+        if header.hasPrefix("Bearer "), keys.contains(String(header.dropFirst(7))) {
+            return try await next(request, context)
+        }
         if header.lowercased().hasPrefix("bearer ") {
             key = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
         } else if header.lowercased().hasPrefix("basic "),

@@ -160,13 +160,20 @@ public enum ObjectID {
         return String(out)
     }
 
-    /// `count` bytes from BoringSSL's CSPRNG (through swift-crypto): a thread-local generator seeded by the kernel,
-    /// where the standard generator makes one `getrandom` call per eight bytes — a visible cost with several ids
-    /// per payment.
+    /// `count` bytes from BoringSSL's CSPRNG (through swift-crypto), drawn in 4 KiB blocks: the standard generator
+    /// makes one `getrandom` call per eight bytes, and a key per id was still a visible cost per payment.
     private static func randomBytes(_ count: Int) -> [UInt8] {
-        let bytes = Crypto.SymmetricKey(size: .init(bitCount: count * 8)).withUnsafeBytes { Array($0) }
-        return bytes
+        pool.withLock { pool in
+            if pool.count < count {
+                pool = Crypto.SymmetricKey(size: .init(bitCount: 4096 * 8)).withUnsafeBytes { Array($0) }
+            }
+            defer { pool.removeLast(count) }
+            return Array(pool.suffix(count))
+        }
     }
+
+    /// CSPRNG output drawn 4 KiB at a time; each byte is handed out once.
+    private static let pool = Mutex<[UInt8]>([])
 
     private static func digits(_ value: Int64, count: Int) -> String {
         var v = value
@@ -182,12 +189,10 @@ public enum ObjectID {
 extension Dictionary where Key == String, Value == String {
     /// Metadata as stored: a JSON object with sorted keys.
     var jsonText: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: (try? encoder.encode(self)) ?? Data("{}".utf8), as: UTF8.self)
+        isEmpty ? "{}" : JSONValue.object(sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) }).compactText
     }
 
     init(jsonText: String) {
-        self = (try? JSONDecoder().decode([String: String].self, from: Data(jsonText.utf8))) ?? [:]
+        self = jsonText == "{}" ? [:] : (try? JSONDecoder().decode([String: String].self, from: Data(jsonText.utf8))) ?? [:]
     }
 }

@@ -71,6 +71,7 @@ public struct IssuerSimulator: Sendable {
 
     /// A six-digit approval code as issuers return in ISO 8583 field 38.
     static func authCode() -> String {
-        String(format: "%06d", Int.random(in: 0..<1_000_000))
+        let code = String(Int.random(in: 0..<1_000_000))
+        return String(repeating: "0", count: 6 - code.count) + code
     }
 }
