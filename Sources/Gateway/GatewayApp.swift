@@ -48,8 +48,8 @@ public enum GatewayApp {
             .add(middleware: IdempotencyMiddleware(store: store, vault: vault))
         PaymentRoutes(store: store, intents: intents).register(on: api)
         CustomerRoutes(store: store).register(on: api)
-        TerminalRoutes(store: store).register(on: api)
-        ReaderActions(store: store, vault: vault, hub: ActionHub(), terminal: TerminalRoutes(store: store)).register(on: api)
+        TerminalRoutes(store: store, vault: vault).register(on: api)
+        ReaderActions(store: store, vault: vault, hub: ActionHub(), terminal: TerminalRoutes(store: store, vault: vault)).register(on: api)
         PaymentMethodRoutes(store: store, vault: vault, catalog: catalog).register(on: api)
         return router
     }

@@ -50,6 +50,10 @@ public enum DeclineCode: String, Sendable, Codable, CaseIterable {
     case invalidExpiryYear = "invalid_expiry_year"
     /// The card does not allow this transaction.
     case transactionNotAllowed = "transaction_not_allowed"
+    /// The card's cryptogram (ARQC) did not verify: the card data was altered or the card is not genuine.
+    case securityViolation = "security_violation"
+    /// The same card cryptogram (ATC and ARQC) was already used: a replayed request.
+    case duplicateTransaction = "duplicate_transaction"
 
     /// The top-level Stripe error `code`: the decline code itself for those Stripe reports that way (off-session
     /// payments that need the customer report `authentication_required`), "card_declined" for all others.
@@ -79,7 +83,8 @@ public enum DeclineCode: String, Sendable, Codable, CaseIterable {
         case .withdrawalCountLimitExceeded, .cardVelocityExceeded: "Your card has exceeded its limit. Try another card."
         case .callIssuer: "Your card was declined. Call your card issuer for details."
         case .invalidAmount: "Your card was declined. The amount is invalid for this card."
-        case .genericDecline, .lostCard, .stolenCard, .doNotHonor, .fraudulent, .invalidAccount, .transactionNotAllowed:
+        case .duplicateTransaction: "Your card was declined. This transaction was already submitted."
+        case .genericDecline, .lostCard, .stolenCard, .doNotHonor, .fraudulent, .invalidAccount, .transactionNotAllowed, .securityViolation:
             "Your card was declined."
         }
     }
@@ -106,6 +111,8 @@ public enum DeclineCode: String, Sendable, Codable, CaseIterable {
         case .authenticationRequired: "1A"
         case .cardVelocityExceeded: "61"
         case .invalidAccount: "56"
+        case .securityViolation: "63"
+        case .duplicateTransaction: "94"
         }
     }
 
@@ -129,6 +136,8 @@ public enum DeclineCode: String, Sendable, Codable, CaseIterable {
         case "51": .insufficientFunds
         case "55": .incorrectPin
         case "56": .invalidAccount
+        case "63": .securityViolation
+        case "94": .duplicateTransaction
         case "61": .cardVelocityExceeded
         case "62": .cardNotSupported
         case "65": .withdrawalCountLimitExceeded
@@ -162,6 +171,8 @@ public enum DeclineCode: String, Sendable, Codable, CaseIterable {
         case .invalidCvc: "INVALID CVC"
         case .invalidExpiryYear: "INVALID EXPIRY"
         case .transactionNotAllowed: "NOT ALLOWED"
+        case .securityViolation: "CARD NOT VERIFIED"
+        case .duplicateTransaction: "DUPLICATE"
         }
     }
 }

@@ -10,7 +10,8 @@ struct DeclineCodeTests {
             "processing_error", "incorrect_number", "call_issuer", "incorrect_pin", "withdrawal_count_limit_exceeded",
             "pin_try_exceeded", "card_not_supported", "do_not_honor", "fraudulent", "invalid_amount", "offline_pin_required",
             "online_or_offline_pin_required", "authentication_required", "card_velocity_exceeded", "currency_not_supported",
-            "invalid_account", "invalid_cvc", "invalid_expiry_year", "transaction_not_allowed",
+            "invalid_account", "invalid_cvc", "invalid_expiry_year", "transaction_not_allowed", "security_violation",
+            "duplicate_transaction",
         ]
         #expect(Set(DeclineCode.allCases.map(\.rawValue)) == expected)
         #expect(DeclineCode.allCases.count == expected.count)
@@ -35,6 +36,8 @@ struct DeclineCodeTests {
         (.invalidAmount, "card_declined", "13"),
         (.transactionNotAllowed, "card_declined", "57"),
         (.cardNotSupported, "card_declined", "57"),
+        (.securityViolation, "card_declined", "63"),
+        (.duplicateTransaction, "card_declined", "94"),
     ])
     func stripeAndISOCodes(code: DeclineCode, stripeCode: String, iso: String) {
         #expect(code.stripeErrorCode == stripeCode)

@@ -8,6 +8,7 @@ public struct CardVault: Sendable {
     private let sealingKey: Crypto.SymmetricKey
     private let fingerprintKey: Crypto.SymmetricKey
     private let requestKey: Crypto.SymmetricKey
+    private let keySealingKey: Crypto.SymmetricKey
 
     /// A vault over 32 bytes of key material (two keys are derived from it with HKDF).
     public init(keyMaterial: [UInt8]) {
@@ -15,6 +16,7 @@ public struct CardVault: Sendable {
         sealingKey = HKDF<SHA256>.deriveKey(inputKeyMaterial: ikm, info: Data("vtpe card sealing".utf8), outputByteCount: 32)
         fingerprintKey = HKDF<SHA256>.deriveKey(inputKeyMaterial: ikm, info: Data("vtpe card fingerprint".utf8), outputByteCount: 32)
         requestKey = HKDF<SHA256>.deriveKey(inputKeyMaterial: ikm, info: Data("vtpe request fingerprint".utf8), outputByteCount: 32)
+        keySealingKey = HKDF<SHA256>.deriveKey(inputKeyMaterial: ikm, info: Data("vtpe terminal key sealing".utf8), outputByteCount: 32)
     }
 
     /// A vault with a random key, for tests and throwaway gateways.
@@ -43,6 +45,19 @@ public struct CardVault: Sendable {
         let box = try AES.GCM.seal(Data(pan.revealDigits().utf8), using: sealingKey)
         guard let combined = box.combined else { throw GatewaySetupError(message: "AES-GCM produced no combined box") }
         return combined.base64EncodedString()
+    }
+
+    /// A terminal key (a location's BDK) sealed for the database, base64; `label` binds it to its row.
+    public func sealKey(_ key: [UInt8], label: String) throws -> String {
+        let box = try AES.GCM.seal(Data(key), using: keySealingKey, authenticating: Data(label.utf8))
+        guard let combined = box.combined else { throw GatewaySetupError(message: "AES-GCM produced no combined box") }
+        return combined.base64EncodedString()
+    }
+
+    /// A terminal key back from its sealed box; fails when the box or its label was changed.
+    public func openKey(_ sealed: String, label: String) throws -> [UInt8] {
+        guard let data = Data(base64Encoded: sealed) else { throw GatewaySetupError(message: "a stored terminal key is damaged") }
+        return Array(try AES.GCM.open(AES.GCM.SealedBox(combined: data), using: keySealingKey, authenticating: Data(label.utf8)))
     }
 
     /// The card number back from a sealed box.

@@ -1,5 +1,7 @@
+import EMV
 import Foundation
 import PaymentCore
+import PaymentCrypto
 
 /// What the issuer is asked to authorize: the card as the gateway received it and the amount.
 public struct AuthorizationInput: Sendable {
@@ -13,9 +15,16 @@ public struct AuthorizationInput: Sendable {
     public var offSession: Bool
     /// What the issuer already holds on this card (authorized, not yet released), in minor units.
     public var held: Int64
+    /// The card's EMV data, for a chip or contactless read: the ARQC is verified.
+    public var chip: ChipData?
+    /// The online PIN the cardholder entered.
+    public var pin: EnteredPIN?
+    /// The issuer has seen this card's cryptogram (ATC and ARQC) before.
+    public var cryptogramReplayed: Bool
 
     public init(pan: PAN, expiry: Expiry, amount: Money, cardPresent: Bool, authenticated: Bool = false,
-                offSession: Bool = false, held: Int64 = 0) {
+                offSession: Bool = false, held: Int64 = 0, chip: ChipData? = nil, pin: EnteredPIN? = nil,
+                cryptogramReplayed: Bool = false) {
         self.pan = pan
         self.expiry = expiry
         self.amount = amount
@@ -23,6 +32,9 @@ public struct AuthorizationInput: Sendable {
         self.authenticated = authenticated
         self.offSession = offSession
         self.held = held
+        self.chip = chip
+        self.pin = pin
+        self.cryptogramReplayed = cryptogramReplayed
     }
 }
 
@@ -44,8 +56,22 @@ public struct IssuerSimulator: Sendable {
     }
 
     /// Decides one authorization at `now`.
+    ///
+    /// Card-present checks come first, in the order an issuer host makes them: the cryptogram (a wrong one is a
+    /// `security_violation`), its freshness (a seen ATC and cryptogram is a `duplicate_transaction`), expiry, the
+    /// online PIN (`incorrect_pin`), then the test amounts of simulated readers, then the card's own outcome.
     public func authorize(_ input: AuthorizationInput, now: Date) -> IssuerDecision {
+        if let chip = input.chip {
+            guard Self.cryptogramVerifies(chip, pan: input.pan) else { return .declined(.securityViolation) }
+            if input.cryptogramReplayed { return .declined(.duplicateTransaction) }
+        }
         if input.expiry.isExpired(at: now) { return .declined(.expiredCard) }
+        switch input.pin {
+        case .unreadable?: return .declined(.incorrectPin)
+        case .entered(let pin)?: if pin != Self.pin(of: input.pan) { return .declined(.incorrectPin) }
+        case nil: break
+        }
+        if input.cardPresent, let code = Self.testAmountDecline(input.amount) { return .declined(code) }
         let card = catalog.card(number: input.pan.revealDigits())
         let account = card.flatMap(catalog.account(for:))
         if let limit = account?.limit, input.amount.minorUnits > limit { return .declined(.cardVelocityExceeded) }
@@ -67,6 +93,47 @@ public struct IssuerSimulator: Sendable {
         case .approved?, nil:
             return .approved(authorizationCode: Self.authCode())
         }
+    }
+
+    /// The decline a card-present test amount asks for (its last two digits, as on Stripe's simulated readers):
+    /// .01 call_issuer, .05 generic_decline, .55 incorrect_pin, .65 withdrawal_count_limit_exceeded,
+    /// .75 pin_try_exceeded; nil for any other amount.
+    public static func testAmountDecline(_ amount: Money) -> DeclineCode? {
+        switch amount.minorUnits % 100 {
+        case 1: .callIssuer
+        case 5: .genericDecline
+        case 55: .incorrectPin
+        case 65: .withdrawalCountLimitExceeded
+        case 75: .pinTryExceeded
+        default: nil
+        }
+    }
+
+    /// The PIN the issuer holds for a card: its virtual card profile's, else the test PIN 1234.
+    static func pin(of pan: PAN) -> PINEntry? {
+        if let profile = CardProfile.standard.first(where: { $0.pan == pan }), let pin = profile.pin { return pin }
+        return try? PINEntry("1234")
+    }
+
+    /// True when the ARQC (9F26) is the one the card with this PAN computes over the DE55 data.
+    static func cryptogramVerifies(_ chip: ChipData, pan: PAN) -> Bool {
+        (try? TestIssuer.verifyCryptogram(in: chip.values, pan: pan, psn: chip.psn)) ?? false
+    }
+
+    /// The issuer's EMV answer to a chip authorization: 8A (the response code) and, when the card's cryptogram
+    /// verified, 91 (ARPC method 1 ‖ ARC) that the card checks to authenticate the issuer.
+    public static func emvResponse(to decision: IssuerDecision, chip: ChipData, pan: PAN) -> [TLV] {
+        let arc: String = switch decision {
+        case .approved: "00"
+        case .declined(let code): code.isoResponseCode
+        case .requiresAuthentication: "05"
+        }
+        var objects = [TLV(tag: .authorisationResponseCode, value: Array(arc.utf8))]
+        if cryptogramVerifies(chip, pan: pan), let arqc = chip.cryptogram, let atc = chip.atc,
+           let data = try? TestIssuer.issuerAuthenticationData(arqc: arqc, arc: Array(arc.utf8), pan: pan, psn: chip.psn, atc: atc) {
+            objects.append(TLV(tag: .issuerAuthenticationData, value: data))
+        }
+        return objects
     }
 
     /// A six-digit approval code as issuers return in ISO 8583 field 38.

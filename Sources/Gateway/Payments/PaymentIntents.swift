@@ -2,12 +2,16 @@ import Foundation
 import PaymentCore
 
 /// The card a confirm carries, parsed from `payment_method`, `payment_method_data[card]` or (card-present, our
-/// extension) `payment_method_data[card_present][vtpe_track2]`.
+/// extension) `payment_method_data[card_present]` with DUKPT-enciphered track 2 (see `SealedCardPresent`).
 struct CardInput: Sendable {
     var pan: PAN
     var expiry: Expiry
     var readMethod: String?
     var existingMethodID: String?
+    /// The card's EMV data (chip and contactless reads).
+    var chip: ChipData? = nil
+    /// The online PIN, when the cardholder entered one.
+    var pin: EnteredPIN? = nil
 
     var isCardPresent: Bool { readMethod != nil }
 }
@@ -325,12 +329,25 @@ struct PaymentIntents {
         let fingerprint = card.method.fingerprint ?? vault.fingerprint(card.input.pan)
         let balance = balances[fingerprint]
         let held = balance == nil ? 0 : try await store.issuerHeld(fingerprint: fingerprint)
+        let created = Int64(now.timeIntervalSince1970)
+        // A chip cryptogram is good once: the issuer remembers every one it has seen (card, PSN, ATC, cryptogram).
+        let chip = card.input.chip
+        let cryptogramUse = chip.flatMap { chip in
+            chip.cryptogram.map { CryptogramUseRecord(id: "\(fingerprint):\(chip.psn):\(chip.atc ?? 0):\(HexCoding.encode($0))",
+                                                      fingerprint: fingerprint, atc: Int64(chip.atc ?? 0), created: created) }
+        }
+        var replayed = false
+        if let cryptogramUse { replayed = try await store.find(CryptogramUseRecord.self, id: cryptogramUse.id) != nil }
         let decision = issuer.authorize(
             AuthorizationInput(pan: card.input.pan, expiry: card.input.expiry, amount: Money(minorUnits: intent.amount, currency: currency),
-                               cardPresent: card.input.isCardPresent, authenticated: authenticated, offSession: options.offSession, held: held),
+                               cardPresent: card.input.isCardPresent, authenticated: authenticated, offSession: options.offSession, held: held,
+                               chip: chip, pin: card.input.pin, cryptogramReplayed: replayed),
             now: now)
-        let created = Int64(now.timeIntervalSince1970)
+        let emvResponse = chip.map { IssuerSimulator.emvResponse(to: decision, chip: $0, pan: card.input.pan) }
         var step = Step()
+        if let cryptogramUse, !replayed, IssuerSimulator.cryptogramVerifies(chip!, pan: card.input.pan) {
+            step.writes.append(.insertUnique(cryptogramUse))
+        }
         intent.lastPaymentError = nil
         intent.nextAction = nil
         switch decision {
@@ -343,7 +360,7 @@ struct PaymentIntents {
             intent.amountCapturable = manual ? intent.amount : 0
             intent.amountReceived = manual ? 0 : intent.amount
             var charge = makeCharge(intent: intent, card: card.input, fingerprint: fingerprint, created: created,
-                                    approved: true, authCode: authCode, decline: nil)
+                                    approved: true, authCode: authCode, decline: nil, emvResponse: emvResponse)
             intent.latestCharge = charge.id
             var txn: BalanceTransactionRecord?
             if !manual {
@@ -363,7 +380,7 @@ struct PaymentIntents {
             }
         case .declined(let code):
             let charge = makeCharge(intent: intent, card: card.input, fingerprint: fingerprint, created: created,
-                                    approved: false, authCode: nil, decline: code)
+                                    approved: false, authCode: nil, decline: code, emvResponse: emvResponse)
             intent.latestCharge = charge.id
             intent.status = "requires_payment_method"
             var lastError = APIError.declined(code, paymentIntent: nil, chargeID: charge.id).body["error"] ?? .null
@@ -499,6 +516,8 @@ struct PaymentIntents {
     enum CardSource {
         case input(CardInput)
         case stored(String)
+        /// Card-present data still enciphered: opened with the location's keys.
+        case cardPresent(SealedCardPresent)
     }
 
     /// A card ready for the issuer, with its payment method (new, or read from the store).
@@ -515,6 +534,10 @@ struct PaymentIntents {
         case .stored(let id):
             return try await storedCard(id, customer: customer)
         case .input(let card):
+            let method = try PaymentMethodRecord.card(card.pan, expiry: card.expiry, readMethod: card.readMethod, vault: vault, now: now)
+            return ResolvedCard(input: card, method: method, isNew: true)
+        case .cardPresent(let sealed):
+            let card = try await sealed.open(keys: TerminalKeys(store: store, vault: vault))
             let method = try PaymentMethodRecord.card(card.pan, expiry: card.expiry, readMethod: card.readMethod, vault: vault, now: now)
             return ResolvedCard(input: card, method: method, isNew: true)
         }
@@ -554,25 +577,23 @@ struct PaymentIntents {
         case "card":
             return .input(try CardDetails.parse(&params, prefix: ["payment_method_data", "card"], now: now))
         case "card_present":
-            let track = try params.requiredString("payment_method_data", "card_present", "vtpe_track2")
-            let entry = try params.string("payment_method_data", "card_present", "vtpe_read_method") ?? "contactless_emv"
-            guard ["contactless_emv", "contact_emv", "magnetic_stripe_track2", "magnetic_stripe_fallback"].contains(entry) else {
-                throw APIError.invalidRequest("Invalid vtpe_read_method: must be contactless_emv, contact_emv, magnetic_stripe_track2 or magnetic_stripe_fallback.",
-                                              param: "payment_method_data[card_present][vtpe_read_method]")
+            // Interim: clear track 2 from terminals of before DUKPT; removed once the terminal enciphers.
+            if let track = try params.string("payment_method_data", "card_present", "vtpe_track2") {
+                let entry = try params.string("payment_method_data", "card_present", "vtpe_read_method") ?? "contactless_emv"
+                let track2: Track2
+                do { track2 = try Track2(parsing: track) } catch {
+                    throw APIError.invalidRequest("Invalid track 2 data: \(error.message)", param: "payment_method_data[card_present][vtpe_track2]")
+                }
+                return .input(CardInput(pan: track2.pan, expiry: track2.expiry, readMethod: entry, existingMethodID: nil))
             }
-            let track2: Track2
-            do { track2 = try Track2(parsing: track) } catch {
-                if error.code == .luhnCheckFailed { throw APIError.declined(.incorrectNumber, paymentIntent: nil, chargeID: nil) }
-                throw APIError.invalidRequest("Invalid track 2 data: \(error.message)", param: "payment_method_data[card_present][vtpe_track2]")
-            }
-            return .input(CardInput(pan: track2.pan, expiry: track2.expiry, readMethod: entry, existingMethodID: nil))
+            return .cardPresent(try SealedCardPresent.parse(&params))
         default:
             throw APIError.invalidRequest("Invalid payment_method_data[type]: must be card or card_present.", param: "payment_method_data[type]")
         }
     }
 
     private func makeCharge(intent: PaymentIntentRecord, card: CardInput, fingerprint: String, created: Int64,
-                            approved: Bool, authCode: String?, decline: DeclineCode?) -> ChargeRecord {
+                            approved: Bool, authCode: String?, decline: DeclineCode?, emvResponse: [TLV]?) -> ChargeRecord {
         let outcome: JSONValue = approved
             ? .object([("network_status", "approved_by_network"), ("reason", .null), ("risk_level", "normal"),
                        ("seller_message", "Payment complete."), ("type", "authorized")])
@@ -590,8 +611,7 @@ struct PaymentIntents {
             ("network", .string(card.pan.brand.rawValue)),
         ]
         if let readMethod = card.readMethod {
-            cardDetails.append(("read_method", .string(readMethod)))
-            cardDetails.append(("authorization_code", .string(authCode)))
+            cardDetails += CardPresentDetails.fields(card: card, readMethod: readMethod, authCode: authCode, emvResponse: emvResponse)
         }
         let details: JSONValue = .object([(typeName, .object(cardDetails)), ("type", .string(typeName))])
         return ChargeRecord(

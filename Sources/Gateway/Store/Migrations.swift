@@ -200,5 +200,27 @@ enum Migrations {
             "ALTER TABLE terminal_readers ADD COLUMN action_version BIGINT NOT NULL DEFAULT 0",
             "ALTER TABLE terminal_readers ADD COLUMN presented_card TEXT",
         ]),
+        ("2026-11-27-009-card-present-keys", [
+            // One BDK per location and DUKPT scheme, sealed under the vault key; `id` is the BDK ID of the KSNs.
+            """
+            CREATE TABLE terminal_keys (
+                id TEXT PRIMARY KEY,
+                location TEXT NOT NULL REFERENCES terminal_locations(id),
+                scheme TEXT NOT NULL,
+                sealed_bdk TEXT NOT NULL,
+                created BIGINT NOT NULL,
+                UNIQUE (location, scheme)
+            )
+            """,
+            // Every card cryptogram the issuer has seen (card fingerprint, PSN, ATC, cryptogram): a second use is a replay.
+            """
+            CREATE TABLE issuer_cryptograms (
+                id TEXT PRIMARY KEY,
+                fingerprint TEXT NOT NULL,
+                atc BIGINT NOT NULL,
+                created BIGINT NOT NULL
+            )
+            """,
+        ]),
     ]
 }

@@ -81,6 +81,9 @@ extension BalanceTransactionRecord: StoredRecord {
 public enum StoreWrite: Sendable {
     /// A new row.
     case insert(any StoredRecord)
+    /// A new row whose id must be new: an existing id fails the commit with `StoreConflict` (a use-once claim, such
+    /// as a card cryptogram).
+    case insertUnique(any StoredRecord)
     /// Replaces the row with the record's id — only if the row's column still holds the expected value.
     case update(any StoredRecord, expecting: StoreExpectation?)
     /// Adds `delta` (may be negative) to what the issuer holds on a card; with a `ceiling`, fails with

@@ -263,6 +263,12 @@ public final class SQLPaymentStore: PaymentStore {
         switch write {
         case .insert(let record):
             try await insert(record, on: tx)
+        case .insertUnique(let record):
+            let table = type(of: record).table
+            let rows = try await tx.insert(into: table)
+                .model(record, keyEncodingStrategy: ColumnNames.encoding, nilEncodingStrategy: .asNil)
+                .ignoringConflicts(with: "id").returning("id").all()
+            if rows.isEmpty { throw StoreConflict(table: table, id: record.id) }
         case .update(let record, let expectation):
             let table = type(of: record).table
             let query = try tx.update(table).set(model: record, keyEncodingStrategy: ColumnNames.encoding, nilEncodingStrategy: .asNil)

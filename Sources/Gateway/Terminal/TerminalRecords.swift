@@ -87,3 +87,29 @@ extension Render {
         .object([("id", .string(id)), ("object", .string(object)), ("deleted", true)])
     }
 }
+
+/// A base derivation key (BDK) of one location and DUKPT scheme, sealed under the vault key. Its id is the BDK ID
+/// (8 hex digits) that the first four bytes of every KSN under it carry.
+public struct TerminalKeyRecord: StoredRecord, Equatable {
+    public static let table = "terminal_keys"
+    public static let objectName = "terminal key"
+
+    public var id: String
+    public var location: String
+    /// `aes_dukpt` or `tdes_dukpt`.
+    public var scheme: String
+    public var sealedBdk: String
+    public var created: Int64
+}
+
+/// A card cryptogram the issuer has seen; the id is the card fingerprint, PSN, ATC and cryptogram, so a second
+/// request with the same one is a replay.
+public struct CryptogramUseRecord: StoredRecord, Equatable {
+    public static let table = "issuer_cryptograms"
+    public static let objectName = "cryptogram"
+
+    public var id: String
+    public var fingerprint: String
+    public var atc: Int64
+    public var created: Int64
+}

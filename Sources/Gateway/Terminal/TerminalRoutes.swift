@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import PaymentCrypto
 
 /// `/v1/terminal/locations`, `/v1/terminal/connection_tokens` and `/v1/terminal/readers` (register, retrieve,
 /// update, delete, list, and vtpe's heartbeat).
@@ -9,6 +10,7 @@ import Hummingbird
 /// keep it `online`.
 struct TerminalRoutes {
     let store: any PaymentStore
+    let vault: CardVault
 
     static var now: Int64 { Int64(Date().timeIntervalSince1970) }
 
@@ -95,6 +97,17 @@ struct TerminalRoutes {
             reader.lastSeenAt = Self.now
             try await store.commit([.update(reader, expecting: nil)])
             return .json(Render.reader(reader, now: Self.now))
+        }
+        // vtpe: loads a reader with DUKPT keys under its location's BDK (a new initial key and KSN each call).
+        api.post("terminal/readers/:id/vtpe_key_injection") { request, context -> Response in
+            let reader = try await existingReader(try context.parameters.require("id"))
+            var params = try await GatewayApp.formParams(request, context: context)
+            let text = try params.string("key_scheme") ?? DUKPTScheme.aes.rawValue
+            try params.rejectUnknown()
+            guard let scheme = DUKPTScheme(rawValue: text) else {
+                throw APIError.invalidRequest("Invalid key_scheme: must be aes_dukpt or tdes_dukpt.", param: "key_scheme")
+            }
+            return .json(try await TerminalKeys(store: store, vault: vault).inject(reader: reader, scheme: scheme))
         }
         api.delete("terminal/readers/:id") { _, context -> Response in
             var reader = try await existingReader(try context.parameters.require("id"))
