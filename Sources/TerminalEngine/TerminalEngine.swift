@@ -1,6 +1,8 @@
 import CardReaders
+import EMV
 import Foundation
 import Logging
+import PaymentCore
 
 /// What the screen shows, published after every event.
 public struct TerminalSnapshot: Sendable, Equatable {
@@ -12,7 +14,8 @@ public struct TerminalSnapshot: Sendable, Equatable {
     public var readerName: String
 }
 
-/// The terminal: owns the transaction state machine and performs its actions (gateway, STAN, receipts).
+/// The terminal: owns the transaction state machine and performs its actions — the EMV dialogue with the card
+/// (through the kernel), the gateway, STAN, reversals and receipts.
 public actor TerminalEngine {
     private var machine: TransactionStateMachine
     private let gateway: any GatewayClient
@@ -20,12 +23,23 @@ public actor TerminalEngine {
     private let readerName: String
     private let logger: Logger
     private let continuation: AsyncStream<TerminalSnapshot>.Continuation
+    private let emvConfiguration: TerminalConfiguration
+    /// Payments to undo or settle after a lost answer; the engine feeds it, `runBackgroundWork` drains it.
+    public nonisolated let reversals: ReversalQueue
     /// Every snapshot, newest last; the UI reads it.
     public nonisolated let snapshots: AsyncStream<TerminalSnapshot>
     private var waiters: [CheckedContinuation<TransactionResult, Never>] = []
     /// How many transactions have finished since start, and the last one.
     public private(set) var finishedCount = 0
     public private(set) var lastResult: TransactionResult?
+
+    // The chip transaction in progress.
+    private var chipTask: Task<Void, Never>?
+    private var pinRequest: (id: Int, continuation: CheckedContinuation<PINEntry?, Never>)?
+    private var pinRequestCount = 0
+    private var chipAnswer: GatewayAnswer?
+    /// How long the PIN pad waits for the cardholder before the sale is cancelled.
+    public var pinTimeout: Duration = .seconds(60)
 
     public init(profile: FirmwareProfile, identity: TerminalIdentity, gateway: any GatewayClient,
                 dataDirectory: URL, readerName: String, logger: Logger) {
@@ -34,6 +48,8 @@ public actor TerminalEngine {
         self.dataDirectory = dataDirectory
         self.readerName = readerName
         self.logger = logger
+        emvConfiguration = profile.emvConfiguration(terminalID: identity.terminalID)
+        reversals = ReversalQueue(dataDirectory: dataDirectory, profileID: profile.id, logger: logger)
         (snapshots, continuation) = AsyncStream.makeStream(of: TerminalSnapshot.self, bufferingPolicy: .bufferingNewest(1))
         continuation.yield(TerminalSnapshot(phase: machine.phase, notice: nil, profile: profile, terminalID: identity.terminalID,
                                             gatewayLabel: gateway.label, readerName: readerName))
@@ -46,12 +62,21 @@ public actor TerminalEngine {
                          terminalID: machine.terminalID, gatewayLabel: gateway.label, readerName: readerName)
     }
 
+    /// Settles lost answers and reversals until cancelled.
+    public func runBackgroundWork() async {
+        await reversals.run(with: gateway)
+    }
+
     /// Feeds one event and performs the resulting actions.
     public func send(_ event: TransactionEvent) {
         let actions = machine.handle(event, now: Date())
         continuation.yield(snapshotNow)
         for action in actions { perform(action) }
-        if case .finished(let result) = machine.phase, case .authorizationCompleted = event {
+        let completes: Bool = switch event {
+        case .authorizationCompleted, .chipCompleted: true
+        default: false
+        }
+        if case .finished(let result) = machine.phase, completes {
             finishedCount += 1
             lastResult = result
             let w = waiters
@@ -91,10 +116,21 @@ public actor TerminalEngine {
         case .requestAuthorization(let request):
             let gateway = self.gateway
             Task {
-                let result = await gateway.authorize(request)
-                self.logger.info("authorization answered", metadata: ["stan": "\(request.stan)", "approved": "\(result.isApproved)"])
-                self.send(.authorizationCompleted(result))
+                let answer = await gateway.authorize(request)
+                self.logger.info("authorization answered", metadata: ["stan": "\(request.stan)", "approved": "\(answer.result.isApproved)"])
+                if !answer.outcomeKnown {
+                    await self.reversals.add(key: request.idempotencyKey, paymentIntent: nil, reason: "answer lost")
+                }
+                self.send(.authorizationCompleted(answer.result))
             }
+        case .startChip(let transaction):
+            chipAnswer = nil
+            chipTask = Task { await self.runChip(transaction) }
+        case .answerPIN(let pin):
+            answerPIN(pin)
+        case .cancelChip:
+            chipTask?.cancel()
+            answerPIN(nil)
         case .printReceipt(let receipt):
             let dir = dataDirectory.appendingPathComponent("receipts")
             let name = "receipt-\(machine.terminalID)-\(Int(Date().timeIntervalSince1970)).txt"
@@ -105,5 +141,126 @@ public actor TerminalEngine {
                 logger.warning("cannot write the receipt file", metadata: ["error": "\(error)"])
             }
         }
+    }
+
+    // MARK: The chip dialogue
+
+    private func runChip(_ tx: ChipTransaction) async {
+        let interface = tx.card.entryMode.chipInterface ?? .contact
+        let runner = KernelRunner(
+            configuration: emvConfiguration,
+            channel: tx.chip.channel,
+            // The highest-priority application; a cardholder choice on screen is not there yet.
+            chooseApplication: { _ in 0 },
+            readPIN: { prompt in await self.readPIN(prompt, typedAhead: tx.card.pin) },
+            authorize: { request in await self.goOnline(request, tx) },
+            observe: nil
+        )
+        let date = (try? TransactionDate(Date())) ?? (try! TransactionDate(year: 2026, month: 1, day: 1))
+        let transaction = Transaction(amount: tx.amount, date: date, unpredictableNumber: UInt32.random(in: 0...UInt32.max),
+                                      entryMode: interface, sequenceCounter: tx.stan)
+        let outcome = await runner.run(transaction)
+        let completion = await settle(outcome, tx)
+        logger.info("chip transaction ended", metadata: ["stan": "\(tx.stan)", "outcome": "\(outcome)"])
+        chipTask = nil
+        send(.chipCompleted(completion))
+    }
+
+    private func readPIN(_ request: PINRequest, typedAhead: PINEntry?) async -> PINEntry? {
+        if let typedAhead { return typedAhead }
+        let prompt: PINPrompt = switch request {
+        case .online: .online
+        case .offline(let tries): .offline(triesLeft: tries)
+        }
+        send(.pinRequested(prompt))
+        guard case .pinEntry = machine.phase else { return nil }
+        pinRequestCount += 1
+        let id = pinRequestCount
+        let timeout = pinTimeout
+        Task {
+            try? await Task.sleep(for: timeout)
+            await self.pinTimedOut(id)
+        }
+        return await withCheckedContinuation { pinRequest = (id, $0) }
+    }
+
+    private func answerPIN(_ pin: PINEntry?) {
+        let request = pinRequest
+        pinRequest = nil
+        request?.continuation.resume(returning: pin)
+    }
+
+    private func pinTimedOut(_ id: Int) {
+        guard let request = pinRequest, request.id == id else { return }
+        logger.info("PIN entry timed out")
+        chipTask?.cancel()
+        answerPIN(nil)
+    }
+
+    private func goOnline(_ request: OnlineRequest, _ tx: ChipTransaction) async -> OnlineResponse {
+        send(.chipWentOnline(CardSummary(pan: request.pan, entryMode: tx.card.entryMode)))
+        let authorization = AuthorizationRequest(amount: tx.amount, entryMode: tx.card.entryMode, card: .chip(request),
+                                                 terminalID: tx.terminalID, stan: tx.stan, paymentIntent: tx.paymentIntent)
+        let answer = await gateway.authorize(authorization)
+        chipAnswer = answer
+        let arc = answer.issuerResponse.first { $0.tag == .authorisationResponseCode }.map { String(decoding: $0.value, as: UTF8.self) }
+        let issuerData = answer.issuerResponse.first { $0.tag == .issuerAuthenticationData }?.value
+        switch answer.result {
+        case .approved:
+            return .received(authorisationResponseCode: arc ?? "00", issuerAuthenticationData: issuerData)
+        case .declined(let code, _, _):
+            return .received(authorisationResponseCode: arc ?? code.isoResponseCode, issuerAuthenticationData: issuerData)
+        case .failed:
+            return .unableToGoOnline
+        }
+    }
+
+    /// The transaction's result from the kernel's outcome and the gateway's answer; queues a reversal when the
+    /// gateway approved a payment the card or the terminal did not complete, or when the answer was lost.
+    private func settle(_ outcome: KernelOutcome, _ tx: ChipTransaction) async -> ChipCompletion {
+        let answer = chipAnswer
+        chipAnswer = nil
+        let key = AuthorizationRequest.idempotencyKey(terminalID: tx.terminalID, stan: tx.stan)
+        let card = outcome.pan.map { CardSummary(pan: $0, entryMode: tx.card.entryMode) }
+        let emv = EMVReceiptData(applicationLabel: outcome.applicationLabel, aid: outcome.applicationIdentifier.map(HexCoding.encode),
+                                 tvr: outcome.tvr.hex, tsi: outcome.tsi.hex, arc: outcome.authorisationResponseCode,
+                                 cryptogram: outcome.applicationCryptogram.map(HexCoding.encode), verification: outcome.cardholderVerification)
+        var approvedID: String?
+        if case .approved(let id, _)? = answer?.result { approvedID = id }
+        let gatewayFailure: GatewayFailure? = if case .failed(let f)? = answer?.result { f } else { nil }
+        let result: AuthorizationResult
+        switch outcome.decision {
+        case .approvedOnline:
+            result = answer?.result ?? .failed(.rejected("approved without a gateway answer"))
+        case .declinedOnline:
+            if let answer, case .declined = answer.result { result = answer.result } else {
+                let code = outcome.authorisationResponseCode.flatMap(DeclineCode.from(isoResponseCode:)) ?? .genericDecline
+                result = .declined(code, message: code.message, paymentIntentID: nil)
+            }
+        case .approvedOffline, .approvedUnableToGoOnline:
+            // Offline approvals need the store-and-forward queue, which this terminal does not have yet: no sale.
+            result = .failed(gatewayFailure ?? .unreachable("the card approved offline; offline payments are not kept yet"))
+        case .declinedOffline:
+            // The card's own refusal; the TVR tells the usual reasons apart.
+            let code: DeclineCode = outcome.tvr.contains(.expiredApplication) ? .expiredCard
+                : outcome.tvr.contains(.pinTryLimitExceeded) ? .pinTryExceeded
+                : outcome.tvr.contains(.serviceNotAllowed) ? .transactionNotAllowed : .genericDecline
+            result = .declined(code, message: "The card declined the payment: \(code.message)", paymentIntentID: nil)
+        case .declinedUnableToGoOnline:
+            result = .failed(gatewayFailure ?? .unreachable("no answer from the gateway"))
+        case .declinedByCardAfterOnlineApproval:
+            result = .declined(.genericDecline, message: "The card refused the issuer's approval; the payment is reversed.", paymentIntentID: approvedID)
+        case .terminated(let reason):
+            switch reason {
+            case .cancelled: result = .failed(.cancelled)
+            default: result = .failed(.cardProblem(reason.description))
+            }
+        }
+        if let approvedID, !result.isApproved {
+            await reversals.add(key: key, paymentIntent: approvedID, reason: "\(outcome.decision)")
+        } else if answer?.outcomeKnown == false {
+            await reversals.add(key: key, paymentIntent: nil, reason: "answer lost")
+        }
+        return ChipCompletion(card: card, outcome: result, emv: emv)
     }
 }

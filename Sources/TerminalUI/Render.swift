@@ -93,6 +93,18 @@ func deviceLines(_ s: TerminalSnapshot, width: Int, mode: EntryMode) -> [DeviceL
                     switch iface { case .contactless: "TAP"; case .contact: "INSERT"; case .magstripe: "SWIPE" }
                 }.joined(separator: " · ")),
                 blank, center("((( \(mode.verb) )))"), blank, blank, DeviceLine(text: " Esc: cancel")]
+    case .readingCard(let amount, let mode, _):
+        return [DeviceLine(text: " SALE"), rightAligned(amount.formatted(withCode: true), .bold), blank,
+                center(mode == .contact ? "CARD INSERTED" : "CARD READ"), blank,
+                center("PROCESSING", .bold), center(mode == .contact ? "DO NOT REMOVE CARD" : "PLEASE WAIT")]
+    case .pinEntry(let amount, _, _, let prompt, let digits):
+        let tries: String? = if case .offline(let left?) = prompt, left < 3 { "\(left) PIN TR\(left == 1 ? "Y" : "IES") LEFT" } else { nil }
+        var lines = [DeviceLine(text: " SALE"), rightAligned(amount.formatted(withCode: true), .bold), blank,
+                     center("ENTER PIN", .bold), blank,
+                     center(digits == 0 ? "_ _ _ _" : String(repeating: "* ", count: digits).trimmingCharacters(in: .whitespaces), .bold), blank]
+        if let tries { lines.append(center(tries, .bold)) }
+        lines += [DeviceLine(text: " Enter: OK"), DeviceLine(text: " Esc: cancel")]
+        return lines
     case .authorizing(let amount, let card, _):
         return [DeviceLine(text: " SALE"), rightAligned(amount.formatted(withCode: true), .bold), blank,
                 center("\(card.brand.displayName.uppercased()) •••• \(card.last4)"), blank,
@@ -118,6 +130,8 @@ func helpLine(_ phase: TransactionPhase, mode: EntryMode) -> String {
     switch phase {
     case .amountEntry: " 0-9 amount  Backspace correct  Enter OK  Esc clear  m mode  q quit"
     case .waitingForCard: " 1-9 \(mode.verb.lowercased()) a card  m tap/insert/swipe  Esc cancel  q quit"
+    case .readingCard: " Reading the card…  Esc cancel  q quit"
+    case .pinEntry: " 0-9 PIN  Backspace correct  Enter OK (empty: bypass)  Esc cancel"
     case .authorizing: " Authorizing…  q quit"
     case .finished: " Enter new sale  0-9 start next amount  q quit"
     }

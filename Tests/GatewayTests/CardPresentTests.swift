@@ -36,9 +36,26 @@ final class TestChipTerminal: @unchecked Sendable {
             loc = try await client.post("/v1/terminal/locations", "display_name=Shop&address[country]=US").json["id"] as! String
         }
         let reader = try await client.post("/v1/terminal/readers", "registration_code=vtpe-countertop-\(UUID().uuidString.prefix(8))&location=\(loc)").json["id"] as! String
-        let injection = try await client.post("/v1/terminal/readers/\(reader)/vtpe_key_injection", "key_scheme=\(scheme)")
+        return try await loading(client, readerID: reader, scheme: scheme)
+    }
+
+    /// Keys for a reader registered already.
+    static func loading(_ client: any TestClientProtocol, readerID: String, scheme: String = "aes_dukpt") async throws -> TestChipTerminal {
+        let injection = try await client.post("/v1/terminal/readers/\(readerID)/vtpe_key_injection", "key_scheme=\(scheme)")
         #expect(injection.status == .ok)
-        return try TestChipTerminal(client: client, readerID: reader, injection: injection.json)
+        return try TestChipTerminal(client: client, readerID: readerID, injection: injection.json)
+    }
+
+    /// A swipe: only the enciphered track 2.
+    func swipeForm(_ track: Track2, amount: Int64, currency: String = "usd") throws -> String {
+        let keys = try nextKeys()
+        return [
+            "amount=\(amount)", "currency=\(currency)", "confirm=true", "payment_method_types[]=card_present", "expand[]=latest_charge",
+            "payment_method_data[type]=card_present",
+            "payment_method_data[card_present][vtpe_read_method]=magnetic_stripe_track2",
+            "payment_method_data[card_present][vtpe_ksn]=\(keys.ksn.hex)",
+            "payment_method_data[card_present][vtpe_encrypted_track2]=\(HexCoding.encode(try keys.encipher(track2: track)))",
+        ].joined(separator: "&")
     }
 
     func nextKeys() throws -> DUKPTTransactionKeys {
@@ -48,13 +65,14 @@ final class TestChipTerminal: @unchecked Sendable {
     }
 
     /// The confirm form for one online request (`tamper` changes the DE55 objects before they leave).
-    func form(_ request: OnlineRequest, readMethod: String, amount: Int64, tamper: ([TLV]) -> [TLV] = { $0 }) throws -> String {
+    func form(_ request: OnlineRequest, readMethod: String, amount: Int64, intent: String? = nil, tamper: ([TLV]) -> [TLV] = { $0 }) throws -> String {
         let keys = try nextKeys()
         var rng = SystemRandomNumberGenerator()
         let track2 = try #require(request.track2)
         let de55 = tamper(request.tlv.filter { $0.tag != .track2Equivalent })
-        var fields = [
+        var fields = (intent != nil ? ["expand[]=latest_charge"] : [
             "amount=\(amount)", "currency=usd", "confirm=true", "payment_method_types[]=card_present", "expand[]=latest_charge",
+        ]) + [
             "payment_method_data[type]=card_present",
             "payment_method_data[card_present][vtpe_read_method]=\(readMethod)",
             "payment_method_data[card_present][vtpe_ksn]=\(keys.ksn.hex)",
@@ -68,9 +86,10 @@ final class TestChipTerminal: @unchecked Sendable {
         return fields.joined(separator: "&")
     }
 
-    func send(_ form: String, idempotencyKey: String = UUID().uuidString) async throws -> OnlineResponse {
+    func send(_ form: String, intent: String? = nil, idempotencyKey: String = UUID().uuidString) async throws -> OnlineResponse {
         lock.withLock { state.form = form }
-        let response = try await client.post("/v1/payment_intents", form, headers: [HTTPField.Name("Idempotency-Key")!: idempotencyKey])
+        let path = intent.map { "/v1/payment_intents/\($0)/confirm" } ?? "/v1/payment_intents"
+        let response = try await client.post(path, form, headers: [HTTPField.Name("Idempotency-Key")!: idempotencyKey])
         let json = response.json
         lock.withLock { state.response = json; state.status = Int(response.status.code) }
         return Self.onlineResponse(json)
@@ -91,7 +110,7 @@ final class TestChipTerminal: @unchecked Sendable {
     }
 
     /// Runs `profile` through the kernel for `amount` (USD cents) and authorizes online through the gateway.
-    func run(_ profile: String, amount: Int64, interface: CardInterface = .contact, pin: String = "1234",
+    func run(_ profile: String, amount: Int64, currency: Currency = .usd, interface: CardInterface = .contact, pin: String = "1234", intent: String? = nil,
              card: VirtualCardChannel? = nil, tamper: @escaping @Sendable ([TLV]) -> [TLV] = { $0 },
              formTamper: @escaping @Sendable (String) -> String = { $0 }) async throws -> KernelOutcome {
         let cardProfile = try #require(CardProfile.standard(named: profile))
@@ -101,14 +120,15 @@ final class TestChipTerminal: @unchecked Sendable {
             readPIN: { _ in try? PINEntry(pin) },
             authorize: { request in
                 do {
-                    let form = try await self.form(request, readMethod: interface == .contact ? "contact_emv" : "contactless_emv", amount: amount, tamper: tamper)
-                    return try await self.send(formTamper(form))
+                    let form = try self.form(request, readMethod: interface == .contact ? "contact_emv" : "contactless_emv", amount: amount,
+                                             intent: intent, tamper: tamper)
+                    return try await self.send(formTamper(form), intent: intent)
                 } catch {
                     return .unableToGoOnline
                 }
             })
         let date = try TransactionDate(Date())
-        return await runner.run(Transaction(amount: Money(minorUnits: amount, currency: .usd), date: date,
+        return await runner.run(Transaction(amount: Money(minorUnits: amount, currency: currency), date: date,
                                             unpredictableNumber: UInt32.random(in: 0...UInt32.max), entryMode: interface))
     }
 
@@ -283,6 +303,25 @@ final class TestChipTerminal: @unchecked Sendable {
             #expect(terminal.lastForm.contains("vtpe_encrypted_pin_block"))
             #expect(terminal.declineCode == "incorrect_pin")
             #expect(outcome.decision == .declinedOnline)
+        }
+    }
+
+    @Test(arguments: StoreEngine.all) func swipeWithEncipheredTrack2(engine: StoreEngine) async throws {
+        try await withGateway(engine) { client, _, _ in
+            let terminal = try await TestChipTerminal.make(client)
+            let track = try Track2(parsing: "4242424242424242=3412201000000000")
+            let r = try await client.post("/v1/payment_intents", try terminal.swipeForm(track, amount: 1234, currency: "eur"))
+            #expect(r.status == .ok)
+            #expect(r.json["payment_method_types"] as? [String] == ["card_present"])
+            let charge = try #require(r.json["latest_charge"] as? [String: Any])
+            let cp = try #require((charge["payment_method_details"] as? [String: Any])?["card_present"] as? [String: Any])
+            #expect(cp["read_method"] as? String == "magnetic_stripe_track2" && cp["last4"] as? String == "4242")
+            #expect((cp["authorization_code"] as? String)?.count == 6)
+            #expect(cp["receipt"] is NSNull && cp["emv_auth_data"] is NSNull)
+            // A swipe carrying EMV data is refused, so is a clear track 2 (the interim field of old terminals).
+            let clear = try await client.post("/v1/payment_intents", "amount=100&currency=eur&confirm=true&payment_method_data[type]=card_present"
+                + "&payment_method_data[card_present][vtpe_track2]=4242424242424242%3D3412201000000000")
+            #expect(clear.status == .badRequest)
         }
     }
 

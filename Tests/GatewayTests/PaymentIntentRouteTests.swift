@@ -84,21 +84,6 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreEngine.all) func cardPresentTrack2Extension(engine: StoreEngine) async throws {
-        try await withGateway(engine) { client, _, _ in
-            let form = "amount=1234&currency=eur&confirm=true&payment_method_types[]=card_present&payment_method_data[type]=card_present"
-                + "&payment_method_data[card_present][vtpe_track2]=4242424242424242%3D3412201000000000"
-                + "&payment_method_data[card_present][vtpe_read_method]=contactless_emv&expand[0]=latest_charge"
-            let r = try await client.post("/v1/payment_intents", form)
-            #expect(r.status == .ok)
-            #expect(r.json["payment_method_types"] as? [String] == ["card_present"])
-            let charge = try #require(r.json["latest_charge"] as? [String: Any])
-            let cp = try #require((charge["payment_method_details"] as? [String: Any])?["card_present"] as? [String: Any])
-            #expect(cp["read_method"] as? String == "contactless_emv")
-            #expect((cp["authorization_code"] as? String)?.count == 6)
-        }
-    }
-
     @Test(arguments: StoreEngine.all) func retrievesAndExpands(engine: StoreEngine) async throws {
         try await withGateway(engine) { client, _, _ in
             let created = try await client.post("/v1/payment_intents", "amount=700&currency=usd&payment_method=pm_card_visa&confirm=true&metadata[order_id]=42")

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import EMV
 import Testing
 @testable import Gateway
 
@@ -48,10 +49,11 @@ import Testing
             let plain = try await client.get("/v1/terminal/readers/\(readerID)")
             #expect(!String(buffer: plain.body).contains("4000056655665556"))
 
-            // The terminal confirms the intent with the card it read, then reports.
-            let confirmed = try await client.post("/v1/payment_intents/\(intentID)/confirm",
-                "payment_method_data[type]=card_present&payment_method_data[card_present][vtpe_track2]=4000056655665556%3D3112201&payment_method_data[card_present][vtpe_read_method]=contactless_emv")
-            #expect(confirmed.json["status"] as? String == "requires_capture")
+            // The terminal runs the card through its kernel, confirms the intent with the EMV data, then reports.
+            let terminal = try await TestChipTerminal.loading(client, readerID: readerID)
+            let outcome = try await terminal.run("visa_debit", amount: 1250, currency: .eur, interface: .contact, intent: intentID)
+            #expect(outcome.decision == .approvedOnline)
+            #expect(terminal.lastResponse["status"] as? String == "requires_capture")
             let done = try await client.post("/v1/terminal/readers/\(readerID)/vtpe_action_result", "status=succeeded")
             #expect((done.json["action"] as? [String: Any])?["status"] as? String == "succeeded")
             let afterDone = try await client.get("/v1/terminal/readers/\(readerID)/vtpe_action?after=3&wait=0")

@@ -1,4 +1,5 @@
 import CardReaders
+import EMV
 import Foundation
 import PaymentCore
 import Testing
@@ -34,9 +35,10 @@ import Testing
         _ = m.handle(.serverSale(amount: Money(minorUnits: 700, currency: .eur), paymentIntent: "pi_2"), now: fixedDate)
         #expect(m.notice == "A sale is already in progress" && m.serverIntent == "pi_1")
         let actions = m.handle(.cardPresented(try card("4242424242424242")), now: fixedDate)
-        guard case .requestAuthorization(let request)? = actions.last else { Issue.record("no authorization: \(actions)"); return }
-        #expect(request.paymentIntent == "pi_1" && request.stan == 41)
-        _ = m.handle(.authorizationCompleted(.approved(paymentIntentID: "pi_1", authorizationCode: "1")), now: fixedDate)
+        guard case .startChip(let chip)? = actions.last else { Issue.record("no chip transaction: \(actions)"); return }
+        #expect(chip.paymentIntent == "pi_1" && chip.stan == 41)
+        _ = m.handle(.chipCompleted(ChipCompletion(card: CardSummary(brand: .visa, last4: "4242", entryMode: .contactless),
+                                                   outcome: .approved(paymentIntentID: "pi_1", authorizationCode: "1"), emv: nil)), now: fixedDate)
         #expect(m.serverIntent == nil)
         _ = m.handle(.serverSale(amount: Money(minorUnits: 800, currency: .eur), paymentIntent: "pi_3"), now: fixedDate)
         _ = m.handle(.keyPressed(.cancel), now: fixedDate)
@@ -62,28 +64,77 @@ import Testing
         #expect(m.phase == .amountEntry(digits: ""))
     }
 
-    @Test func tapRequestsAuthorizationWithStableKey() throws {
+    @Test func swipeRequestsAuthorizationWithStableKey() throws {
         var m = try machine()
         type(&m, "1234")
         _ = m.handle(.keyPressed(.enter), now: fixedDate)
-        let tap = try card("4242424242424242")
-        let actions = m.handle(.cardPresented(tap), now: fixedDate)
-        let request = AuthorizationRequest(amount: Money(minorUnits: 1234, currency: .eur), card: tap, terminalID: "12345678", stan: 41)
+        let swipe = try card("4242424242424242", .magstripe)
+        let actions = m.handle(.cardPresented(swipe), now: fixedDate)
+        let track = try Track2(parsing: "4242424242424242=3412201000000000")
+        let request = AuthorizationRequest(amount: Money(minorUnits: 1234, currency: .eur), entryMode: .magstripe, card: .magstripe(track),
+                                           terminalID: "12345678", stan: 41)
         #expect(actions == [.persistSTAN(next: 42), .requestAuthorization(request)])
         #expect(request.idempotencyKey == "12345678-000041")
+        #expect(m.notice == "Chip card swiped: processed as magnetic stripe fallback")
         #expect(m.phase == .authorizing(amount: Money(minorUnits: 1234, currency: .eur),
-                                        card: CardSummary(brand: .visa, last4: "4242", entryMode: .contactless), stan: 41))
+                                        card: CardSummary(brand: .visa, last4: "4242", entryMode: .magstripe), stan: 41))
         // Keys and second cards while authorizing change nothing.
         #expect(m.handle(.keyPressed(.cancel), now: fixedDate) == [])
-        #expect(m.handle(.cardPresented(tap), now: fixedDate) == [])
-        #expect(m.notice == "Please wait: authorizing")
+        #expect(m.handle(.cardPresented(swipe), now: fixedDate) == [])
+        #expect(m.notice == "Please wait: a card is being processed")
+    }
+
+    @Test func chipDialogueWithPINPad() throws {
+        var m = try machine()
+        type(&m, "6000")
+        _ = m.handle(.keyPressed(.enter), now: fixedDate)
+        let insert = try card("4242424242424242", .contact)
+        let actions = m.handle(.cardPresented(insert), now: fixedDate)
+        guard case .startChip(let chip)? = actions.last else { Issue.record("no chip transaction: \(actions)"); return }
+        #expect(actions.first == .persistSTAN(next: 42) && chip.stan == 41 && chip.amount == Money(minorUnits: 6000, currency: .eur))
+        #expect(m.phase == .readingCard(amount: Money(minorUnits: 6000, currency: .eur), entryMode: .contact, stan: 41))
+        _ = m.handle(.pinRequested(.online), now: fixedDate)
+        type(&m, "12")
+        #expect(m.phase == .pinEntry(amount: Money(minorUnits: 6000, currency: .eur), entryMode: .contact, stan: 41, prompt: .online, digits: 2))
+        #expect(m.handle(.keyPressed(.enter), now: fixedDate) == [])
+        #expect(m.notice == "A PIN has 4 to 12 digits")
+        type(&m, "349")
+        _ = m.handle(.keyPressed(.backspace), now: fixedDate)
+        #expect(m.handle(.keyPressed(.enter), now: fixedDate) == [.answerPIN(try PINEntry("1234"))])
+        #expect(m.phase == .readingCard(amount: Money(minorUnits: 6000, currency: .eur), entryMode: .contact, stan: 41))
+        // A second PIN request (offline PIN retry) and Enter on an empty pad: bypass.
+        _ = m.handle(.pinRequested(.offline(triesLeft: 2)), now: fixedDate)
+        #expect(m.handle(.keyPressed(.enter), now: fixedDate) == [.answerPIN(nil)])
+        let card = CardSummary(brand: .visa, last4: "4242", entryMode: .contact)
+        _ = m.handle(.chipWentOnline(card), now: fixedDate)
+        #expect(m.phase == .authorizing(amount: Money(minorUnits: 6000, currency: .eur), card: card, stan: 41))
+        #expect(m.handle(.keyPressed(.cancel), now: fixedDate) == [.cancelChip])
+        let emv = EMVReceiptData(applicationLabel: "VISA CREDIT", aid: "A0000000031010", tvr: "0000000000", tsi: "E800", arc: "00",
+                                 cryptogram: "0102030405060708", verification: .onlinePIN)
+        _ = m.handle(.chipCompleted(ChipCompletion(card: card, outcome: .approved(paymentIntentID: "pi_1", authorizationCode: "123456"), emv: emv)), now: fixedDate)
+        guard case .finished(let result) = m.phase else { Issue.record("not finished: \(m.phase)"); return }
+        #expect(result.receipt.lines.contains("AID A0000000031010"))
+        #expect(result.receipt.lines.contains { $0.contains("PIN VERIFIED") })
+    }
+
+    @Test func cancelOnThePINPadStopsTheDialogue() throws {
+        var m = try machine()
+        type(&m, "100")
+        _ = m.handle(.keyPressed(.enter), now: fixedDate)
+        _ = m.handle(.cardPresented(try card("4242424242424242", .contact)), now: fixedDate)
+        _ = m.handle(.pinRequested(.online), now: fixedDate)
+        type(&m, "12")
+        #expect(m.handle(.keyPressed(.cancel), now: fixedDate) == [.cancelChip])
+        _ = m.handle(.chipCompleted(ChipCompletion(card: nil, outcome: .failed(.cancelled), emv: nil)), now: fixedDate)
+        guard case .finished(let result) = m.phase else { Issue.record("not finished: \(m.phase)"); return }
+        #expect(result.card.last4 == "????" && result.outcome == .failed(.cancelled))
     }
 
     @Test func resultPrintsReceiptAndEnterStartsOver() throws {
         var m = try machine()
         type(&m, "500")
         _ = m.handle(.keyPressed(.enter), now: fixedDate)
-        _ = m.handle(.cardPresented(try card("4000000000009995", .contact)), now: fixedDate)
+        _ = m.handle(.cardPresented(try card("4000000000009995", .magstripe)), now: fixedDate)
         let actions = m.handle(.authorizationCompleted(.declined(.insufficientFunds, message: "Your card has insufficient funds.", paymentIntentID: "pi_1")), now: fixedDate)
         guard case .finished(let result) = m.phase else { Issue.record("not finished: \(m.phase)"); return }
         #expect(actions == [.printReceipt(result.receipt)])

@@ -48,6 +48,26 @@ import Testing
 
     @Test func waitingForCard() throws { try assertGolden(render(try model(.waitingForCard(amount: eur1234))), "countertop-present-card") }
 
+    @Test func readingCard() throws {
+        try assertGolden(render(try model(.readingCard(amount: eur1234, entryMode: .contact, stan: 1))), "countertop-reading-card")
+    }
+
+    @Test func pinEntry() throws {
+        try assertGolden(render(try model(.pinEntry(amount: eur1234, entryMode: .contact, stan: 1, prompt: .offline(triesLeft: 2), digits: 3))),
+                         "countertop-pin-entry")
+    }
+
+    @Test func chipApprovedWithEMVReceipt() throws {
+        let outcome = AuthorizationResult.approved(paymentIntentID: "pi_3QxYz", authorizationCode: "123456")
+        let card = CardSummary(brand: .visa, last4: "4242", entryMode: .contact)
+        let emv = EMVReceiptData(applicationLabel: "VISA CREDIT", aid: "A0000000031010", tvr: "8000048000", tsi: "7800", arc: "00",
+                                 cryptogram: "EF5504EF6D2BDE64", verification: .onlinePIN)
+        let formatter = ReceiptFormatter(profile: try model(.amountEntry(digits: "")).snapshot.profile, terminalID: "12345678")
+        let receipt = formatter.customerReceipt(amount: eur1234, card: card, stan: 1, outcome: outcome, emv: emv, date: Self.date)
+        let phase = TransactionPhase.finished(TransactionResult(amount: eur1234, card: card, stan: 1, outcome: outcome, date: Self.date, receipt: receipt))
+        try assertGolden(render(try model(phase)), "countertop-chip-approved")
+    }
+
     @Test func authorizing() throws {
         try assertGolden(render(try model(.authorizing(amount: eur1234, card: visa, stan: 1))), "countertop-authorizing")
     }

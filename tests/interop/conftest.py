@@ -269,3 +269,44 @@ def api_request(gw_url, api_key, method, path, params=None, *, idempotency_key=N
     except ValueError:
         payload = {"unparsed_body": text.decode(errors="replace")}
     return status, resp_headers, payload
+
+
+@dataclass
+class Terminal:
+    """A headless `vtpe terminal` registered as a reader on a gateway."""
+    data_dir: Path
+    socket: Path
+    reader_id: str
+    log: Path
+    proc: subprocess.Popen
+
+    def tap(self, card, *args, expect_exit=None):
+        """`vtpe tap CARD ARGS --wait` against this terminal; returns (exit code, output line)."""
+        p = subprocess.run([vtpe_binary(), "tap", card, "--terminal", str(self.socket), "--wait", *map(str, args)],
+                           capture_output=True, text=True, timeout=60)
+        if expect_exit is not None:
+            assert p.returncode == expect_exit, f"exit {p.returncode}: {p.stdout}{p.stderr}\n{self.log.read_text(errors='replace')[-2000:]}"
+        return p.returncode, p.stdout.strip()
+
+
+def launch_terminal(request, gw, *, profile="countertop", location=None):
+    """A headless terminal on `gw` (stopped at the end of the fixture's scope), once its reader is registered and
+    has its DUKPT keys (the first heartbeat)."""
+    data_dir = fresh_data_dir(request, "vtpe-terminal-")
+    log = data_dir / "terminal.out"
+    args = [vtpe_binary(), "terminal", "--headless", "--profile", profile, "--gateway", gw.url, "--api-key", gw.api_key,
+            "--data-dir", str(data_dir)]
+    if location:
+        args += ["--location", location]
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT)
+    request.addfinalizer(lambda: stop_gateway(proc))
+    deadline = time.monotonic() + 20
+    keys = data_dir / f"keys-{profile}.json"
+    reader_file = data_dir / f"reader-{profile}.json"
+    while not (keys.exists() and reader_file.exists()):
+        if proc.poll() is not None or time.monotonic() > deadline:
+            pytest.fail(f"vtpe terminal did not register: exit={proc.poll()}\n{log.read_text(errors='replace')[-3000:]}")
+        time.sleep(0.05)
+    reader_id = json.loads(reader_file.read_text())["reader_id"]
+    return Terminal(data_dir, data_dir / "terminal.sock", reader_id, log, proc)

@@ -6,13 +6,15 @@ with the chattiest log level (`--log-level trace`; the gateway keeps PostgreSQL 
 its log even then, which the scan checks), stdout and stderr captured to
 `<data-dir>/gateway.log`. stripe-python drives a realistic mix with raw card numbers and CVCs: payment methods
 created and attached to a customer, approvals and declines, a card sent inline with the intent, manual capture and
-refunds, 3-D Secure, card-present payments through the `vtpe_track2` extension, and refused requests (bad CVC,
-Luhn-invalid numbers). Then the gateway stops and the scan reads:
+refunds, 3-D Secure, and refused requests (bad CVC, Luhn-invalid numbers); a headless `vtpe terminal` on the same
+gateway makes card-present payments (a tap, and an insert with online PIN: DE55, track 2 and PIN block enciphered
+under DUKPT). Then the gateway stops and the scan reads:
 
 - sqlite: every file of the data directory, both while the gateway runs (gateway.sqlite, -wal, -shm, the log) and
   after it stopped;
 - postgres: every row of every table of the database as text (`SELECT t::text FROM <table> t`), and the data
-  directory (the log).
+  directory (the log);
+- the terminal's data directory (its log, receipts, keys and counters).
 
 A scan that reads nothing would find nothing: `test_the_scan_reads_what_was_stored` checks it sees the last 4
 digits and the ids of what was created.
@@ -28,7 +30,7 @@ from dataclasses import dataclass, field
 import pytest
 import stripe
 
-from conftest import fresh_data_dir, fresh_database, launch_gateway, psql, stop_gateway
+from conftest import fresh_data_dir, fresh_database, launch_gateway, launch_terminal, psql, stop_gateway
 
 EXP_YEAR = datetime.date.today().year + 5
 LOG_LEVEL = "trace"  # the chattiest level (a superset of debug)
@@ -44,16 +46,17 @@ INLINE_CARD = ("378282246310005", "7531")           # Amex sent inline with the 
 BAD_CVC_CARD = ("6011111111111117", "12a")          # refused: invalid_cvc
 LUHN_INVALID_CARDS = [("4242424242424241", "543"),  # refused at PaymentMethod.create: incorrect_number
                       ("5555555555554443", "432")]  # refused inline at PaymentIntent.create
-TRACKS = {  # card-present payments through the vtpe extension (docs/api.md, "vtpe extensions")
-    "4242424242424242=31122010000000000000": "contactless_emv",
-    "4000056655665556=31122010000000000000": "contact_emv",
-}
-LUHN_INVALID_TRACK = "4000056655665557=31122010000000000000"
+# Card-present payments through a real terminal: (simulator card, tap arguments, PAN, read method). The virtual
+# cards' track 2 equivalents start with the PAN, a separator (= on a stripe, D in tag 57) and the expiry 3012.
+TERMINAL_SALES = [
+    ("visa", ["--amount", "15.00"], "4242424242424242", "contactless_emv"),
+    ("visa_debit", ["--amount", "60.00", "--mode", "insert", "--pin", "1234"], "4000056655665556", "contact_emv"),
+]
 
 ALL_NUMBERS = sorted({n for n, _ in STORED_CARDS.values()} | {INLINE_CARD[0], BAD_CVC_CARD[0]}
-                     | {n for n, _ in LUHN_INVALID_CARDS} | {t.split("=")[0] for t in [*TRACKS, LUHN_INVALID_TRACK]})
+                     | {n for n, _ in LUHN_INVALID_CARDS} | {pan for _, _, pan, _ in TERMINAL_SALES})
 ALL_CVCS = sorted({c for _, c in STORED_CARDS.values()} | {INLINE_CARD[1], BAD_CVC_CARD[1]} | {c for _, c in LUHN_INVALID_CARDS})
-ALL_TRACKS = [*TRACKS, LUHN_INVALID_TRACK]
+ALL_TRACKS = [f"{pan}{separator}3012" for _, _, pan, _ in TERMINAL_SALES for separator in "=D"]
 
 
 class RecordingClient(stripe.RequestsClient):
@@ -128,8 +131,8 @@ CVC_KEY_VALUE = re.compile(
     rb"(?P<value>[0-9]{3,4}|" + "|".join(re.escape(c) for c in ALL_CVCS).encode() + rb")(?![0-9a-z])")
 
 
-def drive(created):
-    """A shop's and a terminal's traffic through stripe-python, with raw card numbers and CVCs."""
+def drive(created, terminal):
+    """A shop's traffic through stripe-python, with raw card numbers and CVCs, and a terminal's card-present sales."""
     customer = stripe.Customer.create(email="at-rest@example.com", name="At Rest")
     created["customer"] = [customer.id]
     created["payment_method"], created["payment_intent"], created["charge"], created["refund"] = [], [], [], []
@@ -181,14 +184,15 @@ def drive(created):
     created["refund"].append(stripe.Refund.create(payment_intent=intent.id).id)
     assert stripe.Charge.retrieve(intent.latest_charge).payment_method_details.card.last4 == number[-4:]
 
-    # Card-present payments (track 2 through the vtpe extension); the first refunded.
-    for n, (track, read_method) in enumerate(TRACKS.items()):
-        intent = keep(stripe.PaymentIntent.create(amount=1500 + n, currency="usd", confirm=True, payment_method_data={
-            "type": "card_present", "card_present": {"vtpe_track2": track, "vtpe_read_method": read_method}}))
+    # Card-present payments from the terminal; the first refunded.
+    for n, (card, args, pan, read_method) in enumerate(TERMINAL_SALES):
+        code, line = terminal.tap(card, *args)
+        assert code == 0 and line.startswith("APPROVED"), line
+        intent = keep(stripe.PaymentIntent.retrieve(line.split("payment_intent=")[1].split()[0]))
         assert intent.status == "succeeded", intent
         charge = stripe.Charge.retrieve(intent.latest_charge)
         assert (charge.payment_method_details.card_present.last4, charge.payment_method_details.card_present.read_method) \
-            == (track[12:16], read_method)
+            == (pan[-4:], read_method)
         if n == 0:
             created["refund"].append(stripe.Refund.create(charge=charge.id, amount=500).id)
 
@@ -206,10 +210,6 @@ def drive(created):
         stripe.PaymentIntent.create(amount=1000, currency="usd", confirm=True, payment_method_data={
             "type": "card", "card": {"number": number, "exp_month": 12, "exp_year": EXP_YEAR, "cvc": cvc}})
     assert err.value.code == "incorrect_number"
-    with pytest.raises(stripe.StripeError) as err:
-        stripe.PaymentIntent.create(amount=1000, currency="usd", confirm=True, payment_method_data={
-            "type": "card_present", "card_present": {"vtpe_track2": LUHN_INVALID_TRACK, "vtpe_read_method": "contactless_emv"}})
-    assert err.value.http_status in (400, 402)
 
     # Reads, as a shop's back office makes them.
     stripe.PaymentIntent.list(limit=100, expand=["data.latest_charge", "data.payment_method"])
@@ -240,9 +240,10 @@ def scan(request):
     recorder = RecordingClient()
     saved = (stripe.api_key, stripe.api_base, stripe.max_network_retries, stripe.default_http_client)
     stripe.api_key, stripe.api_base, stripe.max_network_retries, stripe.default_http_client = gw.api_key, gw.url, 0, recorder
+    terminal = launch_terminal(request, gw)
     result = Scan(engine)
     try:
-        drive(result.created)
+        drive(result.created, terminal)
     finally:
         stripe.api_key, stripe.api_base, stripe.max_network_retries, stripe.default_http_client = saved
     result.bodies = recorder.sent
@@ -251,6 +252,8 @@ def scan(request):
     stop_gateway(gw.proc)
     assert gw.proc.returncode is not None
     read_directory(result, data_dir, "stopped")
+    stop_gateway(terminal.proc)
+    read_directory(result, terminal.data_dir, "terminal")
     if database is not None:
         read_postgres(result, database.url)
     return result
@@ -262,7 +265,7 @@ def scan(request):
 def test_the_scan_reads_what_was_stored(scan):
     db, logs = scan.database(), scan.logs()
     assert db and logs, f"nothing to scan: {sorted(scan.sources)}"
-    last4s = {n[-4:] for n, _ in STORED_CARDS.values()} | {INLINE_CARD[0][-4:]} | {t[12:16] for t in TRACKS}
+    last4s = {n[-4:] for n, _ in STORED_CARDS.values()} | {INLINE_CARD[0][-4:]} | {pan[-4:] for _, _, pan, _ in TERMINAL_SALES}
     for last4 in sorted(last4s):
         assert scan.find(f'"last4":"{last4}"'.encode(), db) or scan.find(last4.encode(), db), f"last4 {last4} not found in {sorted(db)}"
     for kind, ids in scan.created.items():
@@ -303,8 +306,8 @@ def test_no_cvc(scan):
 def test_no_request_body_logged(scan):
     """Not a single request body (nor any form field carrying card data) reaches the log."""
     logs = scan.logs()
-    with_card_data = [(m, p, b) for m, p, b in scan.bodies if b"number" in b or b"cvc" in b or b"vtpe_track2" in b]
-    assert len(with_card_data) >= 9, f"the traffic sent fewer card-bearing requests than planned: {with_card_data}"
+    with_card_data = [(m, p, b) for m, p, b in scan.bodies if b"number" in b or b"cvc" in b]
+    assert len(with_card_data) >= 8, f"the traffic sent fewer card-bearing requests than planned: {with_card_data}"
     hits = [hit for _, _, body in scan.bodies if len(body) > 20 for hit in scan.find(body, logs)]
     fragments = [b"%5Bnumber%5D", b"[number]=", b"%5Bcvc%5D", b"[cvc]=", b"%5Bvtpe_track2%5D", b"[vtpe_track2]=",
                  b"%5Bexp_month%5D", b"[exp_month]=", b"%5Bcard%5D", b"[card]["]
@@ -319,7 +322,7 @@ def test_no_plain_digest_of_a_request_carrying_card_data(scan):
     (e.g. its idempotency fingerprint) must not be such a digest."""
     hits = []
     for method, path, body in scan.bodies:
-        if not (b"number" in body or b"cvc" in body or b"vtpe_track2" in body):
+        if not (b"number" in body or b"cvc" in body):
             continue
         for label, message in [("sha256(method path\\nbody)", f"{method} {path}\n".encode() + body), ("sha256(body)", body)]:
             digest = hashlib.sha256(message).hexdigest()

@@ -49,39 +49,59 @@ def test_bad_registration_code(gateway):
         assert e.param == "registration_code"
 
 
-def test_server_driven_flow(gateway):
-    """stripe-python drives process_payment_intent and present_payment_method; this test plays the terminal over
-    vtpe's reader endpoints (long poll, confirm with the card it was handed, report), then captures."""
-    from conftest import api_request
+def wait_for_action(reader_id, timeout=20):
+    """The reader's action once it is no longer in progress."""
+    import time
+    deadline = time.monotonic() + timeout
+    while True:
+        reader = stripe.terminal.Reader.retrieve(reader_id)
+        if reader.action is not None and reader.action.status != "in_progress":
+            return reader.action
+        assert time.monotonic() < deadline, f"the terminal did not finish the action: {reader.action}"
+        time.sleep(0.05)
+
+
+def test_server_driven_flow_with_a_real_terminal(request, gateway):
+    """stripe-python drives process_payment_intent and present_payment_method on a headless `vtpe terminal` that
+    registered itself as a reader; the terminal runs the EMV dialogue with the presented (virtual) card, the gateway's
+    issuer verifies its cryptogram, the terminal reports, and the shop captures."""
+    from conftest import launch_terminal
 
     location = stripe.terminal.Location.create(display_name="Shop", address={"country": "FR"})
-    reader = stripe.terminal.Reader.create(registration_code="vtpe-countertop-T0100", location=location.id)
-    api_request(gateway.url, gateway.api_key, "POST", f"/v1/terminal/readers/{reader.id}/vtpe_heartbeat")
-    intent = stripe.PaymentIntent.create(amount=2000, currency="eur", payment_method_types=["card_present"],
-                                         capture_method="manual")
+    terminal = launch_terminal(request, gateway, location=location.id)
+    reader = stripe.terminal.Reader.retrieve(terminal.reader_id)
+    assert reader.device_type == "countertop" and reader.status == "online" and reader.location == location.id
 
-    reader = stripe.terminal.Reader.process_payment_intent(reader.id, payment_intent=intent.id)
-    assert reader.action.type == "process_payment_intent" and reader.action.status == "in_progress"
-    assert reader.action.process_payment_intent.payment_intent == intent.id
+    # A tap (EUR 20.00 is under the contactless limit): approved, then captured by the shop.
+    intent = stripe.PaymentIntent.create(amount=2000, currency="eur", payment_method_types=["card_present"], capture_method="manual")
+    stripe.terminal.Reader.process_payment_intent(reader.id, payment_intent=intent.id)
     stripe.terminal.Reader.TestHelpers.present_payment_method(reader.id, card_present={"number": "5555555555554444"})
-
-    # The terminal's side.
-    status, _, polled = api_request(gateway.url, gateway.api_key, "GET", f"/v1/terminal/readers/{reader.id}/vtpe_action?after=0&wait=5")
-    assert status == 200 and polled["vtpe_presented_card"]["number"] == "5555555555554444", polled
-    status, _, confirmed = api_request(gateway.url, gateway.api_key, "POST", f"/v1/payment_intents/{intent.id}/confirm", {
-        "payment_method_data[type]": "card_present",
-        "payment_method_data[card_present][vtpe_track2]": "5555555555554444=3112201",
-        "payment_method_data[card_present][vtpe_read_method]": "contactless_emv",
-    })
-    assert status == 200 and confirmed["status"] == "requires_capture", confirmed
-    api_request(gateway.url, gateway.api_key, "POST", f"/v1/terminal/readers/{reader.id}/vtpe_action_result", {"status": "succeeded"})
-
-    assert stripe.terminal.Reader.retrieve(reader.id).action.status == "succeeded"
+    action = wait_for_action(reader.id)
+    assert action.status == "succeeded", action
     captured = stripe.PaymentIntent.capture(intent.id)
     assert captured.status == "succeeded" and captured.amount_received == 2000
-    charge = stripe.Charge.retrieve(captured.latest_charge)
-    assert charge.payment_method_details.card_present.last4 == "4444"
-    assert charge.payment_method_details.card_present.read_method == "contactless_emv"
+    details = stripe.Charge.retrieve(captured.latest_charge).payment_method_details.card_present
+    assert details.last4 == "4444" and details.read_method == "contactless_emv"
+    assert details.emv_auth_data.startswith("8A023030910A"), details.emv_auth_data  # ARC 00, then ARPC ‖ ARC
+    assert len(details.receipt.application_cryptogram) == 16 and details.receipt.dedicated_file_name == "A0000000041010"
+
+    # Over the contactless limit the card is inserted; the online PIN card's PIN is checked by the issuer.
+    intent = stripe.PaymentIntent.create(amount=20000, currency="eur", payment_method_types=["card_present"], capture_method="manual")
+    stripe.terminal.Reader.process_payment_intent(reader.id, payment_intent=intent.id)
+    stripe.terminal.Reader.TestHelpers.present_payment_method(reader.id, card_present={"number": "4001000360000005"})
+    assert wait_for_action(reader.id).status == "succeeded"
+    details = stripe.Charge.retrieve(stripe.PaymentIntent.retrieve(intent.id).latest_charge).payment_method_details.card_present
+    assert details.read_method == "contact_emv" and details.receipt.cardholder_verification_method == "online_pin"
+    stripe.PaymentIntent.cancel(intent.id)
+
+    # A card-present test amount: .55 declines with incorrect_pin; the action fails and the intent can be retried.
+    intent = stripe.PaymentIntent.create(amount=2055, currency="eur", payment_method_types=["card_present"])
+    stripe.terminal.Reader.process_payment_intent(reader.id, payment_intent=intent.id)
+    stripe.terminal.Reader.TestHelpers.present_payment_method(reader.id, card_present={"number": "4242424242424242"})
+    action = wait_for_action(reader.id)
+    assert action.status == "failed" and action.failure_code == "card_declined", action
+    retrieved = stripe.PaymentIntent.retrieve(intent.id)
+    assert retrieved.status == "requires_payment_method" and retrieved.last_payment_error.decline_code == "incorrect_pin"
 
     # A second action while idle, then cancel_action.
     other = stripe.PaymentIntent.create(amount=500, currency="eur", payment_method_types=["card_present"])

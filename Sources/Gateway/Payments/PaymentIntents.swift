@@ -577,15 +577,6 @@ struct PaymentIntents {
         case "card":
             return .input(try CardDetails.parse(&params, prefix: ["payment_method_data", "card"], now: now))
         case "card_present":
-            // Interim: clear track 2 from terminals of before DUKPT; removed once the terminal enciphers.
-            if let track = try params.string("payment_method_data", "card_present", "vtpe_track2") {
-                let entry = try params.string("payment_method_data", "card_present", "vtpe_read_method") ?? "contactless_emv"
-                let track2: Track2
-                do { track2 = try Track2(parsing: track) } catch {
-                    throw APIError.invalidRequest("Invalid track 2 data: \(error.message)", param: "payment_method_data[card_present][vtpe_track2]")
-                }
-                return .input(CardInput(pan: track2.pan, expiry: track2.expiry, readMethod: entry, existingMethodID: nil))
-            }
             return .cardPresent(try SealedCardPresent.parse(&params))
         default:
             throw APIError.invalidRequest("Invalid payment_method_data[type]: must be card or card_present.", param: "payment_method_data[type]")

@@ -38,6 +38,22 @@ struct PaymentRoutes {
             return try await intents.completeAuthentication(id: id, succeeded: outcome == "succeeded", now: Date())
         }
         objects.retrieve(PaymentIntentRecord.self, on: api, path: "payment_intents") { Render.paymentIntent($0) }
+        // vtpe: a terminal's status inquiry after a lost response — what became of the request with this
+        // Idempotency-Key: `in_progress`, or `completed` with the response it got (404 when it never arrived).
+        api.get("vtpe/idempotency_keys/:key") { _, context -> Response in
+            let key = try context.parameters.require("key")
+            guard let found = try await store.idempotentRequest(key, now: Int64(Date().timeIntervalSince1970)) else {
+                throw APIError.missing("idempotency key", id: key)
+            }
+            switch found {
+            case .replay(let status, let body):
+                return .json(.object([("object", "vtpe.idempotency_key"), ("key", .string(key)), ("status", "completed"),
+                                      ("response_status", .int(Int64(status))), ("response", Render.json(body))]))
+            default:
+                return .json(.object([("object", "vtpe.idempotency_key"), ("key", .string(key)), ("status", "in_progress"),
+                                      ("response_status", .null), ("response", .null)]))
+            }
+        }
         objects.list(PaymentIntentRecord.self, on: api, path: "payment_intents", filters: ["customer"]) { Render.paymentIntent($0) }
 
         // Charges.

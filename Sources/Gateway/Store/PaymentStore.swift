@@ -20,6 +20,8 @@ public protocol PaymentStore: Sendable {
     func claimIdempotencyKey(_ key: String, fingerprint: String, now: Int64) async throws -> IdempotencyClaim
     /// Stores the first response of a claimed key, to be replayed to every retry.
     func completeIdempotencyKey(_ key: String, status: Int, body: String) async throws
+    /// What became of the request with this key (a terminal's status inquiry): unknown, in progress, or its response.
+    func idempotentRequest(_ key: String, now: Int64) async throws -> IdempotencyClaim?
     /// Net balance per currency: what is available at `now` and what is still pending.
     func balance(now: Int64) async throws -> [CurrencyBalance]
     /// What the issuer currently holds on a card (authorized and not released), by card fingerprint.

@@ -359,6 +359,17 @@ public final class SQLPaymentStore: PaymentStore {
         }
     }
 
+    public func idempotentRequest(_ key: String, now: Int64) async throws -> IdempotencyClaim? {
+        try await sessions.withSession { db in
+            guard let row = try await db.select().columns("status_code", "response_body", "created")
+                .from("idempotency_keys").where("key", .equal, key).first(),
+                  try row.decode(column: "created", as: Int64.self) >= now - Self.idempotencyLifetime else { return nil }
+            guard let status = try row.decode(column: "status_code", as: Int?.self),
+                  let body = try row.decode(column: "response_body", as: String?.self) else { return .inProgress }
+            return .replay(status: status, body: body)
+        }
+    }
+
     /// How long a stored response is replayed, in seconds.
     static let idempotencyLifetime: Int64 = 24 * 3600
 

@@ -3,12 +3,16 @@ import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
+import EMV
 import PaymentCore
+import PaymentCrypto
 
 /// The gateway over HTTP (AsyncHTTPClient), the same code for the embedded gateway and a remote one.
 ///
-/// Sends `POST /v1/payment_intents` with `confirm=true`, the card-present extension fields and the
-/// transaction's idempotency key. Track 2 travels in the request body only; it is never logged.
+/// Sends `POST /v1/payment_intents` (or `…/:id/confirm` for a server-driven sale) with the card-present extension
+/// of docs/api.md — DE55, track 2 and the online PIN block enciphered under the terminal's DUKPT keys with their
+/// KSN — and the transaction's idempotency key. When the answer is lost after the request went out (a timeout, a
+/// dropped connection), it asks the gateway what became of that key before giving up. Card data is never logged.
 public final class HTTPGatewayClient: GatewayClient {
     public let baseURL: String
     public let label: String
@@ -16,13 +20,15 @@ public final class HTTPGatewayClient: GatewayClient {
     private let client: HTTPClient
     private let timeout: TimeAmount
     private let logger: Logger
+    private let keys: TerminalKeyRing?
 
-    public init(baseURL: String, apiKey: String, label: String? = nil, timeout: TimeAmount = .seconds(15), logger: Logger) {
+    public init(baseURL: String, apiKey: String, label: String? = nil, timeout: TimeAmount = .seconds(15), keys: TerminalKeyRing? = nil, logger: Logger) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.apiKey = apiKey
         self.label = label ?? baseURL
         self.timeout = timeout
         self.logger = logger
+        self.keys = keys
         self.client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(timeout: .init(connect: .seconds(3))))
     }
 
@@ -30,8 +36,12 @@ public final class HTTPGatewayClient: GatewayClient {
         try? await client.shutdown()
     }
 
-    /// The form body of an authorization.
-    static func formBody(_ r: AuthorizationRequest) -> String {
+    /// Objects that must never leave in the clear DE55: they travel enciphered as track 2.
+    static let clearCardDataTags: Set<Tag> = [.track2Equivalent, .pan, .track1Data, .cardholderName, .track1DiscretionaryData,
+                                               .track2DiscretionaryData, .track2Data]
+
+    /// The form body of an authorization, card data enciphered under `keys`.
+    static func formBody(_ r: AuthorizationRequest, keys: DUKPTTransactionKeys) throws -> String {
         // A server-driven sale confirms the intent the API created, with its own amount and capture method.
         let creation: [(String, String)] = r.paymentIntent != nil ? [] : [
             ("amount", String(r.amount.minorUnits)),
@@ -40,11 +50,25 @@ public final class HTTPGatewayClient: GatewayClient {
             ("capture_method", "automatic"),
             ("payment_method_types[]", "card_present"),
         ]
-        let fields: [(String, String)] = creation + [
-            ("payment_method_data[type]", "card_present"),
-            ("payment_method_data[card_present][vtpe_track2]", r.card.track2.formatted(separator: "=", sentinels: false)),
-            ("payment_method_data[card_present][vtpe_read_method]", r.card.entryMode.rawValue),
-        ] + (r.paymentIntent != nil ? [] : [
+        var card: [(String, String)] = [("payment_method_data[type]", "card_present")]
+        func field(_ name: String, _ value: String) { card.append(("payment_method_data[card_present][\(name)]", value)) }
+        var rng = SystemRandomNumberGenerator()
+        switch r.card {
+        case .chip(let online):
+            guard let track = online.track2 else { throw KeyRingError("the card gave no track 2 equivalent data") }
+            field("vtpe_read_method", r.entryMode.rawValue)
+            field("vtpe_ksn", keys.ksn.hex)
+            field("vtpe_encrypted_track2", HexCoding.encode(try keys.encipher(track2: track)))
+            if let pin = online.onlinePIN {
+                field("vtpe_encrypted_pin_block", HexCoding.encode(try keys.encipherPIN(pin.revealDigits(), pan: online.pan, random: &rng)))
+            }
+            field("vtpe_emv_data", HexCoding.encode(BERTLV.encode(online.tlv.filter { !clearCardDataTags.contains($0.tag) })))
+        case .magstripe(let track):
+            field("vtpe_read_method", track.serviceCode.isChipCard ? "magnetic_stripe_fallback" : "magnetic_stripe_track2")
+            field("vtpe_ksn", keys.ksn.hex)
+            field("vtpe_encrypted_track2", HexCoding.encode(try keys.encipher(track2: track)))
+        }
+        let fields: [(String, String)] = creation + card + (r.paymentIntent != nil ? [] : [
             ("description", "vtpe terminal \(r.terminalID) STAN \(r.stan)"),
             ("metadata[terminal_id]", r.terminalID),
             ("metadata[stan]", String(r.stan)),
@@ -60,55 +84,124 @@ public final class HTTPGatewayClient: GatewayClient {
         return s.addingPercentEncoding(withAllowedCharacters: allowed) ?? s
     }
 
-    public func authorize(_ request: AuthorizationRequest) async -> AuthorizationResult {
+    public func authorize(_ request: AuthorizationRequest) async -> GatewayAnswer {
+        let body: String
+        do {
+            guard let keys else { throw KeyRingError("this terminal has no key ring") }
+            let transactionKeys: DUKPTTransactionKeys
+            do { transactionKeys = try await keys.nextTransactionKeys(timeout: .seconds(5)) } catch {
+                // No keys means the gateway never answered the registration: to the user that is no connection.
+                logger.error("no DUKPT keys to protect the card data", metadata: ["error": "\(error)"])
+                return GatewayAnswer(result: .failed(await keys.lastLoadFailure ?? .unreachable("no keys from the gateway yet (\(error))")))
+            }
+            body = try Self.formBody(request, keys: transactionKeys)
+        } catch {
+            logger.error("cannot protect the card data", metadata: ["stan": "\(request.stan)", "error": "\(error)"])
+            return GatewayAnswer(result: .failed(.rejected("card data could not be enciphered: \(error)")))
+        }
         var http = HTTPClientRequest(url: baseURL + (request.paymentIntent.map { "/v1/payment_intents/\($0)/confirm" } ?? "/v1/payment_intents"))
         http.method = .POST
         http.headers.add(name: "Authorization", value: "Bearer \(apiKey)")
         http.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
         http.headers.add(name: "Idempotency-Key", value: request.idempotencyKey)
         http.headers.add(name: "User-Agent", value: "vtpe-terminal/0.1")
-        http.body = .bytes(ByteBuffer(string: Self.formBody(request)))
-        logger.info("authorization sent", metadata: ["stan": "\(request.stan)", "card": "\(request.card)", "amount": "\(request.amount)"])
+        http.body = .bytes(ByteBuffer(string: body))
+        logger.info("authorization sent", metadata: ["stan": "\(request.stan)", "card": "\(request.entryMode.verb) \(request.card.pan.masked)", "amount": "\(request.amount)"])
         do {
             let response = try await client.execute(http, timeout: timeout)
-            let body = try await response.body.collect(upTo: 1 << 20)
-            return Self.interpret(status: Int(response.status.code), body: Data(body.readableBytesView))
-        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
-            return .failed(.timeout)
+            let bytes = try await response.body.collect(upTo: 1 << 20)
+            return Self.interpret(status: Int(response.status.code), body: Data(bytes.readableBytesView))
         } catch {
-            return .failed(.unreachable(Self.describe(error)))
+            let failure = Self.failure(error)
+            guard failure != .unreachable("connection refused") else { return GatewayAnswer(result: .failed(failure)) }
+            // The request may have arrived: ask what became of it before giving up.
+            logger.warning("authorization answer lost; asking the gateway for its status", metadata: ["stan": "\(request.stan)", "error": "\(failure)"])
+            for attempt in 0..<3 {
+                if attempt > 0 { try? await Task.sleep(for: .milliseconds(500 * attempt)) }
+                if case .completed(let answer)? = try? await status(idempotencyKey: request.idempotencyKey) { return answer }
+            }
+            return GatewayAnswer(result: .failed(failure), outcomeKnown: false)
+        }
+    }
+
+    /// The status inquiry: `GET /v1/vtpe/idempotency_keys/:key`.
+    public func status(idempotencyKey: String) async throws -> TransactionStatus {
+        let (status, json, _) = try await callRaw(.GET, "/v1/vtpe/idempotency_keys/\(Self.encode(idempotencyKey))")
+        switch status {
+        case 404: return .unknown
+        case 200:
+            guard json["status"] as? String == "completed", let code = (json["response_status"] as? NSNumber)?.intValue,
+                  let response = json["response"], let data = try? JSONSerialization.data(withJSONObject: response) else { return .inProgress }
+            return .completed(Self.interpret(status: code, body: data))
+        default:
+            throw GatewayFailure.rejected("status inquiry answered HTTP \(status)")
+        }
+    }
+
+    /// Cancels an uncaptured intent or refunds a captured one, idempotently.
+    public func reverse(paymentIntentID id: String, idempotencyKey: String) async -> Bool {
+        do {
+            let (status, intent) = try await call(.GET, "/v1/payment_intents/\(id)")
+            guard status == 200, let state = intent["status"] as? String else { return false }
+            switch state {
+            case "canceled": return true
+            case "requires_capture":
+                let (code, _) = try await call(.POST, "/v1/payment_intents/\(id)/cancel", [("cancellation_reason", "abandoned")],
+                                               idempotencyKey: idempotencyKey)
+                return code == 200
+            case "succeeded":
+                let (code, body) = try await call(.POST, "/v1/refunds", [("payment_intent", id), ("reason", "requested_by_customer"),
+                                                                          ("metadata[vtpe_reversal]", "true")], idempotencyKey: idempotencyKey)
+                let already = (body["error"] as? [String: Any])?["code"] as? String == "charge_already_refunded"
+                return code == 200 || already
+            default:
+                return true // never approved: nothing to undo
+            }
+        } catch {
+            return false
         }
     }
 
     /// A plain API call (form body for POST, query for GET) for the terminal's housekeeping — reader registration
     /// and heartbeats. Answers the HTTP status and the JSON object, or throws when the gateway cannot be reached.
-    public func call(_ method: HTTPMethod, _ path: String, _ fields: [(String, String)] = []) async throws -> (status: Int, json: [String: Any]) {
+    public func call(_ method: HTTPMethod, _ path: String, _ fields: [(String, String)] = [], idempotencyKey: String? = nil) async throws -> (status: Int, json: [String: Any]) {
+        let (status, json, _) = try await callRaw(method, path, fields, idempotencyKey: idempotencyKey)
+        return (status, json)
+    }
+
+    private func callRaw(_ method: HTTPMethod, _ path: String, _ fields: [(String, String)] = [], idempotencyKey: String? = nil) async throws -> (status: Int, json: [String: Any], body: Data) {
         let form = fields.map { "\(Self.encode($0.0))=\(Self.encode($0.1))" }.joined(separator: "&")
         var http = HTTPClientRequest(url: baseURL + path + (method == .GET && !form.isEmpty ? "?" + form : ""))
         http.method = method
         http.headers.add(name: "Authorization", value: "Bearer \(apiKey)")
         http.headers.add(name: "User-Agent", value: "vtpe-terminal/0.1")
+        if let idempotencyKey { http.headers.add(name: "Idempotency-Key", value: idempotencyKey) }
         if method == .POST {
             http.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
             http.body = .bytes(ByteBuffer(string: form))
         }
         let response = try await client.execute(http, timeout: timeout)
         let body = try await response.body.collect(upTo: 1 << 20)
-        let json = (try? JSONSerialization.jsonObject(with: Data(body.readableBytesView))) as? [String: Any] ?? [:]
-        return (Int(response.status.code), json)
+        let data = Data(body.readableBytesView)
+        let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
+        return (Int(response.status.code), json, data)
     }
 
-    private static func describe(_ error: any Error) -> String {
-        if let e = error as? HTTPClientError, e == .connectTimeout { return "connection timed out" }
+    /// What went wrong, as the terminal shows it. Only a refused connection proves the request never arrived.
+    private static func failure(_ error: any Error) -> GatewayFailure {
+        if let e = error as? HTTPClientError {
+            if e == .deadlineExceeded || e == .readTimeout { return .timeout }
+            if e == .connectTimeout { return .unreachable("connection refused") }
+        }
         let text = "\(error)"
-        if text.contains("connectionRefused") || text.contains("Connection refused") { return "connection refused" }
-        return String(text.prefix(120))
+        if text.contains("connectionRefused") || text.contains("Connection refused") { return .unreachable("connection refused") }
+        return .unreachable(String(text.prefix(120)))
     }
 
     private struct Envelope: Decodable {
         struct Charge: Decodable {
             struct Details: Decodable {
-                struct CardPresent: Decodable { var authorization_code: String? }
+                struct CardPresent: Decodable { var authorization_code: String?; var emv_auth_data: String? }
                 var card_present: CardPresent?
             }
             var payment_method_details: Details?
@@ -127,11 +220,17 @@ public final class HTTPGatewayClient: GatewayClient {
         var error: ErrorBody?
     }
 
-    /// Maps a gateway response to a result (exposed for tests).
-    static func interpret(status: Int, body: Data) -> AuthorizationResult {
+    /// Maps a gateway response to an answer (exposed for tests).
+    static func interpret(status: Int, body: Data) -> GatewayAnswer {
         guard let envelope = try? JSONDecoder().decode(Envelope.self, from: body) else {
-            return .failed(.rejected("HTTP \(status) with a body that is not a payment intent"))
+            return GatewayAnswer(result: .failed(.rejected("HTTP \(status) with a body that is not a payment intent")))
         }
+        let emv = envelope.latest_charge?.payment_method_details?.card_present?.emv_auth_data
+            .flatMap(HexCoding.decode).flatMap { try? BERTLV.decode($0) } ?? []
+        return GatewayAnswer(result: result(status: status, envelope), issuerResponse: emv)
+    }
+
+    private static func result(status: Int, _ envelope: Envelope) -> AuthorizationResult {
         if let error = envelope.error {
             let message = error.message ?? "HTTP \(status)"
             switch status {

@@ -20,11 +20,14 @@ public actor ReaderPresence {
     private let logger: Logger
     /// Which gateway the stored reader id belongs to: its URL, or `embedded` (whose port changes every start).
     private let gatewayName: String
+    /// Where the keys the gateway loads go (key injection after registration).
+    private let keys: TerminalKeyRing?
     public private(set) var readerID: String?
 
     public init(client: HTTPGatewayClient, gatewayName: String, profile: FirmwareProfile, terminalID: String, locationID: String?,
-                dataDirectory: URL, interval: Duration = .seconds(10), logger: Logger) {
+                dataDirectory: URL, keys: TerminalKeyRing? = nil, interval: Duration = .seconds(10), logger: Logger) {
         self.client = client
+        self.keys = keys
         self.gatewayName = gatewayName
         self.profile = profile
         self.terminalID = terminalID
@@ -145,7 +148,7 @@ public actor ReaderPresence {
                                    [("status", "failed"), ("failure_code", failure.code), ("failure_message", failure.message)])
     }
 
-    /// One heartbeat, registering first when needed.
+    /// One heartbeat, registering (and loading keys) first when needed.
     public func beat() async {
         do {
             if readerID == nil { readerID = try await register() }
@@ -155,13 +158,28 @@ public actor ReaderPresence {
             if status == 404 {
                 logger.notice("the gateway no longer knows reader \(id); registering again")
                 readerID = nil
+                await keys?.discard()
                 readerID = try await register()
             } else if status != 200 {
                 logger.warning("reader heartbeat refused", metadata: ["status": "\(status)", "error": "\(Self.message(json))"])
             }
+            if let id = readerID, let keys, !(await keys.isLoaded) { try await injectKeys(reader: id, into: keys) }
         } catch {
+            await keys?.noteLoadFailure(.unreachable("the gateway cannot be reached"))
             logger.info("reader heartbeat: gateway unreachable (\(String(describing: error).prefix(80))); retrying")
         }
+    }
+
+    /// Asks the gateway for this reader's DUKPT keys (a new initial key under the location's BDK) and installs them.
+    private func injectKeys(reader id: String, into keys: TerminalKeyRing) async throws {
+        let (status, json) = try await client.call(.POST, "/v1/terminal/readers/\(id)/vtpe_key_injection", [("key_scheme", keys.scheme.rawValue)])
+        guard status == 200, let key = json["initial_key"] as? String, let ksn = json["initial_ksn"] as? String,
+              let scheme = json["key_scheme"] as? String else {
+            logger.warning("key injection refused", metadata: ["status": "\(status)", "error": "\(Self.message(json))"])
+            return
+        }
+        try await keys.install(initialKey: key, initialKSN: ksn, keyScheme: scheme)
+        logger.info("DUKPT keys loaded", metadata: ["scheme": "\(scheme)", "ksn": "\(ksn)"])
     }
 
     private func register() async throws -> String? {
@@ -172,6 +190,7 @@ public actor ReaderPresence {
         ])
         guard status == 200, let id = json["id"] as? String else {
             logger.warning("reader registration refused", metadata: ["status": "\(status)", "error": "\(Self.message(json))"])
+            await keys?.noteLoadFailure(status == 401 || status == 403 ? .unauthorized(Self.message(json)) : .rejected(Self.message(json)))
             return nil
         }
         store(id)
@@ -182,6 +201,7 @@ public actor ReaderPresence {
     private func location() async throws -> String? {
         if let locationID { return locationID }
         let (status, json) = try await client.call(.GET, "/v1/terminal/locations", [("limit", "1")])
+        if status == 401 || status == 403 { await keys?.noteLoadFailure(.unauthorized(Self.message(json))) }
         if status == 200, let first = (json["data"] as? [[String: Any]])?.first?["id"] as? String { return first }
         let (created, body) = try await client.call(.POST, "/v1/terminal/locations", [
             ("display_name", profile.merchantName), ("address[city]", profile.merchantCity), ("address[country]", profile.country),

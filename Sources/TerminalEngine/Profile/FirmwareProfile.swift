@@ -1,5 +1,6 @@
 import Foundation
 import PaymentCore
+import PaymentCrypto
 import Yams
 
 /// A terminal model: form factor, screen, printer, card interfaces and the limits its firmware applies.
@@ -44,6 +45,8 @@ public struct FirmwareProfile: Sendable, Equatable {
     public var limits: Limits
     public var merchantName: String
     public var merchantCity: String
+    /// How the terminal protects track 2 and PIN blocks: AES DUKPT (the default) or TDES DUKPT.
+    public var keyManagement: DUKPTScheme = .aes
     /// Where the profile was read from (for messages).
     public var source: String
 
@@ -196,9 +199,11 @@ private struct RawProfile: Decodable {
     var battery: Bool
     var limits: Limits
     var merchant: Merchant
+    var keyManagement: String?
 
     enum CodingKeys: String, CodingKey {
         case id, name, model, formFactor = "form_factor", display, printer, currency, country, interfaces, connectivity, battery, limits, merchant
+        case keyManagement = "key_management"
     }
 
     func validated(root: Node, source: String) throws(ProfileError) -> FirmwareProfile {
@@ -221,6 +226,18 @@ private struct RawProfile: Decodable {
         do { cur = try Currency(code: currency) } catch { throw fail(["currency"], "unknown ISO 4217 currency '\(currency)'") }
         guard country.count == 2, country.allSatisfy({ $0.isASCII && $0.isUppercase }) else {
             throw fail(["country"], "country must be an ISO 3166 alpha-2 code such as FR, not '\(country)'")
+        }
+        guard FirmwareProfile.numericCountryCodes[country] != nil else {
+            throw fail(["country"], "country '\(country)' is not one this terminal knows the ISO 3166 number of (known: \(FirmwareProfile.numericCountryCodes.keys.sorted().joined(separator: " ")))")
+        }
+        let scheme: DUKPTScheme
+        switch keyManagement {
+        case nil: scheme = .aes
+        case let text?:
+            guard let s = DUKPTScheme(rawValue: text) else {
+                throw fail(["key_management"], "key_management must be aes_dukpt or tdes_dukpt, not '\(text)'")
+            }
+            scheme = s
         }
         guard !interfaces.isEmpty else { throw fail(["interfaces"], "a terminal needs at least one card interface") }
         func money(_ key: String, _ text: String) throws(ProfileError) -> Money {
@@ -245,6 +262,6 @@ private struct RawProfile: Decodable {
             id: id, name: name, model: model, formFactor: formFactor,
             display: .init(columns: display.columns, rows: display.rows), printerColumns: printer?.columns,
             currency: cur, country: country, interfaces: interfaces, connectivity: connectivity, battery: battery,
-            limits: limits, merchantName: merchant.name, merchantCity: merchant.city, source: source)
+            limits: limits, merchantName: merchant.name, merchantCity: merchant.city, keyManagement: scheme, source: source)
     }
 }

@@ -1,4 +1,5 @@
 import CardReaders
+import EMV
 import Foundation
 import PaymentCore
 
@@ -23,7 +24,7 @@ public struct ReceiptFormatter: Sendable {
     /// Paper width; devices without a printer lay out the e-receipt as 58 mm paper would.
     public var width: Int { profile.printerColumns ?? 32 }
 
-    public func customerReceipt(amount: Money, card: CardSummary, stan: UInt32, outcome: AuthorizationResult, date: Date) -> Receipt {
+    public func customerReceipt(amount: Money, card: CardSummary, stan: UInt32, outcome: AuthorizationResult, emv: EMVReceiptData? = nil, date: Date) -> Receipt {
         var lines: [String] = []
         lines.append(center(profile.merchantName))
         lines.append(center(profile.merchantCity))
@@ -33,6 +34,12 @@ public struct ReceiptFormatter: Sendable {
         let stamp = Self.stampFormatter.string(from: date).split(separator: " ")
         lines.append(spread(String(stamp[0]), String(stamp[1])))
         lines.append(spread("TID \(terminalID)", "STAN " + String(format: "%06u", stan)))
+        if let emv {
+            if let label = emv.applicationLabel { lines.append(label) }
+            if let aid = emv.aid { lines.append("AID " + aid) }
+            lines.append(spread("TVR " + emv.tvr, "TSI " + emv.tsi))
+            if let arc = emv.arc { lines.append(spread("ARC " + arc, emv.cryptogram.map { "AC " + $0 } ?? "")) }
+        }
         lines.append("")
         lines.append("SALE")
         lines.append(spread("AMOUNT", amount.formatted(withCode: true)))
@@ -44,6 +51,13 @@ public struct ReceiptFormatter: Sendable {
             lines.append("REF " + id)
             lines.append("")
             lines.append(center("DEBIT"))
+            switch emv?.verification {
+            case .onlinePIN?, .offlinePIN?: lines.append(center("PIN VERIFIED"))
+            case .consumerDevice?: lines.append(center("VERIFIED ON DEVICE"))
+            case .signature?, .offlinePINAndSignature?:
+                lines += ["", "SIGNATURE", "", "________________________"]
+            default: break
+            }
         case .declined(let decline, _, let id):
             lines.append(center("DECLINED"))
             lines.append(center(decline.terminalText))

@@ -10,7 +10,9 @@ struct TapCommand: AsyncParsableCommand {
         discussion: """
         CARD is a catalog name (visa, visa_insufficient_funds, …), a test card number, a pm_card_… id or a simulator
         key 1-9. `vtpe tap --list` shows the catalog. The terminal must be waiting for a card; --amount enters one first.
-        Exit codes with --wait: 0 approved, 3 declined, 4 not completed, 1 error.
+        A chip card that asks for a PIN takes the one given with --pin (every test card's PIN is 1234); without it the
+        terminal's PIN pad opens for the person at the terminal.
+        Exit codes with --wait: 0 approved, 3 declined, 4 not completed, 5 waiting for a PIN at the terminal, 1 error.
         """
     )
 
@@ -20,6 +22,8 @@ struct TapCommand: AsyncParsableCommand {
     @Option(help: "How the card is presented: tap, insert or swipe.") var mode = "tap"
     @Option(help: ArgumentHelp("Enter this amount (e.g. 12.34) before presenting the card.", valueName: "amount"))
     var amount: String?
+    @Option(help: ArgumentHelp("The PIN the cardholder types when the card asks for one (4-12 digits).", valueName: "digits"))
+    var pin: String?
     @Flag(help: "Wait for the result and print it.") var wait = false
     @Flag(help: "List the test cards and exit.") var list = false
     @OptionGroup var data: DataDirectoryOption
@@ -27,6 +31,9 @@ struct TapCommand: AsyncParsableCommand {
     func validate() throws {
         if !list, card == nil { throw ValidationError("give the card to present, or --list") }
         if EntryMode(word: mode) == nil { throw ValidationError("--mode must be tap, insert or swipe") }
+        if let pin, !((4...12).contains(pin.count) && pin.allSatisfy({ $0.isASCII && $0.isNumber })) {
+            throw ValidationError("--pin must be 4 to 12 digits")
+        }
     }
 
     func run() async throws {
@@ -51,12 +58,13 @@ struct TapCommand: AsyncParsableCommand {
                 if reply.hasPrefix("error ") { throw CLIError(String(reply.dropFirst(6)), exitCode: 2) }
             }
             let modeWord = EntryMode(word: mode)!.rawValue
-            let reply = try await ControlSocket.request(path: socket, "tap \(card!) \(modeWord)\(wait ? " wait" : "")")
+            let reply = try await ControlSocket.request(path: socket, "tap \(card!) \(modeWord)\(pin.map { " pin=\($0)" } ?? "")\(wait ? " wait" : "")")
             if reply.hasPrefix("error ") { throw CLIError(String(reply.dropFirst(6)), exitCode: 2) }
             let text = reply.hasPrefix("result ") ? String(reply.dropFirst(7)) : reply.hasPrefix("ok ") ? String(reply.dropFirst(3)) : reply
             print(text)
             if text.hasPrefix("DECLINED") { throw ExitCode(3) }
             if text.hasPrefix("FAILED") { throw ExitCode(4) }
+            if text.hasPrefix("PIN_ENTRY") { throw ExitCode(5) }
         } catch let error as CLIError {
             throw error.exit()
         } catch let error as ExitCode {

@@ -1,7 +1,9 @@
 import ArgumentParser
 import CardReaders
+import EMV
 import Foundation
 import Logging
+import NIOCore
 import PaymentCore
 import TerminalEngine
 import TerminalUI
@@ -31,11 +33,14 @@ struct TerminalCommand: AsyncParsableCommand {
     var controlSocket: String?
     @Flag(help: "Run without a screen: print each state change as a line (for scripts and CI).")
     var headless = false
+    @Option(name: .customLong("gateway-timeout"), help: ArgumentHelp("Seconds to wait for an authorization answer before asking the gateway what became of it.", valueName: "seconds"))
+    var gatewayTimeout: Double = 15
 
     func validate() throws {
         if gateway != "embedded", !(gateway.hasPrefix("http://") || gateway.hasPrefix("https://")) {
             throw ValidationError("--gateway must be `embedded` or an http(s):// URL, not '\(gateway)'")
         }
+        guard gatewayTimeout > 0, gatewayTimeout <= 300 else { throw ValidationError("--gateway-timeout must be above 0 and at most 300 seconds") }
     }
 
     func run() async throws {
@@ -62,15 +67,17 @@ struct TerminalCommand: AsyncParsableCommand {
 
         var embedded: EmbeddedGateway?
         let client: HTTPGatewayClient
+        let keys = TerminalKeyRing(dataDirectory: dir, profileID: profile.id, gatewayName: gateway, scheme: profile.keyManagement)
+        let timeout = TimeAmount.milliseconds(Int64(gatewayTimeout * 1000))
         if gateway == "embedded" {
             let e = try await EmbeddedGateway.start(dataDirectory: dir, logger: Logger(label: "vtpe.gateway"))
             embedded = e
-            client = HTTPGatewayClient(baseURL: e.url, apiKey: e.key, label: "embedded (\(e.url))", logger: logger)
+            client = HTTPGatewayClient(baseURL: e.url, apiKey: e.key, label: "embedded (\(e.url))", timeout: timeout, keys: keys, logger: logger)
         } else {
             guard let key = apiKey ?? ProcessInfo.processInfo.environment["VTPE_API_KEY"], !key.isEmpty else {
                 throw CLIError("a remote gateway needs --api-key (or VTPE_API_KEY)", exitCode: 2)
             }
-            client = HTTPGatewayClient(baseURL: gateway, apiKey: key, logger: logger)
+            client = HTTPGatewayClient(baseURL: gateway, apiKey: key, timeout: timeout, keys: keys, logger: logger)
         }
         let identity = try TerminalIdentity.loadOrCreate(in: dir, profileID: profile.id)
         let reader = SimulatedCardReader()
@@ -79,7 +86,8 @@ struct TerminalCommand: AsyncParsableCommand {
         await engine.attach(reader)
 
         let presence = ReaderPresence(client: client, gatewayName: gateway, profile: profile, terminalID: identity.terminalID, locationID: location,
-                                      dataDirectory: dir, logger: logger)
+                                      dataDirectory: dir, keys: keys, logger: logger)
+        let backgroundTask = Task { await engine.runBackgroundWork() }
         let presenceTask = Task {
             await presence.run(engine: engine) { number in
                 // The card a QA script presented through the API, read by the simulator like `vtpe tap`: tapped
@@ -91,7 +99,9 @@ struct TerminalCommand: AsyncParsableCommand {
                     mode = .contactless
                 }
                 guard let card = try? reader.card(for: number) else { return nil }
-                return try? SimulatedCardReader.presentation(of: card, mode: mode, now: Date())
+                if let presented = try? reader.presentation(of: card, mode: mode, pin: try? PINEntry("1234")) { return presented }
+                // A card without a chip for that interface (contact only, contactless only) is tried the other way.
+                return try? reader.presentation(of: card, mode: mode == .contact ? .contactless : .contact, pin: try? PINEntry("1234"))
             }
         }
 
@@ -108,6 +118,7 @@ struct TerminalCommand: AsyncParsableCommand {
         }
         controlTask.cancel()
         presenceTask.cancel()
+        backgroundTask.cancel()
         _ = await controlTask.result
         _ = await presenceTask.result
         await client.shutdown()
@@ -175,6 +186,11 @@ enum HeadlessLine {
         switch s.phase {
         case .amountEntry(let digits): line = "READY amount=\(digits.isEmpty ? "0" : digits)"
         case .waitingForCard(let amount): line = "WAITING_FOR_CARD amount=\(amount.formatted(withCode: true))"
+        case .readingCard(let amount, let mode, let stan):
+            line = "READING_CARD amount=\(amount.formatted(withCode: true)) mode=\(mode.verb.lowercased()) stan=\(stan)"
+        case .pinEntry(let amount, _, let stan, let prompt, let digits):
+            let kind = switch prompt { case .online: "online"; case .offline: "offline" }
+            line = "PIN_ENTRY amount=\(amount.formatted(withCode: true)) pin=\(kind) digits=\(digits) stan=\(stan)"
         case .authorizing(let amount, let card, let stan):
             line = "AUTHORIZING amount=\(amount.formatted(withCode: true)) card=\(card.brand.rawValue)/\(card.last4) stan=\(stan)"
         case .finished(let r): line = ResultLine.describe(r)

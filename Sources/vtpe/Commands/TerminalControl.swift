@@ -1,12 +1,14 @@
 import CardReaders
+import EMV
 import Foundation
 import PaymentCore
 import TerminalEngine
 
 /// Serves the control socket's requests against a running terminal.
 ///
-/// Requests (one line each): `amount 12.34`, `tap CARD [contactless|contact|magstripe] [wait]`, `wait`, `status`.
-/// Replies: `ok …`, `result APPROVED …`, or `error …`.
+/// Requests (one line each): `amount 12.34`, `tap CARD [contactless|contact|magstripe] [pin=1234] [wait]`,
+/// `keys 1234E [wait]` (keypad: digits, E enter, C cancel, B backspace), `wait`, `status`. Replies: `ok …`, `result APPROVED …`, or `error …`; a waited tap whose card asks for a PIN nobody gave
+/// replies `ok PIN_ENTRY …` as soon as the PIN pad opens (the person at the terminal types it).
 struct TerminalControl: Sendable {
     let engine: TerminalEngine
     let reader: SimulatedCardReader
@@ -21,15 +23,36 @@ struct TerminalControl: Sendable {
             guard words.count == 2 else { return "error usage: amount 12.34" }
             return await enterAmount(words[1])
         case "tap":
-            guard words.count >= 2 else { return "error usage: tap CARD [contactless|contact|magstripe] [wait]" }
-            let mode = words.count >= 3 ? EntryMode(word: words[2]) : .contactless
+            guard words.count >= 2 else { return "error usage: tap CARD [contactless|contact|magstripe] [pin=1234] [wait]" }
+            let mode = words.count >= 3 && !words[2].hasPrefix("pin=") && words[2] != "wait" ? EntryMode(word: words[2]) : .contactless
             guard let mode else { return "error unknown entry mode '\(words[2].prefix(20))': use contactless, contact or magstripe" }
-            return await tap(words[1], mode: mode, wait: words.last == "wait")
+            var pin: PINEntry?
+            if let word = words.first(where: { $0.hasPrefix("pin=") }) {
+                do { pin = try PINEntry(String(word.dropFirst(4))) } catch { return "error a PIN is 4 to 12 digits" }
+            }
+            return await tap(words[1], mode: mode, pin: pin, wait: words.last == "wait")
+        case "keys":
+            guard words.count >= 2 else { return "error usage: keys 1234E [wait]" }
+            let before = await engine.finishedCount
+            for c in words[1] {
+                let key: TerminalKey
+                switch c {
+                case "E": key = .enter
+                case "C": key = .cancel
+                case "B": key = .backspace
+                default:
+                    guard let d = c.wholeNumberValue else { return "error unknown key '\(c)': use 0-9, E, C or B" }
+                    key = .digit(d)
+                }
+                await engine.send(.keyPressed(key))
+            }
+            guard words.last == "wait" else { return "ok " + HeadlessLine.describe(await engine.snapshot) }
+            return "result " + ResultLine.describe(await engine.result(after: before))
         case "wait":
             let before = await engine.finishedCount
             return "result " + ResultLine.describe(await engine.result(after: before))
         default:
-            return "error unknown request '\(verb.prefix(20))': use amount, tap, wait or status"
+            return "error unknown request '\(verb.prefix(20))': use amount, tap, keys, wait or status"
         }
     }
 
@@ -55,7 +78,7 @@ struct TerminalControl: Sendable {
         return "ok " + HeadlessLine.describe(await engine.snapshot)
     }
 
-    private func tap(_ card: String, mode: EntryMode, wait: Bool) async -> String {
+    private func tap(_ card: String, mode: EntryMode, pin: PINEntry?, wait: Bool) async -> String {
         let snapshot = await engine.snapshot
         guard case .waitingForCard = snapshot.phase else {
             return "error the terminal is not waiting for a card (\(HeadlessLine.describe(snapshot))); enter an amount first"
@@ -63,7 +86,7 @@ struct TerminalControl: Sendable {
         let before = await engine.finishedCount
         let presentation: CardPresentation
         do {
-            presentation = try SimulatedCardReader.presentation(of: reader.card(for: card), mode: mode, now: Date())
+            presentation = try reader.presentation(of: reader.card(for: card), mode: mode, pin: pin, now: Date())
         } catch {
             return "error \(error.description)"
         }
@@ -74,7 +97,15 @@ struct TerminalControl: Sendable {
             return "error card refused: \(after.notice ?? "the terminal did not accept it")"
         }
         guard wait else { return "ok presented \(presentation)" }
-        return "result " + ResultLine.describe(await engine.result(after: before))
+        // The result, unless the PIN pad opens first with nobody here to type: then say so at once.
+        while true {
+            if await engine.finishedCount > before {
+                return "result " + ResultLine.describe(await engine.result(after: before))
+            }
+            let now = await engine.snapshot
+            if case .pinEntry = now.phase { return "ok " + HeadlessLine.describe(now) }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
     }
 }
 

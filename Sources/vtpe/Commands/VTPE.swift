@@ -16,7 +16,7 @@ struct VTPE: AsyncParsableCommand {
           vtpe gateway --port 4242              serve the payment API for a shop or remote terminals
           vtpe profiles list                    list the firmware profiles
         """,
-        subcommands: [TerminalCommand.self, GatewayCommand.self, TapCommand.self, ProfilesCommand.self, CryptoCommand.self, TLVCommand.self, BenchCommand.self],
+        subcommands: [TerminalCommand.self, GatewayCommand.self, TapCommand.self, KeypadCommand.self, ProfilesCommand.self, CryptoCommand.self, TLVCommand.self, BenchCommand.self],
         defaultSubcommand: TerminalCommand.self
     )
 }

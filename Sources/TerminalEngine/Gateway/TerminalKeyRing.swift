@@ -1,0 +1,111 @@
+import Foundation
+import PaymentCore
+import PaymentCrypto
+
+/// The terminal's DUKPT keys: the initial key its gateway loaded (`vtpe_key_injection`) and the KSN counter, kept
+/// in `<data-dir>/keys-<profile>.json` (mode 0600) per gateway. Each transaction takes the next KSN, saved before the
+/// keys are used, so a crash never reuses one.
+///
+/// The file holds a TEST initial key, the stand-in for a device's tamper-resistant key storage; it never holds
+/// card data.
+public actor TerminalKeyRing {
+    private let file: URL
+    private let gatewayName: String
+    public let scheme: DUKPTScheme
+    private var state: State?
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    struct State: Codable {
+        var gateway: String
+        var scheme: String
+        var initialKey: String
+        /// The KSN of the last transaction (the initial KSN before the first).
+        var ksn: String
+    }
+
+    public init(dataDirectory: URL, profileID: String, gatewayName: String, scheme: DUKPTScheme) {
+        file = dataDirectory.appendingPathComponent("keys-\(profileID).json")
+        self.gatewayName = gatewayName
+        self.scheme = scheme
+        if let data = try? Data(contentsOf: file), let stored = try? JSONDecoder().decode(State.self, from: data),
+           stored.gateway == gatewayName, stored.scheme == scheme.rawValue {
+            state = stored
+        }
+    }
+
+    /// True once keys are loaded for this gateway.
+    public var isLoaded: Bool { state != nil }
+
+    /// Why the last attempt to get keys failed (the registration or key injection was refused, or the gateway
+    /// could not be reached), so a sale without keys tells the user the real reason.
+    public private(set) var lastLoadFailure: GatewayFailure?
+
+    public func noteLoadFailure(_ failure: GatewayFailure) { lastLoadFailure = failure }
+
+    /// Installs what the gateway's key injection answered (`initial_key`, `initial_ksn`, `key_scheme`).
+    public func install(initialKey: String, initialKSN: String, keyScheme: String) throws {
+        guard keyScheme == scheme.rawValue else {
+            throw KeyRingError("the gateway loaded \(keyScheme) keys; this profile uses \(scheme.rawValue)")
+        }
+        let key = try SymmetricKey(hex: initialKey)
+        let ksn = try DUKPTSerialNumber(hex: initialKSN)
+        guard ksn.scheme == scheme, key.count == scheme.keyByteCount else { throw KeyRingError("the loaded key does not fit \(scheme.rawValue)") }
+        let new = State(gateway: gatewayName, scheme: scheme.rawValue, initialKey: initialKey, ksn: initialKSN)
+        try save(new)
+        state = new
+        lastLoadFailure = nil
+        let w = waiters
+        waiters = []
+        for c in w { c.resume() }
+    }
+
+    /// Forgets the keys (the gateway no longer knows them, e.g. after the reader was registered anew).
+    public func discard() {
+        state = nil
+        try? FileManager.default.removeItem(at: file)
+    }
+
+    /// The next transaction's keys, waiting up to `timeout` for a key injection when none are loaded yet.
+    public func nextTransactionKeys(timeout: Duration = .seconds(10)) async throws -> DUKPTTransactionKeys {
+        if state == nil { await waitForKeys(timeout: timeout) }
+        guard var current = state else {
+            throw KeyRingError("no keys loaded yet: the terminal has not been registered as a reader on its gateway")
+        }
+        let next = try DUKPTSerialNumber(hex: current.ksn).next()
+        current.ksn = next.hex
+        try save(current)
+        state = current
+        return try DUKPTTransactionKeys(initialKey: SymmetricKey(hex: current.initialKey), ksn: next)
+    }
+
+    private func waitForKeys(timeout: Duration) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await withCheckedContinuation { c in Task { await self.addWaiter(c) } } }
+            group.addTask { try? await Task.sleep(for: timeout) }
+            await group.next()
+            group.cancelAll()
+            await self.releaseWaiters()
+        }
+    }
+
+    private func addWaiter(_ c: CheckedContinuation<Void, Never>) {
+        if state != nil { c.resume() } else { waiters.append(c) }
+    }
+
+    private func releaseWaiters() {
+        let w = waiters
+        waiters = []
+        for c in w { c.resume() }
+    }
+
+    private func save(_ state: State) throws {
+        let data = try JSONEncoder().encode(state)
+        try data.write(to: file, options: .atomic)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file.path)
+    }
+}
+
+public struct KeyRingError: Error, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,44 @@
+import ArgumentParser
+import Foundation
+
+/// Presses keys on a running terminal's keypad: the PIN pad from a script, or cancelling a sale.
+struct KeypadCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "keypad",
+        abstract: "Press keys on a running terminal (digits, E enter, C cancel, B backspace).",
+        discussion: """
+        Example: `vtpe keypad 1234E` types a PIN and confirms it; `vtpe keypad C` cancels. With --wait, waits for the
+        sale's result and prints it (exit codes as `vtpe tap --wait`).
+        """
+    )
+
+    @Argument(help: "The keys, in order: 0-9, E (Enter), C (Cancel), B (Backspace).") var keys: String
+    @Option(help: ArgumentHelp("Control socket of the terminal (default <data-dir>/terminal.sock).", valueName: "socket"))
+    var terminal: String?
+    @Flag(help: "Wait for the result of the sale and print it.") var wait = false
+    @OptionGroup var data: DataDirectoryOption
+
+    func validate() throws {
+        guard !keys.isEmpty, keys.count <= 64, keys.allSatisfy({ "0123456789ECB".contains($0.uppercased()) }) else {
+            throw ValidationError("keys are 0-9, E (Enter), C (Cancel) and B (Backspace), at most 64 of them")
+        }
+    }
+
+    func run() async throws {
+        let socket = terminal ?? data.controlSocket
+        guard FileManager.default.fileExists(atPath: socket) else {
+            throw CLIError("no terminal is listening on \(socket): start one with `vtpe` (or pass --terminal SOCKET)").exit()
+        }
+        let reply: String
+        do {
+            reply = try await ControlSocket.request(path: socket, "keys \(keys.uppercased())\(wait ? " wait" : "")")
+        } catch {
+            throw CLIError("cannot reach the terminal on \(socket): \(error)").exit()
+        }
+        if reply.hasPrefix("error ") { throw CLIError(String(reply.dropFirst(6)), exitCode: 2).exit() }
+        let text = reply.hasPrefix("result ") ? String(reply.dropFirst(7)) : reply.hasPrefix("ok ") ? String(reply.dropFirst(3)) : reply
+        print(text)
+        if text.hasPrefix("DECLINED") { throw ExitCode(3) }
+        if text.hasPrefix("FAILED") { throw ExitCode(4) }
+    }
+}
