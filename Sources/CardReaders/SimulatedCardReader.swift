@@ -50,6 +50,8 @@ public final class SimulatedCardReader: CardReader {
     public func presentation(of card: TestCard, mode: EntryMode, pin: PINEntry? = nil, now: Date = Date()) throws(CardReaderError) -> CardPresentation {
         let profile = try Self.profile(of: card, now: now)
         guard let interface = mode.chipInterface else {
+            // A phone or watch wallet has no magnetic stripe.
+            guard !profile.supportsCDCVM else { throw CardReaderError.noStripe(card.name) }
             return CardPresentation(swiped: try Self.track2(of: profile, card: card), pin: pin)
         }
         guard profile.interfaces.contains(interface) else { throw CardReaderError.noChipOn(card.name, mode) }
@@ -138,6 +140,8 @@ public enum CardReaderError: Error, Sendable, Equatable, CustomStringConvertible
     case unreadableCard(String)
     /// The card has no chip for that interface (a contact-only card tapped, or a contactless-only card inserted).
     case noChipOn(String, EntryMode)
+    /// A phone or watch wallet: nothing to swipe.
+    case noStripe(String)
 
     public var description: String {
         switch self {
@@ -147,6 +151,8 @@ public enum CardReaderError: Error, Sendable, Equatable, CustomStringConvertible
             return "unknown card '\(shown)': use a catalog name (vtpe tap --list), a test card number or a simulator key 1–9"
         case .unreadableCard(let name):
             return "card '\(name)' cannot be read (its number fails the Luhn check)"
+        case .noStripe(let name):
+            return "card '\(name)' is a phone wallet: it has no magnetic stripe to swipe; tap it"
         case .noChipOn(let name, let mode):
             return "card '\(name)' cannot be \(mode == .contactless ? "tapped: it has no contactless chip; insert it" : "inserted: it is contactless only; tap it")"
         }

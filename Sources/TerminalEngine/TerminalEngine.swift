@@ -12,6 +12,8 @@ public struct TerminalSnapshot: Sendable, Equatable {
     public var terminalID: String
     public var gatewayLabel: String
     public var readerName: String
+    /// The payment intent of a server-driven sale in progress (nil for a sale keyed in at the terminal).
+    public var serverPaymentIntent: String? = nil
 }
 
 /// The terminal: owns the transaction state machine and performs its actions — the EMV dialogue with the card
@@ -59,7 +61,8 @@ public actor TerminalEngine {
 
     private var snapshotNow: TerminalSnapshot {
         TerminalSnapshot(phase: machine.phase, notice: machine.notice, profile: machine.profile,
-                         terminalID: machine.terminalID, gatewayLabel: gateway.label, readerName: readerName)
+                         terminalID: machine.terminalID, gatewayLabel: gateway.label, readerName: readerName,
+                         serverPaymentIntent: machine.serverIntent)
     }
 
     /// Settles lost answers and reversals until cancelled.

@@ -371,3 +371,28 @@ final class TestChipTerminal: @unchecked Sendable {
         }
     }
 }
+
+/// The terminal's status inquiry after a lost answer: `GET /v1/vtpe/idempotency_keys/:key`.
+@Suite struct StatusInquiryTests {
+    @Test(arguments: StoreEngine.all) func answersWhatBecameOfAKey(engine: StoreEngine) async throws {
+        try await withGateway(engine) { client, store, _ in
+            let unknown = try await client.get("/v1/vtpe/idempotency_keys/T1-000001")
+            #expect(unknown.status == .notFound && unknown.error["code"] as? String == "resource_missing")
+            let paid = try await client.post("/v1/payment_intents", "amount=700&currency=usd&payment_method=pm_card_visa&confirm=true",
+                                             headers: [HTTPField.Name("Idempotency-Key")!: "T1-000001"])
+            let done = try await client.get("/v1/vtpe/idempotency_keys/T1-000001")
+            #expect(done.status == .ok && done.json["status"] as? String == "completed" && done.json["response_status"] as? Int == 200)
+            #expect((done.json["response"] as? [String: Any])?["id"] as? String == paid.json["id"] as? String)
+            let declined = try await client.post("/v1/payment_intents", "amount=700&currency=usd&payment_method=pm_card_visa_chargeDeclined&confirm=true",
+                                                 headers: [HTTPField.Name("Idempotency-Key")!: "T1-000002"])
+            #expect(declined.status.code == 402)
+            let failed = try await client.get("/v1/vtpe/idempotency_keys/T1-000002")
+            #expect(failed.json["response_status"] as? Int == 402)
+            #expect(((failed.json["response"] as? [String: Any])?["error"] as? [String: Any])?["decline_code"] as? String == "generic_decline")
+            // A request still running answers in_progress.
+            _ = try await store.claimIdempotencyKey("T1-000003", fingerprint: "x", now: Int64(Date().timeIntervalSince1970))
+            let running = try await client.get("/v1/vtpe/idempotency_keys/T1-000003")
+            #expect(running.json["status"] as? String == "in_progress" && running.json["response"] is NSNull)
+        }
+    }
+}

@@ -69,6 +69,8 @@ struct TerminalControl: Sendable {
         }
         switch snapshot.phase {
         case .amountEntry, .finished: break
+        // No card read yet and no server-driven sale: the new amount replaces the old one.
+        case .waitingForCard where snapshot.serverPaymentIntent == nil: await engine.send(.keyPressed(.cancel))
         default: return "error the terminal is busy (\(HeadlessLine.describe(snapshot))); finish or cancel the current sale first"
         }
         if case .finished = snapshot.phase { await engine.send(.keyPressed(.enter)) }
