@@ -22,7 +22,7 @@ help:
 	@echo "make test   — build and run every test suite (Swift unit tests, end-to-end tests in tmux, crypto interop)"
 	@echo "              against a throwaway PostgreSQL on 127.0.0.1 (or your own: VTPE_TEST_POSTGRES_URL=postgres://…)"
 	@echo "make postgres-start / postgres-stop — that throwaway PostgreSQL, for running single suites by hand"
-	@echo "make bench  — release build, then crypto and EMV throughput on one core, then the gateway under wrk"
+	@echo "make bench  — release build, then crypto and EMV throughput on one core, tap-to-approval latency, then the gateway under wrk"
 	@echo "make run ARGS='--profile countertop --data-dir /tmp/vtpe'   — pass options to vtpe terminal"
 
 deps:
@@ -87,11 +87,12 @@ postgres-start:
 postgres-stop:
 	@scripts/test-postgres.sh stop $(PG_TEST_DIR)
 
-# Release build, then crypto/EMV throughput on one core and the gateway under wrk (empty store, then 1,000,000
-# payments); figures go to docs/benchmarks.md.
+# Release build, then crypto/EMV throughput on one core, tap-to-approval latency through a headless terminal (1,000
+# taps), and the gateway under wrk (empty store, then 1,000,000 payments); figures go to docs/benchmarks.md.
 bench: release
 	@command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk >/dev/null; }
 	taskset -c 0 .build/release/vtpe bench --seconds 3
+	python3 bench/tap_latency.py --bin .build/release/vtpe --count 1000
 	bench/gateway_wrk.sh .build/release/vtpe 1000000
 
 clean:

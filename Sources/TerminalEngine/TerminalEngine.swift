@@ -31,6 +31,8 @@ public actor TerminalEngine {
     /// Every snapshot, newest last; the UI reads it.
     public nonisolated let snapshots: AsyncStream<TerminalSnapshot>
     private var waiters: [CheckedContinuation<TransactionResult, Never>] = []
+    /// Waiting for the next result, or for the PIN pad to open (nil).
+    private var resultOrPINWaiters: [CheckedContinuation<TransactionResult?, Never>] = []
     /// How many transactions have finished since start, and the last one.
     public private(set) var finishedCount = 0
     public private(set) var lastResult: TransactionResult?
@@ -85,7 +87,22 @@ public actor TerminalEngine {
             let w = waiters
             waiters = []
             for c in w { c.resume(returning: result) }
+            let other = resultOrPINWaiters
+            resultOrPINWaiters = []
+            for c in other { c.resume(returning: result) }
+        } else if case .pinEntry = machine.phase, case .pinRequested = event {
+            let other = resultOrPINWaiters
+            resultOrPINWaiters = []
+            for c in other { c.resume(returning: nil) }
         }
+    }
+
+    /// Waits until more than `count` transactions have finished (the latest result), or until the PIN pad opens
+    /// for someone to type (nil) — for `vtpe tap --wait`, which cannot type.
+    public func resultOrPINPad(after count: Int) async -> TransactionResult? {
+        if finishedCount > count, let lastResult { return lastResult }
+        if case .pinEntry = machine.phase { return nil }
+        return await withCheckedContinuation { resultOrPINWaiters.append($0) }
     }
 
     /// Waits until more than `count` transactions have finished and returns the latest

@@ -6,30 +6,53 @@ import Synchronization
 /// Wakes the long polls of readers whose action changed in this process. Other gateway processes sharing the
 /// database are noticed by the poll's own re-reads (every second).
 final class ActionHub: Sendable {
-    private let waiters = Mutex<[String: [UUID: CheckedContinuation<Void, Never>]]>([:])
+    /// One waiting poll. Finishing it is idempotent and may come before the continuation is installed (a timeout of
+    /// zero, a cancelled request), so no wake-up is ever lost and no poll waits forever.
+    final class Waiter: Sendable {
+        private let state = Mutex<(continuation: CheckedContinuation<Void, Never>?, finished: Bool)>((nil, false))
+
+        func finish() {
+            let continuation = state.withLock { s -> CheckedContinuation<Void, Never>? in
+                guard !s.finished else { return nil }
+                s.finished = true
+                defer { s.continuation = nil }
+                return s.continuation
+            }
+            continuation?.resume()
+        }
+
+        func install(_ continuation: CheckedContinuation<Void, Never>) {
+            let finished = state.withLock { s -> Bool in
+                if !s.finished { s.continuation = continuation }
+                return s.finished
+            }
+            if finished { continuation.resume() }
+        }
+    }
+
+    private let waiters = Mutex<[String: [UUID: Waiter]]>([:])
 
     func notify(_ readerID: String) {
         let woken = waiters.withLock { $0.removeValue(forKey: readerID) ?? [:] }
-        for waiter in woken.values { waiter.resume() }
+        for waiter in woken.values { waiter.finish() }
     }
 
-    /// Returns when the reader's action changes here, or after `timeout`.
+    /// Returns when the reader's action changes here, after `timeout`, or when the request is cancelled.
     func wait(_ readerID: String, timeout: Duration) async {
         let token = UUID()
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                await withCheckedContinuation { continuation in
-                    self.waiters.withLock { $0[readerID, default: [:]][token] = continuation }
-                }
-            }
-            group.addTask {
-                try? await Task.sleep(for: timeout)
-                let waiter = self.waiters.withLock { $0[readerID]?.removeValue(forKey: token) }
-                waiter?.resume()
-            }
-            await group.next()
-            group.cancelAll()
+        let waiter = Waiter()
+        waiters.withLock { $0[readerID, default: [:]][token] = waiter }
+        let timer = Task {
+            try? await Task.sleep(for: timeout)
+            waiter.finish()
         }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { waiter.install($0) }
+        } onCancel: {
+            waiter.finish()
+        }
+        timer.cancel()
+        waiters.withLock { _ = $0[readerID]?.removeValue(forKey: token) }
     }
 }
 

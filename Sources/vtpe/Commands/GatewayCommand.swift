@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Synchronization
 import Gateway
 import Hummingbird
 import Logging
@@ -80,6 +81,12 @@ struct GatewayCommand: AsyncParsableCommand {
     }
 }
 
+/// True for the first caller only.
+final class OnceFlag: Sendable {
+    private let taken = Mutex(false)
+    func claim() -> Bool { taken.withLock { was in defer { was = true }; return !was } }
+}
+
 /// The gateway inside the terminal process: same HTTP server, on a free loopback port.
 struct EmbeddedGateway {
     let url: String
@@ -107,9 +114,18 @@ struct EmbeddedGateway {
         return EmbeddedGateway(url: "http://127.0.0.1:\(port)", key: key, task: task, store: store)
     }
 
-    func stop() async {
+    /// Stops the server, waiting at most `grace` for requests in flight (a reader's long poll may hold one for up
+    /// to its wait): everything committed is already on disk, so a terminal never hangs on its way out.
+    func stop(grace: Duration = .seconds(2)) async {
         task.cancel()
-        _ = await task.result
+        // Not a task group: a group waits for all its children, and awaiting a task's result ignores cancellation.
+        let task = self.task
+        let finished = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+            let once = OnceFlag()
+            Task { _ = await task.result; if once.claim() { continuation.resume(returning: true) } }
+            Task { try? await Task.sleep(for: grace); if once.claim() { continuation.resume(returning: false) } }
+        }
+        guard finished else { return }
         await store.shutdown()
     }
 }

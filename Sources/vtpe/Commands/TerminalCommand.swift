@@ -120,9 +120,13 @@ struct TerminalCommand: AsyncParsableCommand {
         presenceTask.cancel()
         backgroundTask.cancel()
         _ = await controlTask.result
+        logger.debug("stopping: control socket closed")
         _ = await presenceTask.result
+        logger.debug("stopping: reader presence ended")
         await client.shutdown()
+        logger.debug("stopping: HTTP client shut down")
         await embedded?.stop()
+        logger.debug("stopping: embedded gateway stopped")
     }
 
     /// The ncurses loop: engine snapshots and keys in, screens out.

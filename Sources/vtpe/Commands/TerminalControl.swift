@@ -100,14 +100,10 @@ struct TerminalControl: Sendable {
         }
         guard wait else { return "ok presented \(presentation)" }
         // The result, unless the PIN pad opens first with nobody here to type: then say so at once.
-        while true {
-            if await engine.finishedCount > before {
-                return "result " + ResultLine.describe(await engine.result(after: before))
-            }
-            let now = await engine.snapshot
-            if case .pinEntry = now.phase { return "ok " + HeadlessLine.describe(now) }
-            try? await Task.sleep(for: .milliseconds(10))
+        guard let result = await engine.resultOrPINPad(after: before) else {
+            return "ok " + HeadlessLine.describe(await engine.snapshot)
         }
+        return "result " + ResultLine.describe(result)
     }
 }
 
