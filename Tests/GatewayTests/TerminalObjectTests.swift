@@ -61,11 +61,14 @@ import Testing
     @Test func badRegistrationsAreRefused() async throws {
         try await withGateway { client, _, _ in
             let location = try await client.post("/v1/terminal/locations", "display_name=Shop&\(Self.address)").json["id"] as! String
-            for code in ["", "nope", "vtpe-countertop", "vtpe--T1", "vtpe-countertop-", "vtpe-count ertop-T1"] {
+            for code in ["", "nope", "vtpe", "vtpe-", "vtpe-countertop", "vtpe--T1", "vtpe-countertop-", "vtpe-count ertop-T1"] {
                 let r = try await client.post("/v1/terminal/readers", "registration_code=\(code)&location=\(location)")
                 #expect(r.status.code == 400, "\(code)")
                 #expect(r.error["param"] as? String == "registration_code", "\(code)")
             }
+            // Profile ids may have dashes; the serial is what follows the last one.
+            let dashed = try await client.post("/v1/terminal/readers", "registration_code=vtpe-legacy-tdes-T9&location=\(location)")
+            #expect(dashed.json["device_type"] as? String == "legacy-tdes" && dashed.json["serial_number"] as? String == "T9")
             let noLocation = try await client.post("/v1/terminal/readers", "registration_code=simulated-wpe&location=tml_nope")
             #expect(noLocation.status == .notFound && noLocation.error["param"] as? String == "location")
             let noAddress = try await client.post("/v1/terminal/locations", "display_name=Shop")

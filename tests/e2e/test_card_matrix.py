@@ -15,6 +15,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -240,3 +241,34 @@ def test_lost_answer_that_went_through_is_reversed(vtpe_bin, gateway, lossy):
     ours = reversed_payment()
     assert len(ours) == 1 and ours[0]["status"] == "succeeded" and ours[0]["latest_charge"]["amount_refunded"] == 1400
     assert wait_until(lambda: json.loads((data / "reversals-countertop.json").read_text()) == [], 10)
+
+
+# --------------------------------------------------------------------------- TDES DUKPT profiles
+
+
+def test_a_tdes_dukpt_profile_sells_the_same(vtpe_bin, gateway, tmp_path):
+    """A profile with `key_management: tdes_dukpt` loads TDES keys (20-digit KSNs) and its chip and PIN sales go
+    through the same issuer checks."""
+    countertop = (Path(__file__).resolve().parents[2] / "firmware-profiles" / "countertop.yaml").read_text()
+    profile = tmp_path / "legacy.yaml"
+    profile.write_text(countertop.replace("id: countertop", "id: legacy-tdes").replace("name: Countertop", "name: Legacy TDES")
+                       + "key_management: tdes_dukpt\n")
+    data = tmp_path / "data"
+    data.mkdir()
+    proc = start([vtpe_bin, "terminal", "--headless", "--profile", profile, "--data-dir", data, "--gateway", gateway, "--api-key", KEY],
+                 tmp_path / "terminal.out")
+    try:
+        assert wait_until(lambda: (data / "keys-legacy-tdes.json").exists() and (data / "terminal.sock").exists(), 15), \
+            (tmp_path / "terminal.out").read_text()
+        keys = json.loads((data / "keys-legacy-tdes.json").read_text())
+        assert keys["scheme"] == "tdes_dukpt" and len(keys["ksn"]) == 20, keys
+        for card, args in [("visa", ["--amount", "12.00"]), ("online_pin", ["--mode", "insert", "--pin", "1234", "--amount", "80.00"]),
+                           ("mastercard", ["--mode", "swipe", "--amount", "9.00"])]:
+            tap = run_vtpe(vtpe_bin, "tap", card, *args, "--wait", "--data-dir", data)
+            assert tap.returncode == 0 and tap.stdout.startswith("APPROVED"), describe(tap)
+        wrong = run_vtpe(vtpe_bin, "tap", "online_pin", "--mode", "insert", "--pin", "9999", "--amount", "80.00", "--wait", "--data-dir", data)
+        assert wrong.returncode == 3 and "decline_code=incorrect_pin" in wrong.stdout, describe(wrong)
+        status, readers = api(gateway, "GET", "/v1/terminal/readers?device_type=legacy-tdes")
+        assert status == 200 and len(readers["data"]) == 1 and readers["data"][0]["status"] == "online", readers
+    finally:
+        stop(proc)

@@ -141,13 +141,15 @@ struct TerminalRoutes {
     /// `simulated-wpe` → a simulated WisePOS E; `vtpe-<profile>-<serial>` → a vtpe terminal of that profile.
     static func parse(registrationCode code: String) throws(APIError) -> (deviceType: String, serial: String) {
         if code == "simulated-wpe" { return ("simulated_wisepos_e", "SIMULATOR-" + ObjectID.random(length: 8).uppercased()) }
-        let parts = code.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count >= 3, parts[0] == "vtpe", !parts[1].isEmpty, !parts[2...].joined(separator: "-").isEmpty,
-              code.count <= 100, code.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
-            throw APIError.invalidRequest("Invalid registration_code: use the code a vtpe terminal shows (vtpe-<profile>-<serial>) or simulated-wpe.",
-                                          param: "registration_code", code: "resource_missing")
-        }
-        return (String(parts[1]), parts[2...].joined(separator: "-"))
+        let invalid = APIError.invalidRequest("Invalid registration_code: use the code a vtpe terminal shows (vtpe-<profile>-<serial>) or simulated-wpe.",
+                                              param: "registration_code", code: "resource_missing")
+        // Profile ids may contain dashes, serials do not: the serial follows the last dash.
+        guard code.hasPrefix("vtpe-"), let last = code.lastIndex(of: "-"), code.distance(from: code.startIndex, to: last) > 4, code.count <= 100,
+              code.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else { throw invalid }
+        let profile = code[code.index(code.startIndex, offsetBy: 5)..<last]
+        let serial = code[code.index(after: last)...]
+        guard !profile.isEmpty, !serial.isEmpty, !profile.hasPrefix("-") else { throw invalid }
+        return (String(profile), String(serial))
     }
 
     static func apply(_ params: inout FormParams, to location: inout LocationRecord, creating: Bool) throws(APIError) {
