@@ -84,6 +84,23 @@ import Testing
         }
     }
 
+    @Test(arguments: StoreEngine.all) func tipsArePartOfTheAmount(engine: StoreEngine) async throws {
+        try await withGateway(engine) { client, _, _ in
+            let created = try await client.post("/v1/payment_intents", "amount=1000&currency=eur&payment_method_types[]=card_present")
+            #expect((created.json["amount_details"] as? [String: Any])?["tip"] as? [String: Int] == [:])
+            let id = try #require(created.json["id"] as? String)
+            let tipped = try await client.post("/v1/payment_intents/\(id)", "amount=1150&amount_details[tip][amount]=150")
+            #expect(tipped.json["amount"] as? Int == 1150)
+            #expect((tipped.json["amount_details"] as? [String: Any])?["tip"] as? [String: Int] == ["amount": 150])
+            let again = try await client.get("/v1/payment_intents/\(id)")
+            #expect((again.json["amount_details"] as? [String: Any])?["tip"] as? [String: Int] == ["amount": 150])
+            let tooBig = try await client.post("/v1/payment_intents/\(id)", "amount_details[tip][amount]=1150")
+            #expect(tooBig.status == .badRequest && tooBig.error["param"] as? String == "amount_details[tip][amount]")
+            let withTip = try await client.post("/v1/payment_intents", "amount=500&currency=eur&amount_details[tip][amount]=50")
+            #expect((withTip.json["amount_details"] as? [String: Any])?["tip"] as? [String: Int] == ["amount": 50])
+        }
+    }
+
     @Test(arguments: StoreEngine.all) func retrievesAndExpands(engine: StoreEngine) async throws {
         try await withGateway(engine) { client, _, _ in
             let created = try await client.post("/v1/payment_intents", "amount=700&currency=usd&payment_method=pm_card_visa&confirm=true&metadata[order_id]=42")

@@ -34,9 +34,13 @@ import Testing
         #expect(m.serverIntent == "pi_1")
         _ = m.handle(.serverSale(amount: Money(minorUnits: 700, currency: .eur), paymentIntent: "pi_2"), now: fixedDate)
         #expect(m.notice == "A sale is already in progress" && m.serverIntent == "pi_1")
+        _ = m.handle(.tipAdded(Money(minorUnits: 150, currency: .eur)), now: fixedDate)
+        #expect(m.phase == .waitingForCard(amount: Money(minorUnits: 650, currency: .eur)) && m.notice == "Tip EUR 1.50 added")
+        _ = m.handle(.tipAdded(Money(minorUnits: 150, currency: .usd)), now: fixedDate)
+        #expect(m.phase == .waitingForCard(amount: Money(minorUnits: 650, currency: .eur)))
         let actions = m.handle(.cardPresented(try card("4242424242424242")), now: fixedDate)
         guard case .startChip(let chip)? = actions.last else { Issue.record("no chip transaction: \(actions)"); return }
-        #expect(chip.paymentIntent == "pi_1" && chip.stan == 41)
+        #expect(chip.paymentIntent == "pi_1" && chip.stan == 41 && chip.amount == Money(minorUnits: 650, currency: .eur))
         _ = m.handle(.chipCompleted(ChipCompletion(card: CardSummary(brand: .visa, last4: "4242", entryMode: .contactless),
                                                    outcome: .approved(paymentIntentID: "pi_1", authorizationCode: "1"), emv: nil)), now: fixedDate)
         #expect(m.serverIntent == nil)

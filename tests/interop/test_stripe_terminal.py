@@ -72,14 +72,16 @@ def test_server_driven_flow_with_a_real_terminal(request, gateway):
     reader = stripe.terminal.Reader.retrieve(terminal.reader_id)
     assert reader.device_type == "countertop" and reader.status == "online" and reader.location == location.id
 
-    # A tap (EUR 20.00 is under the contactless limit): approved, then captured by the shop.
+    # A tap (EUR 20.00 is under the contactless limit) with a EUR 1.50 tip chosen on the reader: approved for
+    # EUR 21.50, then captured by the shop.
     intent = stripe.PaymentIntent.create(amount=2000, currency="eur", payment_method_types=["card_present"], capture_method="manual")
     stripe.terminal.Reader.process_payment_intent(reader.id, payment_intent=intent.id)
-    stripe.terminal.Reader.TestHelpers.present_payment_method(reader.id, card_present={"number": "5555555555554444"})
+    stripe.terminal.Reader.TestHelpers.present_payment_method(reader.id, card_present={"number": "5555555555554444"}, amount_tip=150)
     action = wait_for_action(reader.id)
     assert action.status == "succeeded", action
     captured = stripe.PaymentIntent.capture(intent.id)
-    assert captured.status == "succeeded" and captured.amount_received == 2000
+    assert captured.status == "succeeded" and captured.amount_received == 2150
+    assert captured.amount_details.tip.amount == 150
     details = stripe.Charge.retrieve(captured.latest_charge).payment_method_details.card_present
     assert details.last4 == "4444" and details.read_method == "contactless_emv"
     assert details.emv_auth_data.startswith("8A023030910A"), details.emv_auth_data  # ARC 00, then ARPC ‖ ARC

@@ -31,6 +31,8 @@ public struct PaymentIntentRecord: Sendable, Codable, Equatable {
     public var setupFutureUsage: String?
     /// The rendered `next_action` while the intent is in `requires_action`.
     public var nextAction: String?
+    /// The tip included in `amount` (`amount_details[tip][amount]`), e.g. chosen on the reader.
+    public var amountTip: Int64? = nil
 }
 
 /// A charge as stored; `paymentMethodDetails` and `outcome` are JSON documents.

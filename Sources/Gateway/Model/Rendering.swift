@@ -18,7 +18,7 @@ enum Render {
             ("object", "payment_intent"),
             ("amount", .int(r.amount)),
             ("amount_capturable", .int(r.amountCapturable)),
-            ("amount_details", .object([("tip", .object([]))])),
+            ("amount_details", .object([("tip", .object(r.amountTip.map { [("amount", JSONValue.int($0))] } ?? []))])),
             ("amount_received", .int(r.amountReceived)),
             ("application", .null),
             ("application_fee_amount", .null),

@@ -78,7 +78,10 @@ struct PaymentIntents {
             latestCharge: nil, lastPaymentError: nil, amountCapturable: 0, amountReceived: 0,
             canceledAt: nil, cancellationReason: nil, statementDescriptor: fields.statementDescriptor ?? nil,
             receiptEmail: fields.receiptEmail ?? nil, returnUrl: confirmOptions.returnURL,
-            setupFutureUsage: fields.setupFutureUsage ?? nil, nextAction: nil)
+            setupFutureUsage: fields.setupFutureUsage ?? nil, nextAction: nil, amountTip: fields.tip)
+        if let tip = fields.tip, tip >= amount {
+            throw APIError.invalidRequest("Invalid amount_details[tip][amount]: the tip is part of amount and must be below it.", param: "amount_details[tip][amount]")
+        }
         if card != nil { intent.status = "requires_confirmation" }
         var writes: [StoreWrite] = []
         if let card, card.isNew { writes.append(.insert(card.method)) }
@@ -106,7 +109,7 @@ struct PaymentIntents {
         return try await store.retryingConflicts {
             var intent = try await existing(id)
             let before = intent.status
-            let changesPayment = fields.amount != nil || fields.currency != nil || fields.captureMethod != nil
+            let changesPayment = fields.amount != nil || fields.currency != nil || fields.captureMethod != nil || fields.tip != nil
                 || fields.customer != nil || fields.paymentMethodTypes != nil || source != nil || fields.setupFutureUsage != nil
             if changesPayment, !Self.mutableStatuses.contains(intent.status) {
                 throw Self.unexpectedState(intent, action: "update", allowed: "requires_payment_method, requires_confirmation, or requires_action")
@@ -114,6 +117,10 @@ struct PaymentIntents {
             let currency = try fields.currency ?? Currency(code: intent.currency.uppercased())
             try Self.checkAmount(fields.amount ?? intent.amount, currency)
             if let amount = fields.amount { intent.amount = amount }
+            if let tip = fields.tip { intent.amountTip = tip }
+            if let tip = intent.amountTip, tip >= intent.amount {
+                throw APIError.invalidRequest("Invalid amount_details[tip][amount]: the tip is part of amount and must be below it.", param: "amount_details[tip][amount]")
+            }
             intent.currency = currency.code.lowercased()
             if let v = fields.captureMethod { intent.captureMethod = v }
             if let v = fields.description { intent.description = v }
@@ -454,10 +461,12 @@ struct PaymentIntents {
         var setupFutureUsage: String??
         var metadata: [String: String]?
         var paymentMethodTypes: [String]?
+        var tip: Int64?
 
         static func parse(_ params: inout FormParams, creating: Bool) throws(APIError) -> Fields {
             var f = Fields()
             f.amount = try params.integer("amount", range: 1...PaymentIntents.maxAmount)
+            f.tip = try params.integer(["amount_details", "tip", "amount"], range: 0...PaymentIntents.maxAmount)
             if let code = try params.string("currency") {
                 do { f.currency = try Currency(code: code.uppercased()) } catch {
                     throw APIError.invalidRequest("Invalid currency: \(code.prefix(10)). Stripe currencies are three-letter ISO codes in lower case.", param: "currency")

@@ -222,5 +222,8 @@ enum Migrations {
             )
             """,
         ]),
+        ("2026-11-27-010-tips", [
+            "ALTER TABLE payment_intents ADD COLUMN amount_tip BIGINT",
+        ]),
     ]
 }

@@ -113,6 +113,19 @@ public actor ReaderPresence {
             }
             guard !cardTaken, let number = (json["vtpe_presented_card"] as? [String: Any])?["number"] as? String else { return }
             cardTaken = true
+            if let tip = (action?["vtpe_amount_tip"] as? NSNumber)?.int64Value, tip > 0,
+               case .waitingForCard(let amount) = await engine.snapshot.phase {
+                // The tip chosen "on the reader" becomes part of the intent's amount before the card is read.
+                let (status, body) = try await client.call(.POST, "/v1/payment_intents/\(intent)", [
+                    ("amount", String(amount.minorUnits + tip)), ("amount_details[tip][amount]", String(tip)),
+                ])
+                guard status == 200 else {
+                    await engine.send(.keyPressed(.cancel))
+                    currentIntent = nil
+                    return await report(id, failure: ("intent_invalid", "The tip could not be added: \(Self.message(body))"))
+                }
+                await engine.send(.tipAdded(Money(minorUnits: tip, currency: amount.currency)))
+            }
             let before = await engine.finishedCount
             let card = await presentCard(number)
             if let card { await engine.send(.cardPresented(card)) }

@@ -84,6 +84,8 @@ public enum TransactionEvent: Sendable, Equatable {
     case chipWentOnline(CardSummary)
     /// The chip transaction ended.
     case chipCompleted(ChipCompletion)
+    /// A tip chosen before the card is presented (server-driven: `present_payment_method` with `amount_tip`).
+    case tipAdded(Money)
 }
 
 /// Something the engine must do.
@@ -167,6 +169,14 @@ public struct TransactionStateMachine: Sendable, Equatable {
             return []
         case (.waitingForCard(let amount), .cardPresented(let card)):
             return present(card, amount: amount)
+        case (.waitingForCard(let amount), .tipAdded(let tip)):
+            guard tip.currency == amount.currency, tip.minorUnits > 0 else {
+                notice = "A tip must be a positive amount in \(amount.currency.code)"
+                return []
+            }
+            phase = .waitingForCard(amount: Money(minorUnits: amount.minorUnits + tip.minorUnits, currency: amount.currency))
+            notice = "Tip \(tip.formatted(withCode: true)) added"
+            return []
 
         // The chip dialogue.
         case (.readingCard(let amount, let mode, let stan), .pinRequested(let prompt)):
@@ -214,7 +224,7 @@ public struct TransactionStateMachine: Sendable, Equatable {
         case (.authorizing, .cardPresented), (.pinEntry, .cardPresented):
             notice = "Please wait: a card is being processed"
             return []
-        case (_, .cardRemoved), (_, .authorizationCompleted), (_, .keyPressed), (_, .pinRequested), (_, .chipWentOnline), (_, .chipCompleted):
+        case (_, .cardRemoved), (_, .authorizationCompleted), (_, .keyPressed), (_, .pinRequested), (_, .chipWentOnline), (_, .chipCompleted), (_, .tipAdded):
             return []
         }
     }
