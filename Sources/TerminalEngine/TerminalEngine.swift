@@ -14,6 +14,8 @@ public struct TerminalSnapshot: Sendable, Equatable {
     public var readerName: String
     /// The payment intent of a server-driven sale in progress (nil for a sale keyed in at the terminal).
     public var serverPaymentIntent: String? = nil
+    /// The cart the point of sale shows (`set_reader_display`).
+    public var cart: CartDisplay? = nil
 }
 
 /// The terminal: owns the transaction state machine and performs its actions — the EMV dialogue with the card
@@ -64,7 +66,7 @@ public actor TerminalEngine {
     private var snapshotNow: TerminalSnapshot {
         TerminalSnapshot(phase: machine.phase, notice: machine.notice, profile: machine.profile,
                          terminalID: machine.terminalID, gatewayLabel: gateway.label, readerName: readerName,
-                         serverPaymentIntent: machine.serverIntent)
+                         serverPaymentIntent: machine.serverIntent, cart: machine.cart)
     }
 
     /// Settles lost answers and reversals until cancelled.

@@ -81,6 +81,8 @@ func deviceLines(_ s: TerminalSnapshot, width: Int, mode: EntryMode) -> [DeviceL
     let blank = DeviceLine(text: "")
     let currency = s.profile.currency
     switch s.phase {
+    case .amountEntry(let digits) where digits.isEmpty && s.cart != nil:
+        return cartLines(s.cart!, width: width)
     case .amountEntry(let digits):
         let amount = (try? Money.fromDigits(digits.isEmpty ? "0" : digits, currency: currency)) ?? Money(minorUnits: 0, currency: currency)
         return [center(s.profile.merchantName), blank, DeviceLine(text: " SALE", style: .bold), blank,
@@ -124,6 +126,25 @@ func deviceLines(_ s: TerminalSnapshot, width: Int, mode: EntryMode) -> [DeviceL
         lines += [blank, DeviceLine(text: " Enter: new sale")]
         return lines
     }
+}
+
+/// The cart the point of sale sent: one line per item, then tax and total.
+func cartLines(_ cart: CartDisplay, width: Int) -> [DeviceLine] {
+    func row(_ left: String, _ right: String, _ style: CellStyle = .normal) -> DeviceLine {
+        // " left … right " — one space in from each edge, as the amount lines.
+        let room = max(2, width - 3 - right.count)
+        let shown = left.count > room ? String(left.prefix(room - 1)) + "…" : left
+        return DeviceLine(text: " " + shown + String(repeating: " ", count: max(1, width - 2 - shown.count - right.count)) + right, style: style)
+    }
+    var lines = [DeviceLine(text: " YOUR CART", style: .bold), DeviceLine(text: "")]
+    for item in cart.lineItems.prefix(8) {
+        lines.append(row("\(item.quantity) x \(item.description)", item.amount.formatted(withCode: false)))
+    }
+    if cart.lineItems.count > 8 { lines.append(DeviceLine(text: " … \(cart.lineItems.count - 8) more")) }
+    if let tax = cart.tax { lines.append(row("Tax", tax.formatted(withCode: false))) }
+    lines.append(DeviceLine(text: ""))
+    lines.append(row("TOTAL", cart.total.formatted(withCode: true), .bold))
+    return lines
 }
 
 func helpLine(_ phase: TransactionPhase, mode: EntryMode) -> String {

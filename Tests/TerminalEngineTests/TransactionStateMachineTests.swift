@@ -121,6 +121,25 @@ import Testing
         #expect(result.receipt.lines.contains { $0.contains("PIN VERIFIED") })
     }
 
+    @Test func cartStaysUntilTheSaleEnds() throws {
+        var m = try machine()
+        let cart = CartDisplay(lineItems: [.init(description: "Coffee", quantity: 2, amount: Money(minorUnits: 600, currency: .eur))],
+                               tax: nil, total: Money(minorUnits: 600, currency: .eur))
+        _ = m.handle(.showCart(cart), now: fixedDate)
+        #expect(m.cart == cart)
+        type(&m, "600")
+        _ = m.handle(.keyPressed(.enter), now: fixedDate)
+        _ = m.handle(.cardPresented(try card("4242424242424242", .contact)), now: fixedDate)
+        // While the card is read, the cart cannot change.
+        _ = m.handle(.showCart(nil), now: fixedDate)
+        #expect(m.cart == cart && m.notice == "A card is being processed: the cart shows after the sale")
+        _ = m.handle(.chipCompleted(ChipCompletion(card: nil, outcome: .failed(.cancelled), emv: nil)), now: fixedDate)
+        #expect(m.cart == nil)
+        // A cart after a sale brings the terminal back to its idle screen.
+        _ = m.handle(.showCart(cart), now: fixedDate)
+        #expect(m.phase == .amountEntry(digits: "") && m.cart == cart)
+    }
+
     @Test func cancelOnThePINPadStopsTheDialogue() throws {
         var m = try machine()
         type(&m, "100")

@@ -48,6 +48,15 @@ import Testing
 
     @Test func waitingForCard() throws { try assertGolden(render(try model(.waitingForCard(amount: eur1234))), "countertop-present-card") }
 
+    @Test func cartFromThePointOfSale() throws {
+        var m = try model(.amountEntry(digits: ""))
+        let eur = { (minor: Int64) in Money(minorUnits: minor, currency: .eur) }
+        m.snapshot.cart = CartDisplay(lineItems: [.init(description: "Espresso", quantity: 2, amount: eur(480)),
+                                                  .init(description: "Croissant aux amandes extra", quantity: 1, amount: eur(350))],
+                                      tax: eur(83), total: eur(913))
+        try assertGolden(render(m), "countertop-cart")
+    }
+
     @Test func readingCard() throws {
         try assertGolden(render(try model(.readingCard(amount: eur1234, entryMode: .contact, stan: 1))), "countertop-reading-card")
     }

@@ -72,6 +72,13 @@ def test_server_driven_flow_with_a_real_terminal(request, gateway):
     reader = stripe.terminal.Reader.retrieve(terminal.reader_id)
     assert reader.device_type == "countertop" and reader.status == "online" and reader.location == location.id
 
+    # The shop shows its cart on the terminal: the terminal displays it and the action succeeds.
+    shown = stripe.terminal.Reader.set_reader_display(reader.id, type="cart", cart={
+        "currency": "eur", "tax": 100, "total": 2000,
+        "line_items": [{"description": "Espresso", "amount": 900, "quantity": 2}, {"description": "Water", "amount": 100, "quantity": 1}]})
+    assert shown.action.type == "set_reader_display"
+    assert wait_for_action(reader.id).status == "succeeded"
+
     # A tap (EUR 20.00 is under the contactless limit) with a EUR 1.50 tip chosen on the reader: approved for
     # EUR 21.50, then captured by the shop.
     intent = stripe.PaymentIntent.create(amount=2000, currency="eur", payment_method_types=["card_present"], capture_method="manual")

@@ -93,6 +93,9 @@ public actor ReaderPresence {
             currentIntent = nil
             return
         }
+        if action?["type"] as? String == "set_reader_display" {
+            return await showCart(action, inProgress: inProgress, reader: id, engine: engine)
+        }
         guard inProgress, action?["type"] as? String == "process_payment_intent",
               let intent = (action?["process_payment_intent"] as? [String: Any])?["payment_intent"] as? String else { return }
         do {
@@ -149,6 +152,34 @@ public actor ReaderPresence {
             }
         } catch {
             logger.info("server-driven action: gateway unreachable (\(String(describing: error).prefix(80)))")
+        }
+    }
+
+    /// `set_reader_display`: the cart goes on the terminal's screen and the action succeeds; a cancelled display
+    /// takes it away again.
+    private func showCart(_ action: [String: Any]?, inProgress: Bool, reader id: String, engine: TerminalEngine) async {
+        guard inProgress else {
+            if action?["failure_code"] as? String == "canceled", await engine.snapshot.cart != nil { await engine.send(.showCart(nil)) }
+            return
+        }
+        guard let cart = (action?["set_reader_display"] as? [String: Any])?["cart"] as? [String: Any],
+              let code = cart["currency"] as? String, let currency = try? Currency(code: code.uppercased()),
+              let total = (cart["total"] as? NSNumber)?.int64Value else {
+            return await report(id, failure: ("invalid_cart", "The terminal could not read the cart."))
+        }
+        let items = (cart["line_items"] as? [[String: Any]] ?? []).map { item in
+            CartDisplay.LineItem(description: item["description"] as? String ?? "",
+                                 quantity: (item["quantity"] as? NSNumber)?.intValue ?? 1,
+                                 amount: Money(minorUnits: (item["amount"] as? NSNumber)?.int64Value ?? 0, currency: currency))
+        }
+        let tax = (cart["tax"] as? NSNumber).map { Money(minorUnits: $0.int64Value, currency: currency) }
+        let display = CartDisplay(lineItems: items, tax: tax, total: Money(minorUnits: total, currency: currency))
+        await engine.send(.showCart(display))
+        let snapshot = await engine.snapshot
+        if snapshot.cart == display {
+            _ = try? await client.call(.POST, "/v1/terminal/readers/\(id)/vtpe_action_result", [("status", "succeeded")])
+        } else {
+            await report(id, failure: ("terminal_busy", snapshot.notice ?? "The terminal is processing a card."))
         }
     }
 

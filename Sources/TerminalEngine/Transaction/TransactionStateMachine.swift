@@ -68,6 +68,32 @@ public struct EMVReceiptData: Sendable, Equatable {
     }
 }
 
+/// A cart the point of sale shows on the terminal's screen (`set_reader_display`).
+public struct CartDisplay: Sendable, Equatable {
+    public struct LineItem: Sendable, Equatable {
+        public var description: String
+        public var quantity: Int
+        /// The line's amount (unit price × quantity, as the point of sale computed it).
+        public var amount: Money
+
+        public init(description: String, quantity: Int, amount: Money) {
+            self.description = description
+            self.quantity = quantity
+            self.amount = amount
+        }
+    }
+
+    public var lineItems: [LineItem]
+    public var tax: Money?
+    public var total: Money
+
+    public init(lineItems: [LineItem], tax: Money?, total: Money) {
+        self.lineItems = lineItems
+        self.tax = tax
+        self.total = total
+    }
+}
+
 /// Something that happened to the terminal.
 public enum TransactionEvent: Sendable, Equatable {
     case keyPressed(TerminalKey)
@@ -86,6 +112,8 @@ public enum TransactionEvent: Sendable, Equatable {
     case chipCompleted(ChipCompletion)
     /// A tip chosen before the card is presented (server-driven: `present_payment_method` with `amount_tip`).
     case tipAdded(Money)
+    /// The point of sale shows a cart (`set_reader_display`), or takes it away (nil).
+    case showCart(CartDisplay?)
 }
 
 /// Something the engine must do.
@@ -138,6 +166,8 @@ public struct TransactionStateMachine: Sendable, Equatable {
     private var pinDigits: [Int] = []
     /// The card of the chip transaction in progress, once the kernel has read it.
     private var chipCard: CardSummary?
+    /// The cart on screen, until the next sale ends or the point of sale clears it.
+    public private(set) var cart: CartDisplay?
 
     public init(profile: FirmwareProfile, terminalID: String, nextSTAN: UInt32) {
         self.profile = profile
@@ -147,6 +177,16 @@ public struct TransactionStateMachine: Sendable, Equatable {
 
     public mutating func handle(_ event: TransactionEvent, now: Date) -> [TransactionAction] {
         notice = nil
+        if case .showCart(let cart) = event {
+            switch phase {
+            case .amountEntry, .waitingForCard, .finished:
+                self.cart = cart
+                if case .finished = phase, cart != nil { phase = .amountEntry(digits: "") }
+            default:
+                notice = "A card is being processed: the cart shows after the sale"
+            }
+            return []
+        }
         switch (phase, event) {
         case (.amountEntry(let digits), .keyPressed(let key)):
             handleAmountKey(key, digits: digits)
@@ -224,7 +264,7 @@ public struct TransactionStateMachine: Sendable, Equatable {
         case (.authorizing, .cardPresented), (.pinEntry, .cardPresented):
             notice = "Please wait: a card is being processed"
             return []
-        case (_, .cardRemoved), (_, .authorizationCompleted), (_, .keyPressed), (_, .pinRequested), (_, .chipWentOnline), (_, .chipCompleted), (_, .tipAdded):
+        case (_, .cardRemoved), (_, .authorizationCompleted), (_, .keyPressed), (_, .pinRequested), (_, .chipWentOnline), (_, .chipCompleted), (_, .tipAdded), (_, .showCart):
             return []
         }
     }
@@ -240,6 +280,7 @@ public struct TransactionStateMachine: Sendable, Equatable {
         serverIntent = nil
         chipCard = nil
         pinDigits = []
+        cart = nil
         return profile.printerColumns == nil ? [] : [.printReceipt(receipt)]
     }
 

@@ -189,6 +189,7 @@ enum HeadlessLine {
         var line: String
         switch s.phase {
         case .amountEntry(let digits): line = "READY amount=\(digits.isEmpty ? "0" : digits)"
+            if let cart = s.cart { line += " cart_items=\(cart.lineItems.count) cart_total=\(cart.total.formatted(withCode: true))" }
         case .waitingForCard(let amount): line = "WAITING_FOR_CARD amount=\(amount.formatted(withCode: true))"
         case .readingCard(let amount, let mode, let stan):
             line = "READING_CARD amount=\(amount.formatted(withCode: true)) mode=\(mode.verb.lowercased()) stan=\(stan)"
