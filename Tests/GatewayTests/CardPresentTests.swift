@@ -355,6 +355,7 @@ final class TestChipTerminal: @unchecked Sendable {
         try await withGateway { client, _, dir in
             let terminal = try await TestChipTerminal.make(client)
             #expect(try await terminal.run("online_pin", amount: 2000).decision == .approvedOnline)
+            let pinForm = terminal.lastForm
             #expect(try await terminal.run("visa_credit", amount: 2000).decision == .approvedOnline)
             var bytes = Data()
             for name in ["gateway.sqlite", "gateway.sqlite-wal"] {
@@ -367,6 +368,12 @@ final class TestChipTerminal: @unchecked Sendable {
                 // Track 2 in its EMV form (packed BCD) must not be there either.
                 let packed = HexCoding.decode(pan)!
                 #expect(bytes.range(of: Data(packed)) == nil)
+            }
+            // Nor the PIN block (enciphered as sent, or any part of it) or the enciphered track 2.
+            for name in ["vtpe_encrypted_pin_block", "vtpe_encrypted_track2"] {
+                let hex = try #require(pinForm.split(separator: "&").first { $0.contains(name) }?.split(separator: "=").last.map(String.init))
+                #expect(!text.contains(hex) && !text.contains(hex.lowercased()), "\(name) stored")
+                #expect(bytes.range(of: Data(HexCoding.decode(hex)!.prefix(8))) == nil, "\(name) stored as bytes")
             }
         }
     }
