@@ -22,9 +22,6 @@ struct SealedCardPresent: Sendable {
 
     static let prefix = ["payment_method_data", "card_present"]
     static let readMethods = ["contactless_emv", "contact_emv", "magnetic_stripe_fallback", "magnetic_stripe_track2"]
-    /// Card data that must never travel in the clear DE55: it goes enciphered in `vtpe_encrypted_track2`.
-    static let forbiddenEMVTags: [Tag] = [.track2Equivalent, .pan, .track1Data, .cardholderName, .track1DiscretionaryData,
-                                          .track2DiscretionaryData, .track2Data]
 
     static func param(_ name: String) -> String { "payment_method_data[card_present][\(name)]" }
 
@@ -45,7 +42,8 @@ struct SealedCardPresent: Sendable {
             do { emvData = try BERTLV.decode(bytes) } catch {
                 throw APIError.invalidRequest("Invalid vtpe_emv_data: \(error.message).", param: param("vtpe_emv_data"))
             }
-            if let tag = emvData?.first(where: { forbiddenEMVTags.contains($0.tag) })?.tag {
+            // Card data never travels in the clear DE55: track 2 goes enciphered in `vtpe_encrypted_track2`.
+            if let tag = emvData?.first(where: { $0.tag.isSensitive })?.tag {
                 throw APIError.invalidRequest("Invalid vtpe_emv_data: tag \(tag.hex) carries clear card data; send track 2 enciphered in vtpe_encrypted_track2 only.",
                                               param: param("vtpe_emv_data"))
             }

@@ -15,15 +15,15 @@ public struct AuthorizationInput: Sendable {
     public var offSession: Bool
     /// What the issuer already holds on this card (authorized, not yet released), in minor units.
     public var held: Int64
-    /// The card's EMV data, for a chip or contactless read: the ARQC is verified.
-    public var chip: ChipData?
+    /// The card's EMV data, for a chip or contactless read, with its verified ARQC.
+    public var chip: ChipEvidence?
     /// The online PIN the cardholder entered.
     public var pin: EnteredPIN?
     /// The issuer has seen this card's cryptogram (ATC and ARQC) before.
     public var cryptogramReplayed: Bool
 
     public init(pan: PAN, expiry: Expiry, amount: Money, cardPresent: Bool, authenticated: Bool = false,
-                offSession: Bool = false, held: Int64 = 0, chip: ChipData? = nil, pin: EnteredPIN? = nil,
+                offSession: Bool = false, held: Int64 = 0, chip: ChipEvidence? = nil, pin: EnteredPIN? = nil,
                 cryptogramReplayed: Bool = false) {
         self.pan = pan
         self.expiry = expiry
@@ -35,6 +35,18 @@ public struct AuthorizationInput: Sendable {
         self.chip = chip
         self.pin = pin
         self.cryptogramReplayed = cryptogramReplayed
+    }
+}
+
+/// A chip read as the issuer sees it: the EMV data and whether its ARQC verified — computed once per
+/// authorization, since the decision, the ARPC and the replay record all depend on it.
+public struct ChipEvidence: Sendable {
+    public var data: ChipData
+    public var cryptogramVerified: Bool
+
+    public init(_ data: ChipData, pan: PAN) {
+        self.data = data
+        cryptogramVerified = IssuerSimulator.cryptogramVerifies(data, pan: pan)
     }
 }
 
@@ -62,7 +74,7 @@ public struct IssuerSimulator: Sendable {
     /// online PIN (`incorrect_pin`), then the test amounts of simulated readers, then the card's own outcome.
     public func authorize(_ input: AuthorizationInput, now: Date) -> IssuerDecision {
         if let chip = input.chip {
-            guard Self.cryptogramVerifies(chip, pan: input.pan) else { return .declined(.securityViolation) }
+            guard chip.cryptogramVerified else { return .declined(.securityViolation) }
             if input.cryptogramReplayed { return .declined(.duplicateTransaction) }
         }
         if input.expiry.isExpired(at: now) { return .declined(.expiredCard) }
@@ -122,14 +134,15 @@ public struct IssuerSimulator: Sendable {
 
     /// The issuer's EMV answer to a chip authorization: 8A (the response code) and, when the card's cryptogram
     /// verified, 91 (ARPC method 1 ‖ ARC) that the card checks to authenticate the issuer.
-    public static func emvResponse(to decision: IssuerDecision, chip: ChipData, pan: PAN) -> [TLV] {
+    public static func emvResponse(to decision: IssuerDecision, chip evidence: ChipEvidence, pan: PAN) -> [TLV] {
+        let chip = evidence.data
         let arc: String = switch decision {
         case .approved: "00"
         case .declined(let code): code.isoResponseCode
         case .requiresAuthentication: "05"
         }
         var objects = [TLV(tag: .authorisationResponseCode, value: Array(arc.utf8))]
-        if cryptogramVerifies(chip, pan: pan), let arqc = chip.cryptogram, let atc = chip.atc,
+        if evidence.cryptogramVerified, let arqc = chip.cryptogram, let atc = chip.atc,
            let data = try? TestIssuer.issuerAuthenticationData(arqc: arqc, arc: Array(arc.utf8), pan: pan, psn: chip.psn, atc: atc) {
             objects.append(TLV(tag: .issuerAuthenticationData, value: data))
         }

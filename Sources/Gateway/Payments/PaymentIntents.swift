@@ -79,9 +79,7 @@ struct PaymentIntents {
             canceledAt: nil, cancellationReason: nil, statementDescriptor: fields.statementDescriptor ?? nil,
             receiptEmail: fields.receiptEmail ?? nil, returnUrl: confirmOptions.returnURL,
             setupFutureUsage: fields.setupFutureUsage ?? nil, nextAction: nil, amountTip: fields.tip)
-        if let tip = fields.tip, tip >= amount {
-            throw APIError.invalidRequest("Invalid amount_details[tip][amount]: the tip is part of amount and must be below it.", param: "amount_details[tip][amount]")
-        }
+        try Self.checkTip(fields.tip, amount: amount)
         if card != nil { intent.status = "requires_confirmation" }
         var writes: [StoreWrite] = []
         if let card, card.isNew { writes.append(.insert(card.method)) }
@@ -118,9 +116,7 @@ struct PaymentIntents {
             try Self.checkAmount(fields.amount ?? intent.amount, currency)
             if let amount = fields.amount { intent.amount = amount }
             if let tip = fields.tip { intent.amountTip = tip }
-            if let tip = intent.amountTip, tip >= intent.amount {
-                throw APIError.invalidRequest("Invalid amount_details[tip][amount]: the tip is part of amount and must be below it.", param: "amount_details[tip][amount]")
-            }
+            try Self.checkTip(intent.amountTip, amount: intent.amount)
             intent.currency = currency.code.lowercased()
             if let v = fields.captureMethod { intent.captureMethod = v }
             if let v = fields.description { intent.description = v }
@@ -338,10 +334,11 @@ struct PaymentIntents {
         let held = balance == nil ? 0 : try await store.issuerHeld(fingerprint: fingerprint)
         let created = Int64(now.timeIntervalSince1970)
         // A chip cryptogram is good once: the issuer remembers every one it has seen (card, PSN, ATC, cryptogram).
-        let chip = card.input.chip
-        let cryptogramUse = chip.flatMap { chip in
-            chip.cryptogram.map { CryptogramUseRecord(id: "\(fingerprint):\(chip.psn):\(chip.atc ?? 0):\(HexCoding.encode($0))",
-                                                      fingerprint: fingerprint, atc: Int64(chip.atc ?? 0), created: created) }
+        let chip = card.input.chip.map { ChipEvidence($0, pan: card.input.pan) }
+        let cryptogramUse = chip.flatMap { evidence in
+            let data = evidence.data
+            return data.cryptogram.map { CryptogramUseRecord(id: "\(fingerprint):\(data.psn):\(data.atc ?? 0):\(HexCoding.encode($0))",
+                                                             fingerprint: fingerprint, atc: Int64(data.atc ?? 0), created: created) }
         }
         var replayed = false
         if let cryptogramUse { replayed = try await store.find(CryptogramUseRecord.self, id: cryptogramUse.id) != nil }
@@ -352,7 +349,7 @@ struct PaymentIntents {
             now: now)
         let emvResponse = chip.map { IssuerSimulator.emvResponse(to: decision, chip: $0, pan: card.input.pan) }
         var step = Step()
-        if let cryptogramUse, !replayed, IssuerSimulator.cryptogramVerifies(chip!, pan: card.input.pan) {
+        if let cryptogramUse, !replayed, chip?.cryptogramVerified == true {
             step.writes.append(.insertUnique(cryptogramUse))
         }
         intent.lastPaymentError = nil
@@ -437,6 +434,13 @@ struct PaymentIntents {
     static func checkAmount(_ amount: Int64, _ currency: Currency) throws(APIError) {
         if currency.exponent == 3, amount % 10 != 0 {
             throw APIError.invalidRequest("Invalid amount: \(currency.code.lowercased()) amounts must be multiples of 10 (three-decimal currency).", param: "amount")
+        }
+    }
+
+    /// A tip is part of the amount: below it.
+    static func checkTip(_ tip: Int64?, amount: Int64) throws(APIError) {
+        if let tip, tip >= amount {
+            throw APIError.invalidRequest("Invalid amount_details[tip][amount]: the tip is part of amount and must be below it.", param: "amount_details[tip][amount]")
         }
     }
 

@@ -353,9 +353,7 @@ public final class SQLPaymentStore: PaymentStore {
             }
             if try row.decode(column: "claim_token", as: String.self) == token { return .claimed }
             guard try row.decode(column: "fingerprint", as: String.self) == fingerprint else { return .mismatch }
-            guard let status = try row.decode(column: "status_code", as: Int?.self),
-                  let body = try row.decode(column: "response_body", as: String?.self) else { return .inProgress }
-            return .replay(status: status, body: body)
+            return try Self.storedResponse(row)
         }
     }
 
@@ -364,10 +362,15 @@ public final class SQLPaymentStore: PaymentStore {
             guard let row = try await db.select().columns("status_code", "response_body", "created")
                 .from("idempotency_keys").where("key", .equal, key).first(),
                   try row.decode(column: "created", as: Int64.self) >= now - Self.idempotencyLifetime else { return nil }
-            guard let status = try row.decode(column: "status_code", as: Int?.self),
-                  let body = try row.decode(column: "response_body", as: String?.self) else { return .inProgress }
-            return .replay(status: status, body: body)
+            return try Self.storedResponse(row)
         }
+    }
+
+    /// The response stored for a key (`replay`), or `inProgress` while its request runs.
+    private static func storedResponse(_ row: any SQLRow) throws -> IdempotencyClaim {
+        guard let status = try row.decode(column: "status_code", as: Int?.self),
+              let body = try row.decode(column: "response_body", as: String?.self) else { return .inProgress }
+        return .replay(status: status, body: body)
     }
 
     /// How long a stored response is replayed, in seconds.

@@ -36,10 +36,6 @@ public final class HTTPGatewayClient: GatewayClient {
         try? await client.shutdown()
     }
 
-    /// Objects that must never leave in the clear DE55: they travel enciphered as track 2.
-    static let clearCardDataTags: Set<Tag> = [.track2Equivalent, .pan, .track1Data, .cardholderName, .track1DiscretionaryData,
-                                               .track2DiscretionaryData, .track2Data]
-
     /// The form body of an authorization, card data enciphered under `keys`.
     static func formBody(_ r: AuthorizationRequest, keys: DUKPTTransactionKeys) throws -> String {
         // A server-driven sale confirms the intent the API created, with its own amount and capture method.
@@ -62,7 +58,8 @@ public final class HTTPGatewayClient: GatewayClient {
             if let pin = online.onlinePIN {
                 field("vtpe_encrypted_pin_block", HexCoding.encode(try keys.encipherPIN(pin.revealDigits(), pan: online.pan, random: &rng)))
             }
-            field("vtpe_emv_data", HexCoding.encode(BERTLV.encode(online.tlv.filter { !clearCardDataTags.contains($0.tag) })))
+            // Card data (track 2, PAN, names) never leaves in the clear DE55: track 2 travels enciphered above.
+            field("vtpe_emv_data", HexCoding.encode(BERTLV.encode(online.tlv.filter { !$0.tag.isSensitive })))
         case .magstripe(let track):
             field("vtpe_read_method", track.serviceCode.isChipCard ? "magnetic_stripe_fallback" : "magnetic_stripe_track2")
             field("vtpe_ksn", keys.ksn.hex)
@@ -113,7 +110,7 @@ public final class HTTPGatewayClient: GatewayClient {
             return Self.interpret(status: Int(response.status.code), body: Data(bytes.readableBytesView))
         } catch {
             let failure = Self.failure(error)
-            guard failure != .unreachable("connection refused") else { return GatewayAnswer(result: .failed(failure)) }
+            guard failure != Self.refused else { return GatewayAnswer(result: .failed(failure)) }
             // The request may have arrived: ask what became of it before giving up.
             logger.warning("authorization answer lost; asking the gateway for its status", metadata: ["stan": "\(request.stan)", "error": "\(failure)"])
             for attempt in 0..<3 {
@@ -187,14 +184,17 @@ public final class HTTPGatewayClient: GatewayClient {
         return (Int(response.status.code), json, data)
     }
 
+    /// Never connected (refused, or the connection timed out): the request cannot have arrived.
+    private static let refused = GatewayFailure.unreachable("connection refused")
+
     /// What went wrong, as the terminal shows it. Only a refused connection proves the request never arrived.
     private static func failure(_ error: any Error) -> GatewayFailure {
         if let e = error as? HTTPClientError {
             if e == .deadlineExceeded || e == .readTimeout { return .timeout }
-            if e == .connectTimeout { return .unreachable("connection refused") }
+            if e == .connectTimeout { return refused }
         }
         let text = "\(error)"
-        if text.contains("connectionRefused") || text.contains("Connection refused") { return .unreachable("connection refused") }
+        if text.contains("connectionRefused") || text.contains("Connection refused") { return refused }
         return .unreachable(String(text.prefix(120)))
     }
 

@@ -35,10 +35,6 @@ struct KeypadCommand: AsyncParsableCommand {
         } catch {
             throw CLIError("cannot reach the terminal on \(socket): \(error)").exit()
         }
-        if reply.hasPrefix("error ") { throw CLIError(String(reply.dropFirst(6)), exitCode: 2).exit() }
-        let text = reply.hasPrefix("result ") ? String(reply.dropFirst(7)) : reply.hasPrefix("ok ") ? String(reply.dropFirst(3)) : reply
-        print(text)
-        if text.hasPrefix("DECLINED") { throw ExitCode(3) }
-        if text.hasPrefix("FAILED") { throw ExitCode(4) }
+        do { try ControlSocket.printReply(reply) } catch let error as CLIError { throw error.exit() }
     }
 }

@@ -59,12 +59,7 @@ struct TapCommand: AsyncParsableCommand {
             }
             let modeWord = EntryMode(word: mode)!.rawValue
             let reply = try await ControlSocket.request(path: socket, "tap \(card!) \(modeWord)\(pin.map { " pin=\($0)" } ?? "")\(wait ? " wait" : "")")
-            if reply.hasPrefix("error ") { throw CLIError(String(reply.dropFirst(6)), exitCode: 2) }
-            let text = reply.hasPrefix("result ") ? String(reply.dropFirst(7)) : reply.hasPrefix("ok ") ? String(reply.dropFirst(3)) : reply
-            print(text)
-            if text.hasPrefix("DECLINED") { throw ExitCode(3) }
-            if text.hasPrefix("FAILED") { throw ExitCode(4) }
-            if text.hasPrefix("PIN_ENTRY") { throw ExitCode(5) }
+            try ControlSocket.printReply(reply)
         } catch let error as CLIError {
             throw error.exit()
         } catch let error as ExitCode {

@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import NIOCore
 import NIOPosix
@@ -5,6 +6,18 @@ import NIOPosix
 /// A line protocol over a Unix socket: one request line in, one reply line out per connection.
 /// The terminal serves it so `vtpe tap` (and QA scripts) can drive a running terminal.
 enum ControlSocket {
+    /// Prints a terminal's reply as `vtpe tap` and `vtpe keypad` show it: `error …` throws a usage error (exit 2);
+    /// otherwise the line without its `ok`/`result` prefix, exiting 3 for DECLINED, 4 for FAILED and 5 when the PIN
+    /// pad waits for the person at the terminal.
+    static func printReply(_ reply: String) throws {
+        if reply.hasPrefix("error ") { throw CLIError(String(reply.dropFirst(6)), exitCode: 2) }
+        let text = reply.hasPrefix("result ") ? String(reply.dropFirst(7)) : reply.hasPrefix("ok ") ? String(reply.dropFirst(3)) : reply
+        print(text)
+        if text.hasPrefix("DECLINED") { throw ExitCode(3) }
+        if text.hasPrefix("FAILED") { throw ExitCode(4) }
+        if text.hasPrefix("PIN_ENTRY") { throw ExitCode(5) }
+    }
+
     /// Serves `path` until the task is cancelled; `handle` turns a request line into a reply line.
     static func serve(path: String, handle: @escaping @Sendable (String) async -> String) async throws {
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
