@@ -4,6 +4,8 @@ import PackageDescription
 let strict: [SwiftSetting] = [
     .swiftLanguageMode(.v6),
     .enableUpcomingFeature("ExistentialAny"),
+    // An import a target does not declare fails to build (SE-0444).
+    .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
 let package = Package(
@@ -27,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
         .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
@@ -53,19 +56,21 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(name: "EMV", dependencies: ["PaymentCore", "PaymentCrypto"], resources: [.copy("Resources/card-profiles.json")], swiftSettings: strict),
-        .target(name: "CardReaders", dependencies: ["EMV"], swiftSettings: strict),
+        .target(name: "CardReaders", dependencies: ["EMV", "PaymentCore"], swiftSettings: strict),
         .target(name: "CardReadersUSB", dependencies: ["CardReaders", "CLibUSB"], swiftSettings: strict),
         .target(
             name: "TerminalEngine",
             dependencies: [
-                "CardReaders",
+                "CardReaders", "EMV", "PaymentCore", "PaymentCrypto",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),
-        .target(name: "TerminalUI", dependencies: ["TerminalEngine"], swiftSettings: strict),
+        .target(name: "TerminalUI", dependencies: ["TerminalEngine", "CardReaders", "PaymentCore"], swiftSettings: strict),
         .target(name: "TerminalUICurses", dependencies: ["TerminalUI", "CNcurses"], swiftSettings: strict),
         .target(
             name: "Gateway",
@@ -76,6 +81,11 @@ let package = Package(
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "PostgresKit", package: "postgres-kit"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                // SQLiteDirect drives SQLite through sqlite-nio's bundled C module (VaporCSQLite), which that
+                // package exposes only through this product.
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -89,6 +99,7 @@ let package = Package(
                 "PaymentCore", "PaymentCrypto", "EMV", "CardReaders", "CardReadersUSB",
                 "TerminalEngine", "TerminalUI", "TerminalUICurses", "Gateway",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -101,17 +112,24 @@ let package = Package(
         .testTarget(name: "PaymentCoreTests", dependencies: ["PaymentCore", "TestSupport"], resources: [.copy("Vectors")], swiftSettings: strict),
         .testTarget(name: "PaymentCryptoTests", dependencies: ["PaymentCrypto", "PaymentCore", "TestSupport"], exclude: ["Vectors"], swiftSettings: strict),
         .testTarget(name: "EMVTests", dependencies: ["EMV", "PaymentCore", "PaymentCrypto", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "CardReadersTests", dependencies: ["CardReaders"], swiftSettings: strict),
+        .testTarget(name: "CardReadersTests", dependencies: ["CardReaders", "EMV", "PaymentCore"], swiftSettings: strict),
         .testTarget(name: "CardReadersUSBTests", dependencies: ["CardReadersUSB"], swiftSettings: strict),
-        .testTarget(name: "TerminalEngineTests", dependencies: ["TerminalEngine"], swiftSettings: strict),
-        .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI"], exclude: ["Snapshots"], swiftSettings: strict),
+        .testTarget(
+            name: "TerminalEngineTests",
+            dependencies: ["TerminalEngine", "CardReaders", "EMV", "PaymentCore", "PaymentCrypto", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "TerminalEngine", "CardReaders", "EMV", "PaymentCore"], exclude: ["Snapshots"], swiftSettings: strict),
         .testTarget(
             name: "GatewayTests",
             dependencies: [
                 "Gateway", "PaymentCore", "PaymentCrypto", "EMV",
                 .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),

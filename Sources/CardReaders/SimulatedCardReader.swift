@@ -47,7 +47,8 @@ public final class SimulatedCardReader: CardReader {
 
     /// The card as this reader reads it, without announcing it: a chip session for a tap or an insert, track 2 for
     /// a swipe.
-    public func presentation(of card: TestCard, mode: EntryMode, pin: PINEntry? = nil, now: Date = Date()) throws(CardReaderError) -> CardPresentation {
+    /// `damagedChip`: the chip does not answer (a failed chip read, after which the terminal takes the stripe).
+    public func presentation(of card: TestCard, mode: EntryMode, pin: PINEntry? = nil, now: Date = Date(), damagedChip: Bool = false) throws(CardReaderError) -> CardPresentation {
         let profile = try Self.profile(of: card, now: now)
         guard let interface = mode.chipInterface else {
             // A phone or watch wallet has no magnetic stripe.
@@ -55,7 +56,7 @@ public final class SimulatedCardReader: CardReader {
             return CardPresentation(swiped: try Self.track2(of: profile, card: card), pin: pin)
         }
         guard profile.interfaces.contains(interface) else { throw CardReaderError.noChipOn(card.name, mode) }
-        let chip = SimulatedChip(name: profile.name, wallet: wallet, profile: profile, interface: interface)
+        let chip = SimulatedChip(name: profile.name, wallet: wallet, profile: profile, interface: interface, damaged: damagedChip)
         current.withLock { $0?.remove(); $0 = chip }
         return CardPresentation(entryMode: mode, medium: .chip(ChipCard(channel: chip, knownPAN: profile.pan)), pin: pin)
     }
@@ -115,11 +116,11 @@ final class SimulatedChip: CardChannel, Sendable {
     private let interface: CardInterface
     private let state: Mutex<(present: Bool, powered: Bool)>
 
-    init(name: String, wallet: VirtualCardWallet, profile: CardProfile, interface: CardInterface) {
+    init(name: String, wallet: VirtualCardWallet, profile: CardProfile, interface: CardInterface, damaged: Bool = false) {
         self.name = name
         self.wallet = wallet
         self.interface = interface
-        state = Mutex((true, wallet.reset(name, profile: profile, interface: interface)))
+        state = Mutex((true, !damaged && wallet.reset(name, profile: profile, interface: interface)))
     }
 
     func remove() { state.withLock { $0.present = false } }

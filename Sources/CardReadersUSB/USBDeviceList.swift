@@ -1,5 +1,6 @@
 import CLibUSB
 import CardReaders
+import Foundation
 
 /// A USB device seen on the bus, and which card reader it is when we know the model.
 public struct USBDeviceInfo: Sendable, Equatable, CustomStringConvertible {
@@ -8,6 +9,20 @@ public struct USBDeviceInfo: Sendable, Equatable, CustomStringConvertible {
     public var vendorID: UInt16
     public var productID: UInt16
     public var model: KnownReader?
+
+    public init(bus: UInt8, address: UInt8, vendorID: UInt16, productID: UInt16, model: KnownReader?) {
+        self.bus = bus
+        self.address = address
+        self.vendorID = vendorID
+        self.productID = productID
+        self.model = model
+    }
+
+    /// A device as the bus describes it, tagged with its model when vtpe knows it.
+    public init(bus: UInt8, address: UInt8, vendorID: UInt16, productID: UInt16) {
+        self.init(bus: bus, address: address, vendorID: vendorID, productID: productID,
+                  model: KnownReader.identify(vendorID: vendorID, productID: productID))
+    }
 
     public var description: String {
         let id = String(format: "%04x:%04x", vendorID, productID)
@@ -61,10 +76,8 @@ public enum USBDeviceList {
             guard let device = list[i] else { continue }
             var desc = libusb_device_descriptor()
             guard libusb_get_device_descriptor(device, &desc) == 0 else { continue }
-            out.append(USBDeviceInfo(
-                bus: libusb_get_bus_number(device), address: libusb_get_device_address(device),
-                vendorID: desc.idVendor, productID: desc.idProduct,
-                model: KnownReader.identify(vendorID: desc.idVendor, productID: desc.idProduct)))
+            out.append(USBDeviceInfo(bus: libusb_get_bus_number(device), address: libusb_get_device_address(device),
+                                     vendorID: desc.idVendor, productID: desc.idProduct))
         }
         return out
     }

@@ -2,7 +2,7 @@
 ///
 /// `<` orders by currency code first and then by amount, so sorting a mixed list never traps;
 /// use `compared(to:)` where amounts in different currencies must be rejected instead.
-public struct Money: Hashable, Sendable, Comparable, CustomStringConvertible {
+public struct Money: Hashable, Sendable, Comparable, Codable, CustomStringConvertible {
     /// The amount in minor units; negative for credits and refunds.
     public let minorUnits: Int64
     /// The currency whose exponent gives `minorUnits` its meaning.

@@ -16,46 +16,61 @@ public struct TerminalSnapshot: Sendable, Equatable {
     public var serverPaymentIntent: String? = nil
     /// The cart the point of sale shows (`set_reader_display`).
     public var cart: CartDisplay? = nil
+    /// What the amount or the card is for.
+    public var kind: TransactionKind = .sale
+    /// The open batch's number and how many transactions it holds.
+    public var batchNumber: Int = 1
+    public var batchCount: Int = 0
+    /// The receipts printed by the last transaction, reprint or report.
+    public var printed: [Receipt] = []
 }
 
-/// The terminal: owns the transaction state machine and performs its actions — the EMV dialogue with the card
-/// (through the kernel), the gateway, STAN, reversals and receipts.
+/// Reads the card the API presented (`present_payment_method`): the simulator's card of that number, in the
+/// preferred mode or, for a card without that interface, the other one.
+public typealias PresentedCardReader = @Sendable (PAN, EntryMode) async -> CardPresentation?
+
+/// The terminal: feeds every event to the transaction state machine and performs the actions it returns — the EMV
+/// dialogue with the card (through the kernel), the gateway, STAN, timers, reversals, receipts and the reader's
+/// server-driven actions. It decides nothing itself.
 public actor TerminalEngine {
     private var machine: TransactionStateMachine
     private let gateway: any GatewayClient
     private let dataDirectory: URL
     private let readerName: String
     private let logger: Logger
+    private let clock: any TerminalClock
     private let continuation: AsyncStream<TerminalSnapshot>.Continuation
     private let emvConfiguration: TerminalConfiguration
+    private let presentedCards: PresentedCardReader?
     /// Payments to undo or settle after a lost answer; the engine feeds it, `runBackgroundWork` drains it.
     public nonisolated let reversals: ReversalQueue
     /// Every snapshot, newest last; the UI reads it.
     public nonisolated let snapshots: AsyncStream<TerminalSnapshot>
-    private var waiters: [CheckedContinuation<TransactionResult, Never>] = []
-    /// Waiting for the next result, or for the PIN pad to open (nil).
-    private var resultOrPINWaiters: [CheckedContinuation<TransactionResult?, Never>] = []
     /// How many transactions have finished since start, and the last one.
     public private(set) var finishedCount = 0
     public private(set) var lastResult: TransactionResult?
+    private var watchers = Watchers()
 
-    // The chip transaction in progress.
+    // The chip transaction in progress: the kernel's task and the questions it waits on.
     private var chipTask: Task<Void, Never>?
-    private var pinRequest: (id: Int, continuation: CheckedContinuation<PINEntry?, Never>)?
-    private var pinRequestCount = 0
-    private var chipAnswer: GatewayAnswer?
-    /// How long the PIN pad waits for the cardholder before the sale is cancelled.
-    public var pinTimeout: Duration = .seconds(60)
+    private var pinAnswer: CheckedContinuation<PINEntry?, Never>?
+    private var applicationAnswer: CheckedContinuation<Int?, Never>?
+    private var kernelAnswer: CheckedContinuation<OnlineResponse, Never>?
 
-    public init(profile: FirmwareProfile, identity: TerminalIdentity, gateway: any GatewayClient,
-                dataDirectory: URL, readerName: String, logger: Logger) {
-        machine = TransactionStateMachine(profile: profile, terminalID: identity.terminalID, nextSTAN: identity.nextSTAN)
+    public init(profile: FirmwareProfile, identity: TerminalIdentity, gateway: any GatewayClient, dataDirectory: URL, readerName: String,
+                clock: any TerminalClock = SystemClock(), pinTimeout: Duration = .seconds(60),
+                presentedCards: PresentedCardReader? = nil, logger: Logger) {
+        let journal = (try? BatchJournal.load(in: dataDirectory, profileID: profile.id)) ?? BatchJournal()
+        machine = TransactionStateMachine(profile: profile, terminalID: identity.terminalID, nextSTAN: identity.nextSTAN, pinTimeout: pinTimeout,
+                                          journal: journal)
         self.gateway = gateway
         self.dataDirectory = dataDirectory
         self.readerName = readerName
         self.logger = logger
+        self.clock = clock
+        self.presentedCards = presentedCards
         emvConfiguration = profile.emvConfiguration(terminalID: identity.terminalID)
-        reversals = ReversalQueue(dataDirectory: dataDirectory, profileID: profile.id, logger: logger)
+        reversals = ReversalQueue(dataDirectory: dataDirectory, profileID: profile.id, clock: clock, logger: logger)
         (snapshots, continuation) = AsyncStream.makeStream(of: TerminalSnapshot.self, bufferingPolicy: .bufferingNewest(1))
         continuation.yield(TerminalSnapshot(phase: machine.phase, notice: nil, profile: profile, terminalID: identity.terminalID,
                                             gatewayLabel: gateway.label, readerName: readerName))
@@ -66,7 +81,8 @@ public actor TerminalEngine {
     private var snapshotNow: TerminalSnapshot {
         TerminalSnapshot(phase: machine.phase, notice: machine.notice, profile: machine.profile,
                          terminalID: machine.terminalID, gatewayLabel: gateway.label, readerName: readerName,
-                         serverPaymentIntent: machine.serverIntent, cart: machine.cart)
+                         serverPaymentIntent: machine.serverIntent, cart: machine.cart, kind: machine.kind,
+                         batchNumber: machine.journal.number, batchCount: machine.journal.entries.count, printed: machine.lastPrinted)
     }
 
     /// Settles lost answers and reversals until cancelled.
@@ -76,42 +92,85 @@ public actor TerminalEngine {
 
     /// Feeds one event and performs the resulting actions.
     public func send(_ event: TransactionEvent) {
-        let actions = machine.handle(event, now: Date())
-        continuation.yield(snapshotNow)
-        for action in actions { perform(action) }
-        let completes: Bool = switch event {
-        case .authorizationCompleted, .chipCompleted: true
-        default: false
-        }
-        if case .finished(let result) = machine.phase, completes {
+        let before = machine.finishedTransactions
+        let actions = machine.handle(event, now: clock.now())
+        if machine.finishedTransactions != before, case .finished(let result) = machine.phase {
             finishedCount += 1
             lastResult = result
-            let w = waiters
-            waiters = []
-            for c in w { c.resume(returning: result) }
-            let other = resultOrPINWaiters
-            resultOrPINWaiters = []
-            for c in other { c.resume(returning: result) }
-        } else if case .pinEntry = machine.phase, case .pinRequested = event {
-            let other = resultOrPINWaiters
-            resultOrPINWaiters = []
-            for c in other { c.resume(returning: nil) }
+        }
+        let snapshot = snapshotNow
+        continuation.yield(snapshot)
+        for action in actions { perform(action) }
+        watchers.notify(progressNow(snapshot))
+    }
+
+    // MARK: Waiting for the engine (scripts, the control socket, tests)
+
+    /// What a waiter looks at.
+    public struct Progress: Sendable {
+        public var snapshot: TerminalSnapshot
+        public var finishedCount: Int
+        public var lastResult: TransactionResult?
+        /// Batch reports made, and reprints.
+        public var reports: Int
+        public var reprints: Int
+    }
+
+    /// Waits until `condition` holds after some event (or already holds); false when the waiting task is cancelled.
+    @discardableResult
+    public func waitUntil(_ condition: @escaping @Sendable (Progress) -> Bool) async -> Bool {
+        if condition(progressNow(snapshotNow)) { return true }
+        let id = UUID()
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                if Task.isCancelled { continuation.resume(returning: false); return }
+                watchers.add(id, condition, continuation)
+            }
+        } onCancel: {
+            Task { await self.cancelWatcher(id) }
         }
     }
 
-    /// Waits until more than `count` transactions have finished (the latest result), or until the PIN pad opens
-    /// for someone to type (nil) — for `vtpe tap --wait`, which cannot type.
-    public func resultOrPINPad(after count: Int) async -> TransactionResult? {
-        if finishedCount > count, let lastResult { return lastResult }
-        if case .pinEntry = machine.phase { return nil }
-        return await withCheckedContinuation { resultOrPINWaiters.append($0) }
+    private func cancelWatcher(_ id: UUID) { watchers.cancel(id) }
+
+    private func progressNow(_ snapshot: TerminalSnapshot) -> Progress {
+        Progress(snapshot: snapshot, finishedCount: finishedCount, lastResult: lastResult, reports: machine.reportsMade, reprints: machine.reprints)
     }
 
-    /// Waits until more than `count` transactions have finished and returns the latest
-    /// (for `vtpe tap --wait` and tests; pass the `finishedCount` read before acting, so no result is missed).
-    public func result(after count: Int) async -> TransactionResult {
-        if finishedCount > count, let lastResult { return lastResult }
-        return await withCheckedContinuation { waiters.append($0) }
+    /// Counters scripts wait on.
+    public var progress: Progress { progressNow(snapshotNow) }
+
+    /// Waits for the next batch report after `count` of them (nil when the waiting task is cancelled).
+    public func report(after count: Int) async -> BatchReport? {
+        await waitUntil { $0.reports > count }
+        if case .batchReport(let report) = machine.phase, machine.reportsMade > count { return report }
+        return nil
+    }
+
+    /// Why the last requested operation was refused, if it was.
+    public var refusal: String? { machine.refusal }
+
+    /// The open batch (for `vtpe batch` and tests).
+    public var journal: BatchJournal { machine.journal }
+
+    /// Waits until more than `count` transactions have finished, or until the PIN pad or the application choice
+    /// opens for someone to type (nil) — for `vtpe tap --wait`, which cannot type. Nil also when the waiting task is cancelled.
+    public func resultOrPINPad(after count: Int) async -> TransactionResult? {
+        await waitUntil { p in
+            if p.finishedCount > count { return true }
+            switch p.snapshot.phase {
+            case .pinEntry, .selectingApplication: return true
+            default: return false
+            }
+        }
+        return finishedCount > count ? lastResult : nil
+    }
+
+    /// Waits until more than `count` transactions have finished and returns the latest (pass the `finishedCount`
+    /// read before acting, so no result is missed); nil when the waiting task is cancelled.
+    public func result(after count: Int) async -> TransactionResult? {
+        await waitUntil { $0.finishedCount > count }
+        return finishedCount > count ? lastResult : nil
     }
 
     /// Consumes a reader's events until it ends.
@@ -127,6 +186,8 @@ public actor TerminalEngine {
         }
     }
 
+    // MARK: Performing actions
+
     private func perform(_ action: TransactionAction) {
         switch action {
         case .persistSTAN(let next):
@@ -140,28 +201,118 @@ public actor TerminalEngine {
             Task {
                 let answer = await gateway.authorize(request)
                 self.logger.info("authorization answered", metadata: ["stan": "\(request.stan)", "approved": "\(answer.result.isApproved)"])
-                if !answer.outcomeKnown {
-                    await self.reversals.add(key: request.idempotencyKey, paymentIntent: nil, reason: "answer lost")
-                }
-                self.send(.authorizationCompleted(answer.result))
+                await self.send(.authorizationAnswered(stan: request.stan, answer))
             }
         case .startChip(let transaction):
-            chipAnswer = nil
             chipTask = Task { await self.runChip(transaction) }
+        case .answerApplication(let index):
+            applicationAnswer?.resume(returning: index)
+            applicationAnswer = nil
         case .answerPIN(let pin):
-            answerPIN(pin)
+            pinAnswer?.resume(returning: pin)
+            pinAnswer = nil
+        case .answerKernel(let response):
+            kernelAnswer?.resume(returning: response)
+            kernelAnswer = nil
         case .cancelChip:
             chipTask?.cancel()
-            answerPIN(nil)
+            pinAnswer?.resume(returning: nil)
+            pinAnswer = nil
+            applicationAnswer?.resume(returning: nil)
+            applicationAnswer = nil
+            kernelAnswer?.resume(returning: .unableToGoOnline)
+            kernelAnswer = nil
+        case .queueReversal(let key, let intent, let reason):
+            Task { await self.reversals.add(key: key, paymentIntent: intent, reason: reason) }
         case .printReceipt(let receipt):
-            let dir = dataDirectory.appendingPathComponent("receipts")
-            let name = "receipt-\(machine.terminalID)-\(Int(Date().timeIntervalSince1970)).txt"
-            do {
-                try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-                try Data(receipt.text.utf8).write(to: dir.appendingPathComponent(name), options: .atomic)
-            } catch {
-                logger.warning("cannot write the receipt file", metadata: ["error": "\(error)"])
+            writeReceipt(receipt)
+        case .startTimer(let id, let duration):
+            let clock = self.clock
+            Task {
+                guard (try? await clock.sleep(for: duration)) != nil else { return }
+                await self.send(.timerFired(id))
             }
+        case .fetchPaymentIntent(let id):
+            let gateway = self.gateway
+            Task {
+                let amount: Money?
+                do throws(GatewayFailure) { amount = try await gateway.paymentIntentAmount(id) } catch {
+                    self.logger.warning("cannot read \(id): \(error)")
+                    amount = nil
+                }
+                await self.send(.paymentIntentFetched(id: id, amount: amount))
+            }
+        case .addTip(let intent, let newAmount, let tip):
+            let gateway = self.gateway
+            Task {
+                var failure: String?
+                do throws(GatewayFailure) { try await gateway.addTip(paymentIntent: intent, newAmount: newAmount, tip: tip) } catch {
+                    failure = error.description
+                }
+                await self.send(.tipApplied(paymentIntent: intent, failure: failure))
+            }
+        case .readPresentedCard(let pan, let mode):
+            let read = presentedCards
+            Task {
+                let card = await read?(pan, mode)
+                await self.send(.presentedCardRead(card))
+            }
+        case .requestFollowUp(let request):
+            let gateway = self.gateway
+            Task {
+                let result = await gateway.followUp(request)
+                self.logger.info("follow-up answered", metadata: ["stan": "\(request.stan)", "approved": "\(result.isApproved)"])
+                await self.send(.followUpAnswered(stan: request.stan, result))
+            }
+        case .requestBatch(let number, let close):
+            let gateway = self.gateway
+            let terminalID = machine.terminalID
+            Task {
+                let answer: Result<GatewayBatch, GatewayFailure>
+                do throws(GatewayFailure) { answer = .success(try await gateway.batch(terminalID: terminalID, number: number, close: close)) } catch {
+                    answer = .failure(error)
+                }
+                await self.send(.batchAnswered(number: number, answer))
+            }
+        case .saveJournal(let journal):
+            do { try journal.save(in: dataDirectory, profileID: machine.profile.id) } catch {
+                logger.error("cannot save the batch journal", metadata: ["error": "\(error)"])
+            }
+        case .reportActionResult(let reader, let result):
+            let gateway = self.gateway
+            Task {
+                do throws(GatewayFailure) { try await gateway.reportActionResult(readerID: reader, result) } catch {
+                    self.logger.warning("cannot report the reader action's result: \(error)")
+                }
+            }
+        }
+    }
+
+    /// Receipts never overwrite each other: terminal id, STAN, copy and time name them, and a counter breaks ties.
+    /// Devices without a printer write the e-receipt as text and JSON.
+    private func writeReceipt(_ receipt: Receipt) {
+        let dir = dataDirectory.appendingPathComponent("receipts")
+        let stamp = Int(clock.now().timeIntervalSince1970)
+        let stan = receipt.stan == 0 ? "batch" : String(format: "%06u", receipt.stan)
+        let base = "receipt-\(machine.terminalID)-\(stan)-\(receipt.copy.rawValue)\(receipt.duplicate ? "-duplicate" : "")-\(stamp)"
+        do {
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            var name = base
+            var n = 1
+            while FileManager.default.fileExists(atPath: dir.appendingPathComponent(name + ".txt").path) {
+                n += 1
+                name = "\(base)-\(n)"
+            }
+            try Data(receipt.text.utf8).write(to: dir.appendingPathComponent(name + ".txt"), options: .withoutOverwriting)
+            if machine.profile.printerColumns == nil {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                encoder.dateEncodingStrategy = .iso8601
+                try encoder.encode(EReceipt(terminalID: machine.terminalID, profile: machine.profile.id, receipt: receipt, entry: machine.journal.entry(receipt.stan)))
+                    .write(to: dir.appendingPathComponent(name + ".json"), options: .withoutOverwriting)
+            }
+        } catch {
+            logger.warning("cannot write the receipt file", metadata: ["error": "\(error)"])
         }
     }
 
@@ -172,117 +323,66 @@ public actor TerminalEngine {
         let runner = KernelRunner(
             configuration: emvConfiguration,
             channel: tx.chip.channel,
-            // The highest-priority application; a cardholder choice on screen is not there yet.
-            chooseApplication: { _ in 0 },
-            readPIN: { prompt in await self.readPIN(prompt, typedAhead: tx.card.pin) },
-            authorize: { request in await self.goOnline(request, tx) },
+            chooseApplication: { candidates in await self.askApplication(candidates) },
+            readPIN: { request in await self.askPIN(request) },
+            authorize: { request in await self.askIssuer(request) },
             observe: nil
         )
-        let date = (try? TransactionDate(Date())) ?? (try! TransactionDate(year: 2026, month: 1, day: 1))
+        let date = (try? TransactionDate(clock.now())) ?? (try! TransactionDate(year: 2026, month: 1, day: 1))
         let transaction = Transaction(amount: tx.amount, date: date, unpredictableNumber: UInt32.random(in: 0...UInt32.max),
                                       entryMode: interface, sequenceCounter: tx.stan)
         let outcome = await runner.run(transaction)
-        let completion = await settle(outcome, tx)
         logger.info("chip transaction ended", metadata: ["stan": "\(tx.stan)", "outcome": "\(outcome)"])
         chipTask = nil
-        send(.chipCompleted(completion))
+        send(.kernelCompleted(stan: tx.stan, outcome))
     }
 
-    private func readPIN(_ request: PINRequest, typedAhead: PINEntry?) async -> PINEntry? {
-        if let typedAhead { return typedAhead }
+    // The kernel's questions: each installs its continuation, then sends the event that asks it; the machine's
+    // answer action resumes it (possibly at once, while the event is handled).
+
+    private func askApplication(_ candidates: [Candidate]) async -> Int? {
+        await withCheckedContinuation { applicationAnswer = $0; send(.applicationChoiceRequested(candidates)) }
+    }
+
+    private func askPIN(_ request: PINRequest) async -> PINEntry? {
         let prompt: PINPrompt = switch request {
         case .online: .online
         case .offline(let tries): .offline(triesLeft: tries)
         }
-        send(.pinRequested(prompt))
-        guard case .pinEntry = machine.phase else { return nil }
-        pinRequestCount += 1
-        let id = pinRequestCount
-        let timeout = pinTimeout
-        Task {
-            try? await Task.sleep(for: timeout)
-            await self.pinTimedOut(id)
-        }
-        return await withCheckedContinuation { pinRequest = (id, $0) }
+        return await withCheckedContinuation { pinAnswer = $0; send(.pinRequested(prompt)) }
     }
 
-    private func answerPIN(_ pin: PINEntry?) {
-        let request = pinRequest
-        pinRequest = nil
-        request?.continuation.resume(returning: pin)
+    private func askIssuer(_ request: OnlineRequest) async -> OnlineResponse {
+        await withCheckedContinuation { kernelAnswer = $0; send(.onlineRequested(request)) }
+    }
+}
+
+/// The engine's waiters: conditions over its progress, each resumed once.
+private struct Watchers {
+    private var entries: [UUID: (condition: @Sendable (TerminalEngine.Progress) -> Bool, continuation: CheckedContinuation<Bool, Never>)] = [:]
+
+    mutating func add(_ id: UUID, _ condition: @escaping @Sendable (TerminalEngine.Progress) -> Bool, _ continuation: CheckedContinuation<Bool, Never>) {
+        entries[id] = (condition, continuation)
     }
 
-    private func pinTimedOut(_ id: Int) {
-        guard let request = pinRequest, request.id == id else { return }
-        logger.info("PIN entry timed out")
-        chipTask?.cancel()
-        answerPIN(nil)
-    }
-
-    private func goOnline(_ request: OnlineRequest, _ tx: ChipTransaction) async -> OnlineResponse {
-        send(.chipWentOnline(CardSummary(pan: request.pan, entryMode: tx.card.entryMode)))
-        let authorization = AuthorizationRequest(amount: tx.amount, entryMode: tx.card.entryMode, card: .chip(request),
-                                                 terminalID: tx.terminalID, stan: tx.stan, paymentIntent: tx.paymentIntent)
-        let answer = await gateway.authorize(authorization)
-        chipAnswer = answer
-        let arc = answer.issuerResponse.first { $0.tag == .authorisationResponseCode }.map { String(decoding: $0.value, as: UTF8.self) }
-        let issuerData = answer.issuerResponse.first { $0.tag == .issuerAuthenticationData }?.value
-        switch answer.result {
-        case .approved:
-            return .received(authorisationResponseCode: arc ?? "00", issuerAuthenticationData: issuerData)
-        case .declined(let code, _, _):
-            return .received(authorisationResponseCode: arc ?? code.isoResponseCode, issuerAuthenticationData: issuerData)
-        case .failed:
-            return .unableToGoOnline
+    mutating func notify(_ progress: TerminalEngine.Progress) {
+        for (id, entry) in entries where entry.condition(progress) {
+            entries.removeValue(forKey: id)
+            entry.continuation.resume(returning: true)
         }
     }
 
-    /// The transaction's result from the kernel's outcome and the gateway's answer; queues a reversal when the
-    /// gateway approved a payment the card or the terminal did not complete, or when the answer was lost.
-    private func settle(_ outcome: KernelOutcome, _ tx: ChipTransaction) async -> ChipCompletion {
-        let answer = chipAnswer
-        chipAnswer = nil
-        let key = AuthorizationRequest.idempotencyKey(terminalID: tx.terminalID, stan: tx.stan)
-        let card = outcome.pan.map { CardSummary(pan: $0, entryMode: tx.card.entryMode) }
-        let emv = EMVReceiptData(applicationLabel: outcome.applicationLabel, aid: outcome.applicationIdentifier.map(HexCoding.encode),
-                                 tvr: outcome.tvr.hex, tsi: outcome.tsi.hex, arc: outcome.authorisationResponseCode,
-                                 cryptogram: outcome.applicationCryptogram.map(HexCoding.encode), verification: outcome.cardholderVerification)
-        var approvedID: String?
-        if case .approved(let id, _)? = answer?.result { approvedID = id }
-        let gatewayFailure: GatewayFailure? = if case .failed(let f)? = answer?.result { f } else { nil }
-        let result: AuthorizationResult
-        switch outcome.decision {
-        case .approvedOnline:
-            result = answer?.result ?? .failed(.rejected("approved without a gateway answer"))
-        case .declinedOnline:
-            if let answer, case .declined = answer.result { result = answer.result } else {
-                let code = outcome.authorisationResponseCode.flatMap(DeclineCode.from(isoResponseCode:)) ?? .genericDecline
-                result = .declined(code, message: code.message, paymentIntentID: nil)
-            }
-        case .approvedOffline, .approvedUnableToGoOnline:
-            // Offline approvals need the store-and-forward queue, which this terminal does not have yet: no sale.
-            result = .failed(gatewayFailure ?? .unreachable("the card approved offline; offline payments are not kept yet"))
-        case .declinedOffline:
-            // The card's own refusal; the TVR tells the usual reasons apart.
-            let code: DeclineCode = outcome.tvr.contains(.expiredApplication) ? .expiredCard
-                : outcome.tvr.contains(.pinTryLimitExceeded) ? .pinTryExceeded
-                : outcome.tvr.contains(.serviceNotAllowed) ? .transactionNotAllowed : .genericDecline
-            result = .declined(code, message: "The card declined the payment: \(code.message)", paymentIntentID: nil)
-        case .declinedUnableToGoOnline:
-            result = .failed(gatewayFailure ?? .unreachable("no answer from the gateway"))
-        case .declinedByCardAfterOnlineApproval:
-            result = .declined(.genericDecline, message: "The card refused the issuer's approval; the payment is reversed.", paymentIntentID: approvedID)
-        case .terminated(let reason):
-            switch reason {
-            case .cancelled: result = .failed(.cancelled)
-            default: result = .failed(.cardProblem(reason.description))
-            }
-        }
-        if let approvedID, !result.isApproved {
-            await reversals.add(key: key, paymentIntent: approvedID, reason: "\(outcome.decision)")
-        } else if answer?.outcomeKnown == false {
-            await reversals.add(key: key, paymentIntent: nil, reason: "answer lost")
-        }
-        return ChipCompletion(card: card, outcome: result, emv: emv)
+    mutating func cancel(_ id: UUID) {
+        entries.removeValue(forKey: id)?.continuation.resume(returning: false)
     }
+}
+
+/// A printerless device's e-receipt as JSON: the ticket's lines and the transaction (masked card, no card data).
+private struct EReceipt: Encodable {
+    var terminalID: String
+    var profile: String
+    var receipt: Receipt
+    var entry: JournalEntry?
+
+    enum CodingKeys: String, CodingKey { case terminalID = "terminal_id", profile, receipt, entry = "transaction" }
 }

@@ -1,6 +1,7 @@
 import CardReaders
 import PaymentCore
 import TerminalEngine
+import Foundation
 
 /// The smallest window the full layout (device screen, simulator panel, key help) needs.
 public let fullLayoutSize = ScreenSize(columns: 80, rows: 24)
@@ -80,39 +81,92 @@ func deviceLines(_ s: TerminalSnapshot, width: Int, mode: EntryMode) -> [DeviceL
     }
     let blank = DeviceLine(text: "")
     let currency = s.profile.currency
+    let title = DeviceLine(text: " " + kindTitle(s.kind), style: .bold)
     switch s.phase {
     case .amountEntry(let digits) where digits.isEmpty && s.cart != nil:
         return cartLines(s.cart!, width: width)
     case .amountEntry(let digits):
         let amount = (try? Money.fromDigits(digits.isEmpty ? "0" : digits, currency: currency)) ?? Money(minorUnits: 0, currency: currency)
-        return [center(s.profile.merchantName), blank, DeviceLine(text: " SALE", style: .bold), blank,
+        return [center(s.profile.merchantName), blank, title, blank,
                 DeviceLine(text: " AMOUNT"), rightAligned(amount.formatted(withCode: true), .bold), blank, blank,
                 DeviceLine(text: " Type the amount,"), DeviceLine(text: " then press Enter (OK)")]
     case .waitingForCard(let amount):
-        return [DeviceLine(text: " SALE"), rightAligned(amount.formatted(withCode: true), .bold), blank,
+        return [title, rightAligned(amount.formatted(withCode: true), .bold), blank,
                 center("PRESENT CARD", .bold), blank,
                 center(s.profile.interfaces.map { iface in
                     switch iface { case .contactless: "TAP"; case .contact: "INSERT"; case .magstripe: "SWIPE" }
                 }.joined(separator: " · ")),
                 blank, center("((( \(mode.verb) )))"), blank, blank, DeviceLine(text: " Esc: cancel")]
     case .readingCard(let amount, let mode, _):
-        return [DeviceLine(text: " SALE"), rightAligned(amount.formatted(withCode: true), .bold), blank,
+        return [title, rightAligned(amount.formatted(withCode: true), .bold), blank,
                 center(mode == .contact ? "CARD INSERTED" : "CARD READ"), blank,
                 center("PROCESSING", .bold), center(mode == .contact ? "DO NOT REMOVE CARD" : "PLEASE WAIT")]
+    case .selectingApplication(let amount, _, _, let labels):
+        var lines = [title, rightAligned(amount.formatted(withCode: true), .bold), blank,
+                     center("CHOOSE APPLICATION", .bold), blank]
+        for (i, label) in labels.prefix(6).enumerated() { lines.append(DeviceLine(text: " \(i + 1)  \(label)")) }
+        lines += [blank, DeviceLine(text: " Enter: \(labels.first ?? "first")"), DeviceLine(text: " Esc: cancel")]
+        return lines
     case .pinEntry(let amount, _, _, let prompt, let digits):
         let tries: String? = if case .offline(let left?) = prompt, left < 3 { "\(left) PIN TR\(left == 1 ? "Y" : "IES") LEFT" } else { nil }
-        var lines = [DeviceLine(text: " SALE"), rightAligned(amount.formatted(withCode: true), .bold), blank,
+        var lines = [title, rightAligned(amount.formatted(withCode: true), .bold), blank,
                      center("ENTER PIN", .bold), blank,
                      center(digits == 0 ? "_ _ _ _" : String(repeating: "* ", count: digits).trimmingCharacters(in: .whitespaces), .bold), blank]
         if let tries { lines.append(center(tries, .bold)) }
         lines += [DeviceLine(text: " Enter: OK"), DeviceLine(text: " Esc: cancel")]
         return lines
     case .authorizing(let amount, let card, _):
-        return [DeviceLine(text: " SALE"), rightAligned(amount.formatted(withCode: true), .bold), blank,
+        return [title, rightAligned(amount.formatted(withCode: true), .bold), blank,
                 center("\(card.brand.displayName.uppercased()) •••• \(card.last4)"), blank,
                 center("PROCESSING", .bold), center("PLEASE WAIT")]
+    case .menu(let items):
+        var lines = [DeviceLine(text: " MENU", style: .bold), blank]
+        for (i, item) in items.enumerated() { lines.append(DeviceLine(text: " \(i + 1) \(menuLabel(item))")) }
+        lines += [blank, DeviceLine(text: " Esc: back")]
+        return lines
+    case .referenceEntry(let purpose, let digits):
+        let heading: String = switch purpose {
+        case .completion: "COMPLETION"
+        case .void: "VOID"
+        case .refund: "REFUND"
+        case .reprint: "REPRINT"
+        }
+        let hint: String = switch purpose {
+        case .reprint: " Enter alone: last receipt"
+        case .refund: s.profile.unreferencedRefund ? " Enter alone: no original" : " STAN of the original"
+        default: " STAN of the original"
+        }
+        return [DeviceLine(text: " " + heading, style: .bold), blank, DeviceLine(text: " STAN"),
+                rightAligned(digits.isEmpty ? "______" : digits, .bold), blank, DeviceLine(text: hint), DeviceLine(text: " Esc: back")]
+    case .tipEntry(let amount, let digits):
+        var lines = [title, rightAligned(amount.formatted(withCode: true), .bold), blank, center("ADD A TIP?", .bold), blank]
+        if s.profile.tipping.mode == .prompt {
+            for (i, p) in s.profile.tipping.percentages.enumerated() {
+                let tip = Money(minorUnits: (amount.minorUnits * Int64(p) + 50) / 100, currency: amount.currency)
+                lines.append(DeviceLine(text: " \(i + 1)  \(p) %   \(tip.formatted(withCode: false))"))
+            }
+            lines.append(DeviceLine(text: " 0  no tip"))
+        } else {
+            let tip = (try? Money.fromDigits(digits.isEmpty ? "0" : digits, currency: currency)) ?? Money(minorUnits: 0, currency: currency)
+            lines += [DeviceLine(text: " TIP"), rightAligned(tip.formatted(withCode: true), .bold), blank, DeviceLine(text: " Enter: OK (none: Enter)")]
+        }
+        return lines
+    case .processing(let heading):
+        return [DeviceLine(text: " " + heading, style: .bold), blank, blank, center("PROCESSING", .bold), center("PLEASE WAIT")]
+    case .batchReport(let report):
+        var lines = [DeviceLine(text: report.closed ? " END OF DAY (Z)" : " BATCH REPORT (X)", style: .bold),
+                     DeviceLine(text: " BATCH \(report.number)"), blank]
+        for total in report.totals.prefix(max(0, s.profile.display.rows - 7)) {
+            let money = Money(minorUnits: total.amount, currency: (try? Currency(code: total.currency)) ?? currency)
+            lines.append(DeviceLine(text: " \(total.type.prefix(6)) \(total.brand.prefix(6)) \(total.count)"))
+            lines.append(rightAligned(money.formatted(withCode: true)))
+        }
+        if report.totals.isEmpty { lines.append(center("NO TRANSACTIONS")) }
+        lines.append(blank)
+        if let r = report.reconciliation { lines.append(center(r.result.uppercased(), .reverse)) }
+        return lines
     case .finished(let result):
-        var lines = [DeviceLine(text: " SALE"), rightAligned(result.amount.formatted(withCode: true), .bold), blank,
+        var lines = [DeviceLine(text: " " + kindTitle(result.kind)), rightAligned(result.amount.formatted(withCode: true), .bold), blank,
                      center("\(result.card.brand.displayName.uppercased()) •••• \(result.card.last4)"), blank]
         switch result.outcome {
         case .approved(_, let code):
@@ -149,11 +203,41 @@ func cartLines(_ cart: CartDisplay, width: Int) -> [DeviceLine] {
 
 func helpLine(_ phase: TransactionPhase, mode: EntryMode) -> String {
     switch phase {
-    case .amountEntry: " 0-9 amount  Backspace correct  Enter OK  Esc clear  m mode  q quit"
+    case .amountEntry: " 0-9 amount  Enter OK  Esc clear  f menu  m mode  q quit"
     case .waitingForCard: " 1-9 \(mode.verb.lowercased()) a card  m tap/insert/swipe  Esc cancel  q quit"
     case .readingCard: " Reading the card…  Esc cancel  q quit"
+    case .selectingApplication(_, _, _, let labels): " 1-\(labels.count) choose the application  Enter first  Esc cancel"
     case .pinEntry: " 0-9 PIN  Backspace correct  Enter OK (empty: bypass)  Esc cancel"
+    case .menu: " 1-9 choose  Esc back  q quit"
+    case .referenceEntry: " 0-9 STAN  Enter OK  Esc back  q quit"
+    case .tipEntry: " 0-9 tip  Enter OK  Esc cancel  q quit"
+    case .processing: " Processing…  q quit"
+    case .batchReport: " Enter close  0-9 new sale  f menu  q quit"
     case .authorizing: " Authorizing…  q quit"
-    case .finished: " Enter new sale  0-9 start next amount  q quit"
+    case .finished: " Enter new sale  0-9 next amount  f menu  q quit"
+    }
+}
+
+/// The transaction's name on the device's screen.
+func kindTitle(_ kind: TransactionKind) -> String {
+    switch kind {
+    case .sale: "SALE"
+    case .preauthorization: "PRE-AUTH"
+    case .completion: "COMPLETION"
+    case .void: "VOID"
+    case .refund: "REFUND"
+    }
+}
+
+func menuLabel(_ item: MenuItem) -> String {
+    switch item {
+    case .sale: "Sale"
+    case .preauthorization: "Pre-authorization"
+    case .completion: "Completion"
+    case .void: "Void"
+    case .refund: "Refund"
+    case .reprint: "Reprint"
+    case .report: "Batch report (X)"
+    case .close: "End of day (Z)"
     }
 }

@@ -1,6 +1,7 @@
 import CardReaders
 import PaymentCore
 import TerminalEngine
+import Foundation
 
 /// A key as the screen layer reads it.
 public enum InputKey: Sendable, Equatable {
@@ -87,6 +88,7 @@ public func update(_ model: inout UIModel, _ message: UIMessage) -> [UIEffect] {
 private func keyEffects(_ model: inout UIModel, _ key: InputKey) -> [UIEffect] {
     if case .character(let c) = key {
         if c == "q" || c == "Q" { return [.quit] }
+        if c == "f" || c == "F" { return [.send(.keyPressed(.menu))] }
         if c == "m" || c == "M" {
             let modes = model.availableModes
             if let i = modes.firstIndex(of: model.entryMode), !modes.isEmpty {

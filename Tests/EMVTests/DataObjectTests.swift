@@ -1,6 +1,7 @@
 import Testing
 import PaymentCore
 @testable import EMV
+import Foundation
 
 @Suite struct DataObjectTests {
     @Test func tvrListsItsBitsByName() throws {

@@ -46,6 +46,11 @@ import PaymentCrypto
         .init(profile: "declines_offline", mode: .contactless, decision: .declinedOffline, tvr: "8000008000", tsi: "2800", cvm: "1F0002", verification: .noneRequired),
         .init(profile: "visa_19_digit", mode: .contact, decision: .approvedOnline, tvr: "8000040000", tsi: "7800", cvm: "420300", verification: .onlinePIN),
         .init(profile: "visa_19_digit", mode: .contactless, decision: .approvedOnline, tvr: "8000008000", tsi: "2800", cvm: "1F0002", verification: .noneRequired),
+        // Co-badged Cartes Bancaires cards: the standard terminal has no CB AID, so it selects the Visa / Mastercard one.
+        .init(profile: "cb_visa", mode: .contact, decision: .approvedOnline, tvr: "8000040000", tsi: "7800", cvm: "420300", verification: .onlinePIN),
+        .init(profile: "cb_visa", mode: .contactless, decision: .approvedOnline, tvr: "8000008000", tsi: "2800", cvm: "1F0002", verification: .noneRequired),
+        .init(profile: "cb_mastercard", mode: .contact, decision: .approvedOnline, tvr: "8000040000", tsi: "7800", cvm: "420300", verification: .onlinePIN),
+        .init(profile: "cb_mastercard", mode: .contactless, decision: .approvedOnline, tvr: "8000008000", tsi: "2800", cvm: "1F0002", verification: .noneRequired),
     ]
 
     @Test func everyProfileAndInterfaceIsCovered() {

@@ -217,12 +217,33 @@ import PaymentCore
             .transmissionFailed(EMVError(.cardNotResponding, "mute")), .cardResponded(ResponseAPDU(status: .success)),
             .start(Fixture.transaction(1, .contact)),
         ]
-        for _ in 0..<300 {
+        var transactions = 0
+        var completions = 0
+        for round in 0..<300 {
             var kernel = EMVKernel(configuration: Fixture.configuration)
-            _ = kernel.handle(.start(Fixture.transaction(1000, Bool.random(using: &generator) ? .contact : .contactless)))
-            for _ in 0..<12 {
-                _ = kernel.handle(events[Int.random(in: 0..<events.count, using: &generator)])
+            var started = 0, completed = 0
+            func feed(_ event: KernelEvent) {
+                let wasIdle = kernel.isIdle
+                let actions = kernel.handle(event)
+                if case .start = event, wasIdle, !actions.isEmpty { started += 1 }
+                if wasIdle, case .start = event {} else if wasIdle {
+                    // A finished kernel ignores everything but the start of a new transaction.
+                    #expect(actions.isEmpty, "round \(round): a finished kernel answered \(event)")
+                }
+                completed += actions.filter { if case .complete = $0 { true } else { false } }.count
+                #expect(actions.filter { if case .complete = $0 { true } else { false } }.count <= 1)
             }
+            feed(.start(Fixture.transaction(1000, Bool.random(using: &generator) ? .contact : .contactless)))
+            for _ in 0..<12 {
+                feed(events[Int.random(in: 0..<events.count, using: &generator)])
+            }
+            // A kernel still running completes on a cancel: every transaction started ends exactly once.
+            if !kernel.isIdle { feed(.cancelled) }
+            #expect(kernel.isIdle)
+            #expect(completed == started, "round \(round): \(started) transactions, \(completed) outcomes")
+            transactions += started
+            completions += completed
         }
+        #expect(transactions >= 300 && completions == transactions)
     }
 }

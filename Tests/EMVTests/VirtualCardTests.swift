@@ -1,6 +1,7 @@
 import Testing
 import PaymentCore
 @testable import EMV
+import Foundation
 
 /// The virtual card as an APDU processor: status words for every error, PIN handling, cryptograms.
 @Suite struct VirtualCardTests {

@@ -4,6 +4,7 @@ import HummingbirdTesting
 import EMV
 import Testing
 @testable import Gateway
+import PaymentCore
 
 /// The server-driven flow on the gateway: process_payment_intent, the terminal's long poll, present_payment_method,
 /// the terminal confirming the intent and reporting, capture; cancel_action, set_reader_display, busy and offline.

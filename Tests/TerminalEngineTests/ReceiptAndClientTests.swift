@@ -5,6 +5,7 @@ import Foundation
 import PaymentCore
 import Testing
 @testable import TerminalEngine
+import Logging
 
 @Suite struct ReceiptTests {
     @Test func approvedReceiptGolden() throws {
@@ -31,6 +32,9 @@ import Testing
                          DEBIT
                      CUSTOMER COPY
                  PLEASE RETAIN RECEIPT
+
+                       THANK YOU
+                   PLEASE COME AGAIN
 
             """)
         #expect(r.lines.allSatisfy { $0.count <= 32 })

@@ -1,7 +1,8 @@
 import CardReaders
-import EMV
+@testable import EMV
 import Foundation
 import PaymentCore
+import Testing
 @testable import TerminalEngine
 
 /// The repository's firmware-profiles folder.
@@ -13,8 +14,8 @@ func countertop() throws -> FirmwareProfile {
 }
 
 /// A card as a reader presents it: swiped (track 2), or a chip (a virtual card of that number) for taps and inserts.
-func card(_ digits: String, _ mode: EntryMode = .contactless, pin: String? = nil) throws -> CardPresentation {
-    let track = try Track2(parsing: "\(digits)=3412201000000000")
+func card(_ digits: String, _ mode: EntryMode = .contactless, pin: String? = nil, chip: Bool = true) throws -> CardPresentation {
+    let track = try Track2(parsing: "\(digits)=3412\(chip ? "201" : "101")000000000")
     let typed = try pin.map { try PINEntry($0) }
     guard let interface = mode.chipInterface else { return CardPresentation(swiped: track, pin: typed) }
     let profile = CardProfile.virtualCard(for: track.pan, name: digits, expiry: track.expiry)
@@ -23,3 +24,36 @@ func card(_ digits: String, _ mode: EntryMode = .contactless, pin: String? = nil
 }
 
 let fixedDate = Date(timeIntervalSince1970: 1_795_000_000) // 2026-11-18 UTC
+
+/// The kernel's online request for a virtual card of that number, as a real dialogue produces it.
+func onlineRequest(_ digits: String, amount: Int64 = 6000) throws -> OnlineRequest {
+    let pan = try PAN(digits)
+    let tlv = [TLV(tag: .applicationCryptogram, value: [1, 2, 3, 4, 5, 6, 7, 8])]
+    return OnlineRequest(tlv: tlv, pan: pan, track2: nil, panSequenceNumber: 1, amount: Money(minorUnits: amount, currency: .eur),
+                         otherAmount: nil, entryMode: .contact, onlinePIN: nil, applicationIdentifier: [0xA0, 0, 0, 0, 3, 0x10, 0x10])
+}
+
+/// A `set_reader_display` action for reader `tmr_1`.
+func display(_ cart: CartDisplay, status: ReaderAction.Status = .inProgress) -> ReaderAction? {
+    ReaderAction(readerID: "tmr_1", kind: .setReaderDisplay(cart), status: status)
+}
+
+/// Runs `body`, failing the test (instead of hanging the suite) when it takes longer than `seconds`.
+func within<T: Sendable>(_ what: String = "the engine", seconds: Double = 10, sourceLocation: SourceLocation = #_sourceLocation,
+                         _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    try await withThrowingTaskGroup(of: T?.self) { group in
+        group.addTask { try await body() }
+        group.addTask {
+            try await Task.sleep(for: .seconds(seconds))
+            return nil
+        }
+        defer { group.cancelAll() }
+        guard let first = try await group.next(), let value = first else {
+            Issue.record("timed out after \(seconds) s waiting for \(what)", sourceLocation: sourceLocation)
+            throw TimedOut()
+        }
+        return value
+    }
+}
+
+struct TimedOut: Error {}

@@ -4,6 +4,7 @@ import PaymentCore
 import Testing
 @testable import TerminalEngine
 @testable import TerminalUI
+import EMV
 
 /// Golden screens: the rendered text is compared with `Snapshots/<name>.txt`.
 /// Re-record with `RECORD_SNAPSHOTS=1 swift test --filter TerminalUITests`.

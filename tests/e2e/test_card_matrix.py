@@ -40,7 +40,8 @@ MATRIX = {
                                 "swipe": "DECLINED insufficient_funds"},
     "amex": {"tap": "APPROVED", "insert": "APPROVED", "swipe": "APPROVED"},                        # generic chip card
 }
-MODE_ARGS = {"tap": ["--amount", "12.00"], "insert": ["--amount", "60.00", "--pin", "1234"], "swipe": ["--amount", "12.00"]}
+# A chip card is swiped only as the EMV fallback after a failed chip read (--fallback: its chip does not answer).
+MODE_ARGS = {"tap": ["--amount", "12.00"], "insert": ["--amount", "60.00", "--pin", "1234"], "swipe": ["--amount", "12.00", "--fallback"]}
 READ_METHOD = {"tap": "contactless_emv", "insert": "contact_emv", "swipe": "magnetic_stripe_fallback"}
 
 
@@ -102,6 +103,13 @@ def terminal(vtpe_bin, gateway, tmp_path_factory):
     proc = start_terminal(vtpe_bin, data, gateway)
     yield data
     stop(proc)
+
+
+def test_chip_card_swiped_is_refused(vtpe_bin, terminal):
+    """A chip card swiped at a chip terminal: "use chip", nothing sent; the stripe only after a failed chip read."""
+    tap = run_vtpe(vtpe_bin, "tap", "visa", "--mode", "swipe", "--amount", "12.00", "--wait", "--data-dir", terminal)
+    assert tap.returncode == 2 and "use chip" in tap.stderr, describe(tap)
+    run_vtpe(vtpe_bin, "keypad", "C", "--data-dir", terminal)
 
 
 @pytest.mark.parametrize("mode", ["tap", "insert", "swipe"])
@@ -263,7 +271,7 @@ def test_a_tdes_dukpt_profile_sells_the_same(vtpe_bin, gateway, tmp_path):
         keys = json.loads((data / "keys-legacy-tdes.json").read_text())
         assert keys["scheme"] == "tdes_dukpt" and len(keys["ksn"]) == 20, keys
         for card, args in [("visa", ["--amount", "12.00"]), ("online_pin", ["--mode", "insert", "--pin", "1234", "--amount", "80.00"]),
-                           ("mastercard", ["--mode", "swipe", "--amount", "9.00"])]:
+                           ("mastercard", ["--mode", "swipe", "--fallback", "--amount", "9.00"])]:
             tap = run_vtpe(vtpe_bin, "tap", card, *args, "--wait", "--data-dir", data)
             assert tap.returncode == 0 and tap.stdout.startswith("APPROVED"), describe(tap)
         wrong = run_vtpe(vtpe_bin, "tap", "online_pin", "--mode", "insert", "--pin", "9999", "--amount", "80.00", "--wait", "--data-dir", data)

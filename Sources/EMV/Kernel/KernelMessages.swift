@@ -106,7 +106,7 @@ public enum KernelAction: Sendable, Hashable {
 }
 
 /// How the cardholder was verified.
-public enum CardholderVerification: String, Sendable, Hashable {
+public enum CardholderVerification: String, Sendable, Hashable, Codable {
     /// No CVM needed (no CVM rule, or a tap under the CVM-required limit).
     case noneRequired
     case offlinePIN
@@ -209,6 +209,26 @@ public struct KernelOutcome: Sendable, Hashable {
     public var pan: PAN?
     /// Every data object of the transaction, card's and terminal's (sensitive ones included: mask before logging).
     public var data: [Tag: [UInt8]]
+
+    public init(decision: KernelDecision, tvr: TerminalVerificationResults = [], tsi: TransactionStatusInformation = [],
+                cvmResults: CVMResults? = nil, cardholderVerification: CardholderVerification = .notPerformed,
+                cryptogramInformationData: UInt8? = nil, applicationCryptogram: [UInt8]? = nil, atc: UInt16? = nil,
+                authorisationResponseCode: String? = nil, applicationIdentifier: [UInt8]? = nil, applicationLabel: String? = nil,
+                pan: PAN? = nil, data: [Tag: [UInt8]] = [:]) {
+        self.decision = decision
+        self.tvr = tvr
+        self.tsi = tsi
+        self.cvmResults = cvmResults
+        self.cardholderVerification = cardholderVerification
+        self.cryptogramInformationData = cryptogramInformationData
+        self.applicationCryptogram = applicationCryptogram
+        self.atc = atc
+        self.authorisationResponseCode = authorisationResponseCode
+        self.applicationIdentifier = applicationIdentifier
+        self.applicationLabel = applicationLabel
+        self.pan = pan
+        self.data = data
+    }
 }
 
 extension KernelOutcome: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Logging
 
 /// Stripe's envelope around every response: a `Request-Id`, the echoed `Stripe-Version`, and every error —
 /// ours, Hummingbird's or unexpected — in Stripe's error shape. Internal details never reach the client.

@@ -1,5 +1,6 @@
 import Foundation
 import PaymentCore
+import HTTPTypes
 
 /// The card a confirm carries, parsed from `payment_method`, `payment_method_data[card]` or (card-present, our
 /// extension) `payment_method_data[card_present]` with DUKPT-enciphered track 2 (see `SealedCardPresent`).

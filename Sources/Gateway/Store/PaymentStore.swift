@@ -1,3 +1,4 @@
+import HTTPTypes
 /// Where the gateway keeps its objects. One implementation over SQL (`SQLPaymentStore`) serves SQLite and PostgreSQL.
 ///
 /// Reads are by id or by page; every change goes through `commit`, which writes a whole payment step (intent,

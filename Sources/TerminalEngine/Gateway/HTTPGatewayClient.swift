@@ -6,6 +6,7 @@ import NIOHTTP1
 import EMV
 import PaymentCore
 import PaymentCrypto
+import CardReaders
 
 /// The gateway over HTTP (AsyncHTTPClient), the same code for the embedded gateway and a remote one.
 ///
@@ -36,18 +37,45 @@ public final class HTTPGatewayClient: GatewayClient {
         try? await client.shutdown()
     }
 
-    /// The form body of an authorization, card data enciphered under `keys`.
+    /// The form body of an authorization (or a card-present refund), card data enciphered under `keys`.
     static func formBody(_ r: AuthorizationRequest, keys: DUKPTTransactionKeys) throws -> String {
-        // A server-driven sale confirms the intent the API created, with its own amount and capture method.
-        let creation: [(String, String)] = r.paymentIntent != nil ? [] : [
-            ("amount", String(r.amount.minorUnits)),
-            ("currency", r.amount.currency.code.lowercased()),
-            ("confirm", "true"),
-            ("capture_method", "automatic"),
-            ("payment_method_types[]", "card_present"),
+        let metadata: [(String, String)] = [
+            ("metadata[terminal_id]", r.terminalID), ("metadata[stan]", String(r.stan)), ("metadata[vtpe_batch]", String(r.batch)),
         ]
-        var card: [(String, String)] = [("payment_method_data[type]", "card_present")]
-        func field(_ name: String, _ value: String) { card.append(("payment_method_data[card_present][\(name)]", value)) }
+        let fields: [(String, String)]
+        switch r.kind {
+        case .sale, .preauthorization:
+            let manual = if case .preauthorization = r.kind { true } else { false }
+            // A server-driven sale confirms the intent the API created, with its own amount and capture method.
+            var creation: [(String, String)] = r.paymentIntent != nil ? [] : [
+                ("amount", String(r.amount.minorUnits)),
+                ("currency", r.amount.currency.code.lowercased()),
+                ("confirm", "true"),
+                ("capture_method", manual ? "manual" : "automatic"),
+                ("payment_method_types[]", "card_present"),
+            ]
+            if r.paymentIntent == nil, case .preauthorization(true) = r.kind {
+                creation.append(("payment_method_options[card_present][request_incremental_authorization_support]", "true"))
+            }
+            if r.paymentIntent == nil, let tip = r.tip { creation.append(("amount_details[tip][amount]", String(tip.minorUnits))) }
+            let described: [(String, String)] = r.paymentIntent != nil ? [] : [
+                ("description", "vtpe terminal \(r.terminalID) STAN \(r.stan)"),
+            ] + metadata + [("metadata[vtpe_type]", manual ? "preauthorization" : "sale")]
+            fields = creation + (try cardFields(r, keys: keys, prefix: "payment_method_data[card_present]", typed: true)) + described
+                + [("expand[]", "latest_charge")]
+        case .refund(let intent):
+            fields = (intent.map { [("payment_intent", $0)] } ?? [("currency", r.amount.currency.code.lowercased())])
+                + [("amount", String(r.amount.minorUnits))] + metadata + [("metadata[vtpe_type]", "refund")]
+                + (try cardFields(r, keys: keys, prefix: "vtpe_card_present", typed: false))
+        }
+        return fields.map { "\(encode($0.0))=\(encode($0.1))" }.joined(separator: "&")
+    }
+
+    /// The card-present fields (docs/api.md): read method, KSN, enciphered track 2 and PIN block, DE55 without
+    /// clear card data.
+    private static func cardFields(_ r: AuthorizationRequest, keys: DUKPTTransactionKeys, prefix: String, typed: Bool) throws -> [(String, String)] {
+        var card: [(String, String)] = typed ? [("payment_method_data[type]", "card_present")] : []
+        func field(_ name: String, _ value: String) { card.append(("\(prefix)[\(name)]", value)) }
         var rng = SystemRandomNumberGenerator()
         switch r.card {
         case .chip(let online):
@@ -55,7 +83,7 @@ public final class HTTPGatewayClient: GatewayClient {
             field("vtpe_read_method", r.entryMode.rawValue)
             field("vtpe_ksn", keys.ksn.hex)
             field("vtpe_encrypted_track2", HexCoding.encode(try keys.encipher(track2: track)))
-            if let pin = online.onlinePIN {
+            if let pin = online.onlinePIN, typed {
                 field("vtpe_encrypted_pin_block", HexCoding.encode(try keys.encipherPIN(pin.revealDigits(), pan: online.pan, random: &rng)))
             }
             // Card data (track 2, PAN, names) never leaves in the clear DE55: track 2 travels enciphered above.
@@ -65,14 +93,7 @@ public final class HTTPGatewayClient: GatewayClient {
             field("vtpe_ksn", keys.ksn.hex)
             field("vtpe_encrypted_track2", HexCoding.encode(try keys.encipher(track2: track)))
         }
-        let fields: [(String, String)] = creation + card + (r.paymentIntent != nil ? [] : [
-            ("description", "vtpe terminal \(r.terminalID) STAN \(r.stan)"),
-            ("metadata[terminal_id]", r.terminalID),
-            ("metadata[stan]", String(r.stan)),
-        ]) + [
-            ("expand[]", "latest_charge"),
-        ]
-        return fields.map { "\(encode($0.0))=\(encode($0.1))" }.joined(separator: "&")
+        return card
     }
 
     private static func encode(_ s: String) -> String {
@@ -96,7 +117,19 @@ public final class HTTPGatewayClient: GatewayClient {
             logger.error("cannot protect the card data", metadata: ["stan": "\(request.stan)", "error": "\(error)"])
             return GatewayAnswer(result: .failed(.rejected("card data could not be enciphered: \(error)")))
         }
-        var http = HTTPClientRequest(url: baseURL + (request.paymentIntent.map { "/v1/payment_intents/\($0)/confirm" } ?? "/v1/payment_intents"))
+        if let intent = request.paymentIntent, request.kind == .sale {
+            // A server-driven sale joins the terminal's batch: its intent is tagged before it is confirmed.
+            _ = try? await call(.POST, "/v1/payment_intents/\(intent)", [
+                ("metadata[terminal_id]", request.terminalID), ("metadata[stan]", String(request.stan)),
+                ("metadata[vtpe_batch]", String(request.batch)), ("metadata[vtpe_type]", "sale"),
+            ])
+        }
+        let path = switch request.kind {
+        case .refund(_?): "/v1/refunds"
+        case .refund(nil): "/v1/vtpe/unreferenced_refunds"
+        default: request.paymentIntent.map { "/v1/payment_intents/\($0)/confirm" } ?? "/v1/payment_intents"
+        }
+        var http = HTTPClientRequest(url: baseURL + path)
         http.method = .POST
         http.headers.add(name: "Authorization", value: "Bearer \(apiKey)")
         http.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
@@ -159,14 +192,90 @@ public final class HTTPGatewayClient: GatewayClient {
         }
     }
 
+    /// Completes a pre-authorization (an incremental authorization first when the final amount is above it) or
+    /// voids a transaction (cancel when uncaptured, a full refund when captured); tagged with the open batch.
+    public func followUp(_ request: FollowUpRequest) async -> AuthorizationResult {
+        let key = request.idempotencyKey
+        let batch: [(String, String)] = [("metadata[vtpe_batch]", String(request.batch))]
+        do {
+            switch request.operation {
+            case .completion(let final, let increment):
+                if increment {
+                    let (status, _, body) = try await callRaw(.POST, "/v1/payment_intents/\(request.paymentIntent)/increment_authorization",
+                                                              [("amount", String(final.minorUnits))], idempotencyKey: key + "-increment")
+                    guard status == 200 else { return Self.interpret(status: status, body: body).result }
+                }
+                let (status, _, body) = try await callRaw(.POST, "/v1/payment_intents/\(request.paymentIntent)/capture",
+                                                          [("amount_to_capture", String(final.minorUnits)), ("expand[]", "latest_charge")] + batch,
+                                                          idempotencyKey: key)
+                return Self.interpret(status: status, body: body).result
+            case .void(let captured?):
+                let (status, _, body) = try await callRaw(.POST, "/v1/refunds", [
+                    ("payment_intent", request.paymentIntent), ("amount", String(captured.minorUnits)), ("reason", "requested_by_customer"),
+                    ("metadata[terminal_id]", request.terminalID), ("metadata[stan]", String(request.stan)), ("metadata[vtpe_type]", "void"),
+                ] + batch, idempotencyKey: key)
+                return Self.interpret(status: status, body: body).result
+            case .void(nil):
+                _ = try await call(.POST, "/v1/payment_intents/\(request.paymentIntent)", batch + [("metadata[vtpe_void_stan]", String(request.stan))])
+                let (status, _, body) = try await callRaw(.POST, "/v1/payment_intents/\(request.paymentIntent)/cancel",
+                                                          [("cancellation_reason", "requested_by_customer")], idempotencyKey: key)
+                guard status == 200 else { return Self.interpret(status: status, body: body).result }
+                return .approved(paymentIntentID: request.paymentIntent, authorizationCode: nil)
+            }
+        } catch {
+            return .failed(Self.failure(error))
+        }
+    }
+
+    /// The gateway's view of a terminal batch (`GET /v1/vtpe/terminal_batches/:terminal/:number`), or its close with
+    /// the terminal's totals (`POST …/close`), answering the reconciliation.
+    public func batch(terminalID: String, number: Int, close terminalTotals: [BatchTotal]?) async throws(GatewayFailure) -> GatewayBatch {
+        let path = "/v1/vtpe/terminal_batches/\(Self.encode(terminalID))/\(number)"
+        var fields: [(String, String)] = []
+        for (i, t) in (terminalTotals ?? []).enumerated() {
+            fields += [("totals[\(i)][currency]", t.currency.lowercased()), ("totals[\(i)][brand]", t.brand), ("totals[\(i)][type]", t.type),
+                       ("totals[\(i)][count]", String(t.count)), ("totals[\(i)][amount]", String(t.amount))]
+        }
+        let answer: (status: Int, json: [String: Any], body: Data)
+        do {
+            answer = try await callRaw(terminalTotals == nil ? .GET : .POST, terminalTotals == nil ? path : path + "/close", fields,
+                                       idempotencyKey: terminalTotals == nil ? nil : "\(terminalID)-batch-\(number)-close")
+        } catch {
+            throw .unreachable(String("\(error)".prefix(120)))
+        }
+        guard answer.status == 200 else {
+            let message = ((answer.json["error"] as? [String: Any])?["message"] as? String) ?? "HTTP \(answer.status)"
+            throw answer.status == 401 || answer.status == 403 ? .unauthorized(message) : .rejected(message)
+        }
+        struct Wire: Decodable {
+            struct Total: Decodable { var currency: String; var brand: String; var type: String; var count: Int; var amount: Int64 }
+            struct Difference: Decodable {
+                var currency: String; var brand: String; var type: String
+                var terminal_count: Int; var terminal_amount: Int64; var gateway_count: Int; var gateway_amount: Int64
+            }
+            struct Reconciliation: Decodable { var result: String; var differences: [Difference] }
+            var totals: [Total]
+            var reconciliation: Reconciliation?
+        }
+        guard let wire = try? JSONDecoder().decode(Wire.self, from: answer.body) else { throw .rejected("the batch answer could not be read") }
+        return GatewayBatch(
+            totals: wire.totals.map { BatchTotal(currency: $0.currency.uppercased(), brand: $0.brand, type: $0.type, count: $0.count, amount: $0.amount) },
+            reconciliation: wire.reconciliation.map { r in
+                BatchReport.Reconciliation(result: r.result, differences: r.differences.map {
+                    BatchDifference(currency: $0.currency.uppercased(), brand: $0.brand, type: $0.type, terminalCount: $0.terminal_count,
+                                    terminalAmount: $0.terminal_amount, gatewayCount: $0.gateway_count, gatewayAmount: $0.gateway_amount)
+                })
+            })
+    }
+
     /// A plain API call (form body for POST, query for GET) for the terminal's housekeeping — reader registration
     /// and heartbeats. Answers the HTTP status and the JSON object, or throws when the gateway cannot be reached.
-    public func call(_ method: HTTPMethod, _ path: String, _ fields: [(String, String)] = [], idempotencyKey: String? = nil) async throws -> (status: Int, json: [String: Any]) {
+    func call(_ method: HTTPMethod, _ path: String, _ fields: [(String, String)] = [], idempotencyKey: String? = nil) async throws -> (status: Int, json: [String: Any]) {
         let (status, json, _) = try await callRaw(method, path, fields, idempotencyKey: idempotencyKey)
         return (status, json)
     }
 
-    private func callRaw(_ method: HTTPMethod, _ path: String, _ fields: [(String, String)] = [], idempotencyKey: String? = nil) async throws -> (status: Int, json: [String: Any], body: Data) {
+    func callRaw(_ method: HTTPMethod, _ path: String, _ fields: [(String, String)] = [], idempotencyKey: String? = nil) async throws -> (status: Int, json: [String: Any], body: Data) {
         let form = fields.map { "\(Self.encode($0.0))=\(Self.encode($0.1))" }.joined(separator: "&")
         var http = HTTPClientRequest(url: baseURL + path + (method == .GET && !form.isEmpty ? "?" + form : ""))
         http.method = method
@@ -215,6 +324,7 @@ public final class HTTPGatewayClient: GatewayClient {
             var payment_intent: Intent?
         }
         var id: String?
+        var object: String?
         var status: String?
         var latest_charge: Charge?
         var error: ErrorBody?
@@ -246,6 +356,10 @@ public final class HTTPGatewayClient: GatewayClient {
         }
         guard (200..<300).contains(status), let id = envelope.id else {
             return .failed(.rejected("HTTP \(status)"))
+        }
+        if envelope.object == "refund" {
+            return ["succeeded", "pending"].contains(envelope.status ?? "") ? .approved(paymentIntentID: id, authorizationCode: nil)
+                : .failed(.rejected("refund \(id) ended in status \(envelope.status ?? "unknown")"))
         }
         switch envelope.status {
         case "succeeded", "requires_capture":

@@ -18,13 +18,15 @@ public actor ReversalQueue {
 
     private let file: URL
     private let logger: Logger
+    private let clock: any TerminalClock
     public private(set) var entries: [Entry]
     /// A status inquiry that keeps answering "never arrived" for this long ends the entry.
     public static let inquiryWindow: TimeInterval = 120
 
-    public init(dataDirectory: URL, profileID: String, logger: Logger) {
+    public init(dataDirectory: URL, profileID: String, clock: any TerminalClock = SystemClock(), logger: Logger) {
         file = dataDirectory.appendingPathComponent("reversals-\(profileID).json")
         self.logger = logger
+        self.clock = clock
         entries = (try? JSONDecoder().decode([Entry].self, from: Data(contentsOf: file))) ?? []
     }
 
@@ -33,7 +35,7 @@ public actor ReversalQueue {
         if let i = entries.firstIndex(where: { $0.key == key }) {
             entries[i].paymentIntent = entries[i].paymentIntent ?? paymentIntent
         } else {
-            entries.append(Entry(key: key, paymentIntent: paymentIntent, reason: reason, created: Date(), attempts: 0))
+            entries.append(Entry(key: key, paymentIntent: paymentIntent, reason: reason, created: clock.now(), attempts: 0))
         }
         save()
         logger.notice("reversal queued", metadata: ["key": "\(key)", "payment_intent": "\(paymentIntent ?? "-")", "reason": "\(reason)"])
@@ -41,7 +43,8 @@ public actor ReversalQueue {
 
     /// One pass: inquire, reverse, drop what is settled. Returns the entries left.
     @discardableResult
-    public func settle(with gateway: any GatewayClient, now: Date = Date()) async -> Int {
+    public func settle(with gateway: any GatewayClient) async -> Int {
+        let now = clock.now()
         var kept: [Entry] = []
         let original = entries
         for var entry in original {
@@ -91,7 +94,7 @@ public actor ReversalQueue {
     public func run(with gateway: any GatewayClient, interval: Duration = .seconds(2)) async {
         while !Task.isCancelled {
             if !entries.isEmpty { await settle(with: gateway) }
-            try? await Task.sleep(for: interval)
+            try? await clock.sleep(for: interval)
         }
     }
 

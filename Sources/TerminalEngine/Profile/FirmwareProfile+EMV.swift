@@ -10,13 +10,13 @@ extension FirmwareProfile {
         "RO": 642, "SE": 752, "SG": 702, "TN": 788, "TR": 792, "US": 840, "ZA": 710,
     ]
 
-    /// The applications every vtpe terminal accepts (partial selection, so longer card AIDs match).
-    static let acceptedApplications: [TerminalConfiguration.SupportedApplication] = [
-        ("A0000000031010", "0096"), ("A0000000041010", "0002"), ("A0000000043060", "0002"), ("A00000002501", "0001"),
-        ("A0000001523010", "0001"), ("A0000000651010", "0200"), ("A000000333010101", "0030"),
-    ].enumerated().map { index, entry in
-        TerminalConfiguration.SupportedApplication(aid: HexCoding.decode(entry.0) ?? [], applicationVersion: HexCoding.decode(entry.1) ?? [],
-                                                   priority: index + 1)
+    /// The applications this terminal accepts, in its priority order (partial selection, so longer card AIDs match).
+    var acceptedApplications: [TerminalConfiguration.SupportedApplication] {
+        emv.applications.enumerated().compactMap { index, name in
+            guard let scheme = RawProfile.schemes.first(where: { $0.name == name }) else { return nil }
+            return TerminalConfiguration.SupportedApplication(aid: HexCoding.decode(scheme.aid) ?? [], applicationVersion: HexCoding.decode(scheme.version) ?? [],
+                                                              priority: index + 1)
+        }
     }
 
     /// The EMV kernel's configuration for this terminal model.
@@ -30,14 +30,22 @@ extension FirmwareProfile {
         if interfaces.contains(.magstripe) { capabilities.insert(.magneticStripe) }
         if printerColumns != nil { capabilities.insert(.signature) }
         var configuration = TerminalConfiguration.standard
-        configuration.terminalCapabilities = capabilities
+        configuration.terminalCapabilities = emv.terminalCapabilities.map { TerminalCapabilities(rawValue: $0.reduce(0) { $0 << 8 | UInt32($1) }) } ?? capabilities
+        configuration.additionalTerminalCapabilities = emv.additionalTerminalCapabilities
+        configuration.terminalType = emv.terminalType
+        if let tac = emv.tac {
+            configuration.actionCodes = ActionCodes(denial: TerminalVerificationResults(hex: HexCoding.encode(tac.denial)) ?? [],
+                                                    online: TerminalVerificationResults(hex: HexCoding.encode(tac.online)) ?? [],
+                                                    default: TerminalVerificationResults(hex: HexCoding.encode(tac.default)) ?? [])
+        }
         configuration.countryCode = Self.numericCountryCodes[country] ?? 0
         configuration.currency = currency
         configuration.floorLimit = limits.floorLimit.minorUnits
         configuration.contactlessFloorLimit = limits.floorLimit.minorUnits
-        configuration.contactlessTransactionLimit = limits.contactlessTransactionLimit.minorUnits + 1
-        configuration.cvmRequiredLimit = limits.contactlessCVMLimit.minorUnits + 1
-        configuration.applications = Self.acceptedApplications
+        let contactless = contactlessLimits(for: currency)
+        configuration.contactlessTransactionLimit = contactless.transaction.minorUnits + 1
+        configuration.cvmRequiredLimit = contactless.cvm.minorUnits + 1
+        configuration.applications = acceptedApplications
         let id = Array(terminalID.utf8.prefix(8))
         configuration.additionalData[.terminalIdentification] = id + [UInt8](repeating: 0x20, count: 8 - id.count)
         configuration.additionalData[.ifdSerialNumber] = id + [UInt8](repeating: 0x20, count: 8 - id.count)

@@ -1,6 +1,7 @@
 import CardReaders
 import EMV
 import PaymentCore
+import PaymentCrypto
 
 /// The card data an authorization carries.
 public enum AuthorizationCardData: Sendable, Equatable {
@@ -17,6 +18,16 @@ public enum AuthorizationCardData: Sendable, Equatable {
     }
 }
 
+/// What a card transaction asks of the gateway.
+public enum AuthorizationKind: Sendable, Equatable {
+    /// A sale, captured at once.
+    case sale
+    /// A pre-authorization (manual capture), with incremental authorization requested when the profile allows it.
+    case preauthorization(incremental: Bool)
+    /// A refund to the card presented: of this payment intent (referenced), or of none (unreferenced).
+    case refund(paymentIntent: String?)
+}
+
 /// What the terminal asks the gateway to authorize.
 public struct AuthorizationRequest: Sendable, Equatable, CustomStringConvertible {
     public var amount: Money
@@ -26,16 +37,24 @@ public struct AuthorizationRequest: Sendable, Equatable, CustomStringConvertible
     public var stan: UInt32
     /// The payment intent to confirm, for a server-driven sale; nil creates one.
     public var paymentIntent: String?
+    public var kind: AuthorizationKind = .sale
+    /// The open batch the transaction belongs to (`metadata[vtpe_batch]`).
+    public var batch: Int = 1
+    /// A tip the cardholder chose on the terminal, included in `amount` (`amount_details[tip][amount]`).
+    public var tip: Money?
     /// Stable per transaction: retrying with it never charges twice, and the gateway answers a status inquiry by it.
     public var idempotencyKey: String { Self.idempotencyKey(terminalID: terminalID, stan: stan) }
 
-    public init(amount: Money, entryMode: EntryMode, card: AuthorizationCardData, terminalID: String, stan: UInt32, paymentIntent: String? = nil) {
+    public init(amount: Money, entryMode: EntryMode, card: AuthorizationCardData, terminalID: String, stan: UInt32, paymentIntent: String? = nil,
+                kind: AuthorizationKind = .sale, batch: Int = 1) {
         self.amount = amount
         self.entryMode = entryMode
         self.card = card
         self.terminalID = terminalID
         self.stan = stan
         self.paymentIntent = paymentIntent
+        self.kind = kind
+        self.batch = batch
     }
 
     public static func idempotencyKey(terminalID: String, stan: UInt32) -> String {
@@ -98,8 +117,35 @@ public enum GatewayFailure: Error, Sendable, Equatable, CustomStringConvertible 
     }
 }
 
+/// A transaction on an earlier one, without a card: a completion (capture, after an incremental authorization when
+/// the final amount is above the authorized one) or a void (cancel if uncaptured, a full refund if captured).
+public struct FollowUpRequest: Sendable, Equatable {
+    public enum Operation: Sendable, Equatable {
+        case completion(finalAmount: Money, increment: Bool)
+        case void(captured: Money?)
+    }
+
+    public var operation: Operation
+    public var paymentIntent: String
+    public var terminalID: String
+    /// The follow-up's own STAN (its idempotency key).
+    public var stan: UInt32
+    public var batch: Int
+
+    public init(operation: Operation, paymentIntent: String, terminalID: String, stan: UInt32, batch: Int) {
+        self.operation = operation
+        self.paymentIntent = paymentIntent
+        self.terminalID = terminalID
+        self.stan = stan
+        self.batch = batch
+    }
+
+    public var idempotencyKey: String { AuthorizationRequest.idempotencyKey(terminalID: terminalID, stan: stan) }
+}
+
 /// The gateway's answer to an authorization.
 public enum AuthorizationResult: Sendable, Equatable {
+    /// Approved; the id is the gateway object the transaction made (`pi_…`, or `re_…` for a refund).
     case approved(paymentIntentID: String, authorizationCode: String?)
     case declined(DeclineCode, message: String, paymentIntentID: String?)
     case failed(GatewayFailure)
@@ -133,7 +179,8 @@ public enum TransactionStatus: Sendable, Equatable {
     case completed(GatewayAnswer)
 }
 
-/// Talks to the payment gateway.
+/// Talks to the payment gateway: payments, and the terminal's life as a `terminal.reader` (registration, heartbeats,
+/// key loading and the server-driven flow). Failures are `GatewayFailure` values or typed throws, never raw HTTP.
 public protocol GatewayClient: Sendable {
     /// Authorizes one payment; never throws — every failure is a value.
     func authorize(_ request: AuthorizationRequest) async -> GatewayAnswer
@@ -144,4 +191,100 @@ public protocol GatewayClient: Sendable {
     func reverse(paymentIntentID: String, idempotencyKey: String) async -> Bool
     /// A label for screens ("embedded", or the host).
     var label: String { get }
+    /// Completes or voids an earlier transaction; never throws — every failure is a value.
+    func followUp(_ request: FollowUpRequest) async -> AuthorizationResult
+    /// What the gateway recorded for this terminal's batch: its totals, or closes it with the terminal's totals
+    /// and answers the reconciliation.
+    func batch(terminalID: String, number: Int, close terminalTotals: [BatchTotal]?) async throws(GatewayFailure) -> GatewayBatch
+
+    // MARK: The terminal as a reader
+
+    /// The gateway's first terminal location, if it has one.
+    func firstLocation() async throws(GatewayFailure) -> String?
+    /// Creates a terminal location and returns its id.
+    func createLocation(displayName: String, city: String, country: String) async throws(GatewayFailure) -> String
+    /// Registers this terminal as a reader and returns the reader's id.
+    func registerReader(_ registration: ReaderRegistration) async throws(GatewayFailure) -> String
+    /// Keeps the reader online and reports what the terminal runs.
+    func heartbeat(readerID: String, _ report: ReaderHeartbeat) async throws(GatewayFailure) -> HeartbeatAnswer
+    /// Asks for this reader's DUKPT initial key (key injection).
+    func injectKeys(readerID: String, scheme: DUKPTScheme) async throws(GatewayFailure) -> InjectedKeys
+    /// Long-polls the reader's action: answers once its version passes `after`, or after `wait` seconds.
+    func readerAction(readerID: String, after version: Int64, wait seconds: Int) async throws(GatewayFailure) -> ReaderActionPoll
+    /// Reports how the reader's action ended.
+    func reportActionResult(readerID: String, _ result: ReaderActionResult) async throws(GatewayFailure)
+    /// The amount of a payment intent.
+    func paymentIntentAmount(_ id: String) async throws(GatewayFailure) -> Money
+    /// Raises a payment intent's amount by a tip (`amount_details[tip][amount]`).
+    func addTip(paymentIntent: String, newAmount: Money, tip: Money) async throws(GatewayFailure)
+}
+
+/// What a reader registers with.
+public struct ReaderRegistration: Sendable, Equatable {
+    public var registrationCode: String
+    public var location: String
+    public var label: String
+    public var softwareVersion: String
+
+    public init(registrationCode: String, location: String, label: String, softwareVersion: String) {
+        self.registrationCode = registrationCode
+        self.location = location
+        self.label = label
+        self.softwareVersion = softwareVersion
+    }
+}
+
+/// What a heartbeat reports.
+public struct ReaderHeartbeat: Sendable, Equatable {
+    public var softwareVersion: String
+
+    public init(softwareVersion: String) {
+        self.softwareVersion = softwareVersion
+    }
+}
+
+/// How the gateway took a heartbeat.
+public enum HeartbeatAnswer: Sendable, Equatable {
+    case accepted
+    /// The gateway no longer knows the reader: register again.
+    case unknownReader
+}
+
+/// A DUKPT initial key as the gateway loads it.
+public struct InjectedKeys: Sendable, Equatable, CustomStringConvertible {
+    public var initialKey: String
+    public var initialKSN: String
+    public var scheme: String
+
+    public init(initialKey: String, initialKSN: String, scheme: String) {
+        self.initialKey = initialKey
+        self.initialKSN = initialKSN
+        self.scheme = scheme
+    }
+
+    public var description: String { "InjectedKeys(\(scheme), KSN \(initialKSN), key ****)" }
+}
+
+/// One answer of the action long poll.
+public struct ReaderActionPoll: Sendable, Equatable {
+    /// The action's version (pass it as `after` next time).
+    public var version: Int64
+    public var action: ReaderAction?
+
+    public init(version: Int64, action: ReaderAction?) {
+        self.version = version
+        self.action = action
+    }
+}
+
+/// A batch as the gateway recorded it.
+public struct GatewayBatch: Sendable, Equatable {
+    public var totals: [BatchTotal]
+    /// Set when the batch was closed: `match` or `mismatch`, with the differences.
+    public var reconciliation: BatchReport.Reconciliation?
+
+    public init(totals: [BatchTotal], reconciliation: BatchReport.Reconciliation?) {
+        self.totals = totals
+        self.reconciliation = reconciliation
+    }
 }

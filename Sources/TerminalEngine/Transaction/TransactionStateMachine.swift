@@ -3,133 +3,6 @@ import EMV
 import Foundation
 import PaymentCore
 
-/// A key on the terminal's keypad.
-public enum TerminalKey: Sendable, Equatable {
-    case digit(Int)
-    case backspace
-    case enter
-    case cancel
-    /// A key the terminal has no use for (shown as a hint, never an error).
-    case other(Character)
-}
-
-/// Which PIN the PIN pad asks for.
-public enum PINPrompt: Sendable, Equatable {
-    /// Checked by the issuer.
-    case online
-    /// Checked by the card; tries left when the card told.
-    case offline(triesLeft: Int?)
-}
-
-/// A chip transaction the engine runs through the EMV kernel.
-public struct ChipTransaction: Sendable, Equatable {
-    public var amount: Money
-    public var card: CardPresentation
-    public var chip: ChipCard
-    public var terminalID: String
-    public var stan: UInt32
-    /// The payment intent a server-driven sale confirms.
-    public var paymentIntent: String?
-}
-
-/// How a chip transaction ended, as the engine reports it.
-public struct ChipCompletion: Sendable, Equatable {
-    /// The card as read (nil when the dialogue ended before the card's number was read).
-    public var card: CardSummary?
-    public var outcome: AuthorizationResult
-    /// What the receipt shows of the dialogue.
-    public var emv: EMVReceiptData?
-
-    public init(card: CardSummary?, outcome: AuthorizationResult, emv: EMVReceiptData?) {
-        self.card = card
-        self.outcome = outcome
-        self.emv = emv
-    }
-}
-
-/// The EMV lines of a receipt.
-public struct EMVReceiptData: Sendable, Equatable {
-    public var applicationLabel: String?
-    public var aid: String?
-    public var tvr: String
-    public var tsi: String
-    public var arc: String?
-    public var cryptogram: String?
-    public var verification: CardholderVerification
-
-    public init(applicationLabel: String?, aid: String?, tvr: String, tsi: String, arc: String?, cryptogram: String?, verification: CardholderVerification) {
-        self.applicationLabel = applicationLabel
-        self.aid = aid
-        self.tvr = tvr
-        self.tsi = tsi
-        self.arc = arc
-        self.cryptogram = cryptogram
-        self.verification = verification
-    }
-}
-
-/// A cart the point of sale shows on the terminal's screen (`set_reader_display`).
-public struct CartDisplay: Sendable, Equatable {
-    public struct LineItem: Sendable, Equatable {
-        public var description: String
-        public var quantity: Int
-        /// The line's amount (unit price × quantity, as the point of sale computed it).
-        public var amount: Money
-
-        public init(description: String, quantity: Int, amount: Money) {
-            self.description = description
-            self.quantity = quantity
-            self.amount = amount
-        }
-    }
-
-    public var lineItems: [LineItem]
-    public var tax: Money?
-    public var total: Money
-
-    public init(lineItems: [LineItem], tax: Money?, total: Money) {
-        self.lineItems = lineItems
-        self.tax = tax
-        self.total = total
-    }
-}
-
-/// Something that happened to the terminal.
-public enum TransactionEvent: Sendable, Equatable {
-    case keyPressed(TerminalKey)
-    case cardPresented(CardPresentation)
-    case cardRemoved
-    /// A swiped card's authorization answered.
-    case authorizationCompleted(AuthorizationResult)
-    case readerFailed(String)
-    /// The gateway asked this terminal (as a reader) to take a card for an existing payment intent.
-    case serverSale(amount: Money, paymentIntent: String)
-    /// The kernel asks for a PIN.
-    case pinRequested(PINPrompt)
-    /// The kernel read the card and goes online.
-    case chipWentOnline(CardSummary)
-    /// The chip transaction ended.
-    case chipCompleted(ChipCompletion)
-    /// A tip chosen before the card is presented (server-driven: `present_payment_method` with `amount_tip`).
-    case tipAdded(Money)
-    /// The point of sale shows a cart (`set_reader_display`), or takes it away (nil).
-    case showCart(CartDisplay?)
-}
-
-/// Something the engine must do.
-public enum TransactionAction: Sendable, Equatable {
-    /// Persist the next STAN before the request leaves, so a crash never reuses one.
-    case persistSTAN(next: UInt32)
-    case requestAuthorization(AuthorizationRequest)
-    /// Run the EMV dialogue with the card.
-    case startChip(ChipTransaction)
-    /// Answer the kernel's PIN request: the PIN, or nil when the cardholder bypasses PIN entry.
-    case answerPIN(PINEntry?)
-    /// Stop the chip dialogue (cancel key).
-    case cancelChip
-    case printReceipt(Receipt)
-}
-
 /// A finished transaction.
 public struct TransactionResult: Sendable, Equatable {
     public var amount: Money
@@ -137,7 +10,23 @@ public struct TransactionResult: Sendable, Equatable {
     public var stan: UInt32
     public var outcome: AuthorizationResult
     public var date: Date
+    /// The customer copy (what the screen shows).
     public var receipt: Receipt
+    public var kind: TransactionKind = .sale
+    /// The merchant copy.
+    public var merchantReceipt: Receipt? = nil
+    /// The transaction this one acted on (completion, void, referenced refund).
+    public var reference: UInt32? = nil
+}
+
+/// An entry of the terminal's menu.
+public enum MenuItem: String, Sendable, Equatable, CaseIterable {
+    case sale, preauthorization, completion, void, refund, reprint, report, close
+}
+
+/// What a typed STAN is for.
+public enum ReferencePurpose: String, Sendable, Equatable {
+    case completion, void, refund, reprint
 }
 
 /// Where the sale is.
@@ -146,106 +35,205 @@ public enum TransactionPhase: Sendable, Equatable {
     case waitingForCard(amount: Money)
     /// The EMV dialogue with the card runs (before it goes online).
     case readingCard(amount: Money, entryMode: EntryMode, stan: UInt32)
+    /// The card has several applications: the cardholder picks one (labels in the card's priority order).
+    case selectingApplication(amount: Money, entryMode: EntryMode, stan: UInt32, labels: [String])
     /// The PIN pad is up; `digits` counts what is typed (the digits themselves are never in a snapshot).
     case pinEntry(amount: Money, entryMode: EntryMode, stan: UInt32, prompt: PINPrompt, digits: Int)
     case authorizing(amount: Money, card: CardSummary, stan: UInt32)
     case finished(TransactionResult)
+    /// The menu: the transactions the profile enables, reprint and the end of day, numbered from 1.
+    case menu(items: [MenuItem])
+    /// Typing the STAN of the transaction to complete, void, refund or reprint.
+    case referenceEntry(purpose: ReferencePurpose, digits: String)
+    /// The tip for a sale of `amount`: a percentage key (prompt) or typed digits (typed).
+    case tipEntry(amount: Money, digits: String)
+    /// A completion, void or batch request is with the gateway.
+    case processing(title: String)
+    /// The X report or the Z close.
+    case batchReport(BatchReport)
 }
 
-/// The sale, as a pure state machine: events in, actions out. No I/O, no clock of its own.
+/// The sale, as a pure state machine: events in, actions out. No I/O and no clock of its own: the time of an event
+/// comes with it (`now`), and timers are actions the engine performs on its clock.
+///
+/// It decides everything about a transaction — amount entry, which cards it takes, the chip dialogue's PIN pad and
+/// application choice, what the kernel is told of the gateway's answer, the result and the reversal owed when an
+/// approval did not complete — and the server-driven flow (see `TransactionStateMachine+Server.swift`).
 public struct TransactionStateMachine: Sendable, Equatable {
     public let profile: FirmwareProfile
     public let terminalID: String
-    public private(set) var phase: TransactionPhase = .amountEntry(digits: "")
+    /// How long the PIN pad waits for the cardholder before the sale is cancelled.
+    public let pinTimeout: Duration
+    public internal(set) var phase: TransactionPhase = .amountEntry(digits: "")
     /// A one-line message for the user (a refused key, a refused card); cleared by the next accepted event.
-    public private(set) var notice: String?
+    public internal(set) var notice: String?
     public private(set) var nextSTAN: UInt32
     /// The payment intent a server-driven sale confirms (nil for a sale keyed in at the terminal).
-    public private(set) var serverIntent: String?
+    public internal(set) var serverIntent: String?
+    /// The cart on screen, until the next sale ends or the point of sale clears it.
+    public internal(set) var cart: CartDisplay?
     /// The PIN being typed: held only until Enter hands it to the kernel.
     private var pinDigits: [Int] = []
-    /// The card of the chip transaction in progress, once the kernel has read it.
-    private var chipCard: CardSummary?
-    /// The cart on screen, until the next sale ends or the point of sale clears it.
-    public private(set) var cart: CartDisplay?
+    /// How many PIN pads have opened (names the PIN time-out timer).
+    private var pinPads = 0
+    /// The card transaction in progress (chip or swipe), from the card's arrival to the result.
+    private var current: CurrentTransaction?
+    /// The server-driven flow's state.
+    var server = ServerFlow()
+    /// The last chip read of this sale failed (the card or the reader): a swipe of that chip card is the fallback.
+    var chipReadFailed = false
+    /// Counts finished transactions (the engine tells a new result from the one still on screen).
+    public internal(set) var finishedTransactions = 0
+    /// What the card (or the amount being typed) is for.
+    public internal(set) var kind: TransactionKind = .sale
+    /// The transaction the current one acts on (completion, referenced refund).
+    public internal(set) var reference: UInt32?
+    /// The tip chosen on the terminal for the current sale.
+    var terminalTip: Money?
+    /// The open batch.
+    public internal(set) var journal: BatchJournal
+    /// The last receipt printed (or written as an e-receipt), for scripts.
+    public internal(set) var lastPrinted: [Receipt] = []
+    /// Counts batch reports (the engine tells a new one from the one on screen).
+    public internal(set) var reportsMade = 0
+    /// Why the last requested operation was refused (nil when it started).
+    public internal(set) var refusal: String?
+    /// Counts reprints (scripts wait for one).
+    public internal(set) var reprints = 0
+    /// The batch request with the gateway: a close (true) or a report.
+    var pendingBatchClose: Bool?
+    /// The completion or void with the gateway.
+    var followUp: PendingFollowUp?
 
-    public init(profile: FirmwareProfile, terminalID: String, nextSTAN: UInt32) {
+    struct CurrentTransaction: Sendable, Equatable {
+        var stan: UInt32
+        var amount: Money
+        var entryMode: EntryMode
+        var isChip: Bool
+        /// A PIN typed ahead (`vtpe tap --pin`, the server-driven flow): used for the first PIN request only.
+        var typedPIN: PINEntry?
+        /// The card, once read.
+        var card: CardSummary?
+        /// The gateway's answer, once it came.
+        var answer: GatewayAnswer?
+        /// An authorization was sent and has not been answered.
+        var awaitingAnswer = false
+    }
+
+    public init(profile: FirmwareProfile, terminalID: String, nextSTAN: UInt32, pinTimeout: Duration = .seconds(60), journal: BatchJournal = BatchJournal()) {
         self.profile = profile
         self.terminalID = terminalID
         self.nextSTAN = max(1, nextSTAN)
+        self.pinTimeout = pinTimeout
+        self.journal = journal
+    }
+
+    /// Takes the next STAN (1–999999, then 1 again).
+    mutating func allocateSTAN() -> UInt32 {
+        let stan = nextSTAN
+        nextSTAN = stan >= 999_999 ? 1 : stan + 1
+        return stan
     }
 
     public mutating func handle(_ event: TransactionEvent, now: Date) -> [TransactionAction] {
         notice = nil
-        if case .showCart(let cart) = event {
-            switch phase {
-            case .amountEntry, .waitingForCard, .finished:
-                self.cart = cart
-                if case .finished = phase, cart != nil { phase = .amountEntry(digits: "") }
-            default:
-                notice = "A card is being processed: the cart shows after the sale"
-            }
-            return []
+        switch event {
+        case .readerActionChanged(let action): return readerActionChanged(action)
+        case .paymentIntentFetched(let id, let amount): return paymentIntentFetched(id, amount: amount)
+        case .tipApplied(let intent, let failure): return tipApplied(intent, failure: failure)
+        case .presentedCardRead(let card): return presentedCardRead(card, now: now)
+        case .authorizationAnswered(let stan, let answer): return authorizationAnswered(stan: stan, answer, now: now)
+        case .operationRequested(let operation):
+            let (before, reprinted) = (phase, reprints)
+            let actions = begin(operation, now: now)
+            refusal = actions.isEmpty && phase == before && reprints == reprinted ? (notice ?? "refused") : nil
+            return actions
+        case .followUpAnswered(let stan, let result): return followUpAnswered(stan: stan, result, now: now)
+        case .batchAnswered(let number, let answer): return batchAnswered(number: number, answer, now: now)
+        case .kernelCompleted(let stan, let outcome): return kernelCompleted(stan: stan, outcome, now: now)
+        case .timerFired(.pinEntry(let n)):
+            guard n == pinPads, case .pinEntry(let amount, let mode, let stan, _, _) = phase else { return [] }
+            pinDigits = []
+            phase = .readingCard(amount: amount, entryMode: mode, stan: stan)
+            notice = "PIN entry timed out"
+            return [.cancelChip]
+        default: break
         }
         switch (phase, event) {
+        case (.amountEntry(""), .keyPressed(.menu)), (.finished, .keyPressed(.menu)), (.batchReport, .keyPressed(.menu)):
+            return openMenu()
         case (.amountEntry(let digits), .keyPressed(let key)):
-            handleAmountKey(key, digits: digits)
+            return handleAmountKey(key, digits: digits, now: now)
+        case (.menu(let items), .keyPressed(let key)):
+            return menuKey(key, items: items, now: now)
+        case (.referenceEntry(let purpose, let digits), .keyPressed(let key)):
+            return referenceKey(key, purpose: purpose, digits: digits, now: now)
+        case (.tipEntry(let amount, let digits), .keyPressed(let key)):
+            return tipKey(key, amount: amount, digits: digits)
+        case (.batchReport, .keyPressed(.enter)), (.batchReport, .keyPressed(.cancel)):
+            phase = .amountEntry(digits: "")
             return []
-        case (.amountEntry, .serverSale(let amount, let intent)), (.finished, .serverSale(let amount, let intent)):
-            guard amount.currency == profile.currency else {
-                notice = "The requested sale is in \(amount.currency.code), this terminal takes \(profile.currency.code)"
-                return []
-            }
-            serverIntent = intent
-            phase = .waitingForCard(amount: amount)
-            return []
-        case (_, .serverSale):
-            notice = "A sale is already in progress"
-            return []
+        case (.batchReport, .keyPressed(.digit(let d))):
+            phase = .amountEntry(digits: "")
+            return handleAmountKey(.digit(d), digits: "", now: now)
         case (.waitingForCard, .keyPressed(.cancel)), (.waitingForCard, .keyPressed(.backspace)):
             phase = .amountEntry(digits: "")
-            serverIntent = nil
-            notice = "Sale cancelled"
-            return []
+            notice = "\(kind == .sale ? "Sale" : ReceiptFormatter.englishName(kind).capitalized) cancelled"
+            resetKind()
+            return cancelServerSale(code: "customer_canceled", message: "The sale was cancelled on the terminal.")
         case (.waitingForCard(let amount), .cardPresented(let card)):
             return present(card, amount: amount)
-        case (.waitingForCard(let amount), .tipAdded(let tip)):
-            guard tip.currency == amount.currency, tip.minorUnits > 0 else {
-                notice = "A tip must be a positive amount in \(amount.currency.code)"
-                return []
-            }
-            phase = .waitingForCard(amount: Money(minorUnits: amount.minorUnits + tip.minorUnits, currency: amount.currency))
-            notice = "Tip \(tip.formatted(withCode: true)) added"
-            return []
 
         // The chip dialogue.
-        case (.readingCard(let amount, let mode, let stan), .pinRequested(let prompt)):
-            pinDigits = []
-            phase = .pinEntry(amount: amount, entryMode: mode, stan: stan, prompt: prompt, digits: 0)
+        case (.readingCard(let amount, let mode, let stan), .applicationChoiceRequested(let candidates)):
+            // The cardholder chooses between brands (EU Regulation 2015/751 art. 8: co-badged cards); one brand's
+            // applications (Mastercard and Maestro share a RID) are taken in the card's priority order.
+            let brands = Set(candidates.map { $0.aid.prefix(5) })
+            if brands.count == 1, !candidates[0].requiresConfirmation { return [.answerApplication(0)] }
+            phase = .selectingApplication(amount: amount, entryMode: mode, stan: stan, labels: candidates.map(\.label))
             return []
+        case (.selectingApplication(let amount, let mode, let stan, let labels), .keyPressed(let key)):
+            switch key {
+            case .digit(let d) where (1...labels.count).contains(d):
+                phase = .readingCard(amount: amount, entryMode: mode, stan: stan)
+                return [.answerApplication(d - 1)]
+            case .enter:
+                phase = .readingCard(amount: amount, entryMode: mode, stan: stan)
+                return [.answerApplication(0)]
+            case .cancel:
+                phase = .readingCard(amount: amount, entryMode: mode, stan: stan)
+                notice = "Cancelling…"
+                return [.answerApplication(nil)]
+            default:
+                notice = "Choose the application with 1-\(labels.count) (Enter: the first)"
+                return []
+            }
+        case (.readingCard(let amount, let mode, let stan), .pinRequested(let prompt)):
+            if let pin = current?.typedPIN {
+                current?.typedPIN = nil
+                return [.answerPIN(pin)]
+            }
+            pinDigits = []
+            pinPads += 1
+            phase = .pinEntry(amount: amount, entryMode: mode, stan: stan, prompt: prompt, digits: 0)
+            return [.startTimer(.pinEntry(pinPads), pinTimeout)]
         case (.pinEntry(let amount, let mode, let stan, let prompt, _), .keyPressed(let key)):
             return handlePINKey(key, amount: amount, mode: mode, stan: stan, prompt: prompt)
-        case (.readingCard(let amount, _, let stan), .chipWentOnline(let card)), (.pinEntry(let amount, _, let stan, _, _), .chipWentOnline(let card)):
-            chipCard = card
+        case (.readingCard(let amount, _, let stan), .onlineRequested(let request)), (.pinEntry(let amount, _, let stan, _, _), .onlineRequested(let request)):
+            guard let tx = current, tx.stan == stan else { return [.answerKernel(.unableToGoOnline)] }
+            let card = CardSummary(pan: request.pan, entryMode: tx.entryMode)
+            current?.card = card
+            current?.awaitingAnswer = true
             phase = .authorizing(amount: amount, card: card, stan: stan)
-            return []
-        case (.readingCard, .keyPressed(.cancel)), (.authorizing, .keyPressed(.cancel)) where chipCard != nil || isReading:
+            return [.requestAuthorization(authorizationRequest(amount: amount, entryMode: tx.entryMode, card: .chip(request), stan: stan))]
+        case (.readingCard, .keyPressed(.cancel)):
             notice = "Cancelling…"
             return [.cancelChip]
-        case (.readingCard(let amount, let mode, let stan), .chipCompleted(let completion)),
-             (.pinEntry(let amount, let mode, let stan, _, _), .chipCompleted(let completion)):
-            return finish(amount: amount, card: completion.card ?? chipCard ?? CardSummary(brand: .unknown, last4: "????", entryMode: mode),
-                          stan: stan, outcome: completion.outcome, emv: completion.emv, now: now)
-        case (.authorizing(let amount, let card, let stan), .chipCompleted(let completion)):
-            return finish(amount: amount, card: completion.card ?? card, stan: stan, outcome: completion.outcome, emv: completion.emv, now: now)
-        case (.readingCard, .keyPressed), (.readingCard, .cardPresented):
+        case (.readingCard, .keyPressed), (.readingCard, .cardPresented), (.selectingApplication, .cardPresented):
             notice = "Please wait: reading the card"
             return []
-
-        // A swipe.
-        case (.authorizing(let amount, let card, let stan), .authorizationCompleted(let outcome)):
-            return finish(amount: amount, card: card, stan: stan, outcome: outcome, emv: nil, now: now)
         case (.authorizing, .keyPressed):
+            // The request is out: cancelling now would leave the gateway's answer unowned. The result decides.
             notice = "Please wait: authorizing"
             return []
         case (.finished, .keyPressed(.enter)), (.finished, .keyPressed(.cancel)):
@@ -253,36 +241,136 @@ public struct TransactionStateMachine: Sendable, Equatable {
             return []
         case (.finished, .keyPressed(.digit(let d))):
             phase = .amountEntry(digits: "")
-            handleAmountKey(.digit(d), digits: "")
+            return handleAmountKey(.digit(d), digits: "", now: now)
+        case (.processing, .keyPressed):
+            notice = "Please wait: the gateway is answering"
             return []
         case (_, .readerFailed(let message)):
             notice = "Reader: \(message)"
             return []
-        case (.amountEntry, .cardPresented), (.finished, .cardPresented):
+        case (.amountEntry, .cardPresented), (.finished, .cardPresented), (.menu, .cardPresented), (.referenceEntry, .cardPresented),
+             (.tipEntry, .cardPresented), (.batchReport, .cardPresented), (.processing, .cardPresented):
             notice = "Enter the amount first, then present the card"
             return []
         case (.authorizing, .cardPresented), (.pinEntry, .cardPresented):
             notice = "Please wait: a card is being processed"
             return []
-        case (_, .cardRemoved), (_, .authorizationCompleted), (_, .keyPressed), (_, .pinRequested), (_, .chipWentOnline), (_, .chipCompleted), (_, .tipAdded), (_, .showCart):
+        case (_, .onlineRequested):
+            return [.answerKernel(.unableToGoOnline)]
+        case (_, .applicationChoiceRequested):
+            return [.answerApplication(nil)]
+        case (_, .pinRequested):
+            return [.answerPIN(nil)]
+        case (_, .cardRemoved), (_, .keyPressed), (_, .authorizationAnswered), (_, .kernelCompleted), (_, .timerFired),
+             (_, .readerActionChanged), (_, .paymentIntentFetched), (_, .tipApplied), (_, .presentedCardRead),
+             (_, .operationRequested), (_, .followUpAnswered), (_, .batchAnswered):
             return []
         }
     }
 
-    private var isReading: Bool {
-        if case .readingCard = phase { true } else { false }
+    // MARK: Answers and results
+
+    private mutating func authorizationAnswered(stan: UInt32, _ answer: GatewayAnswer, now: Date) -> [TransactionAction] {
+        let key = AuthorizationRequest.idempotencyKey(terminalID: terminalID, stan: stan)
+        guard var tx = current, tx.stan == stan, tx.awaitingAnswer else {
+            // The answer of a transaction that has already ended: an approval nobody completed is undone.
+            if case .approved(let id, _) = answer.result { return [.queueReversal(key: key, paymentIntent: id, reason: "late answer")] }
+            return answer.outcomeKnown ? [] : [.queueReversal(key: key, paymentIntent: nil, reason: "answer lost")]
+        }
+        tx.awaitingAnswer = false
+        tx.answer = answer
+        current = tx
+        if tx.isChip { return [.answerKernel(ChipSettlement.onlineResponse(for: answer))] }
+        // A swipe ends with the gateway's answer.
+        let reversal: [TransactionAction] = answer.outcomeKnown || kind == .refund ? [] : [.queueReversal(key: key, paymentIntent: nil, reason: "answer lost")]
+        let card = tx.card ?? CardSummary(brand: .unknown, last4: "????", entryMode: .magstripe)
+        return reversal + finish(amount: tx.amount, card: card, stan: stan, outcome: answer.result, emv: nil, now: now)
+    }
+
+    private mutating func kernelCompleted(stan: UInt32, _ outcome: KernelOutcome, now: Date) -> [TransactionAction] {
+        guard let tx = current, tx.stan == stan, tx.isChip else { return [] }
+        var settlement = ChipSettlement.settle(outcome, answer: tx.answer, entryMode: tx.entryMode)
+        chipReadFailed = false
+        if case .terminated(let reason) = outcome.decision, tx.entryMode == .contact, tx.answer == nil, !tx.awaitingAnswer,
+           serverIntent == nil, profile.interfaces.contains(.magstripe) {
+            switch reason {
+            case .communicationFailed, .malformedResponse, .missingData, .unexpectedStatus, .noCommonApplication:
+                // EMV fallback: the chip could not be read, so the same sale takes the stripe.
+                chipReadFailed = true
+                current = nil
+                phase = .waitingForCard(amount: tx.amount)
+                notice = "Chip read failed: swipe the card"
+                return []
+            default: break
+            }
+        }
+        var actions: [TransactionAction] = []
+        let key = AuthorizationRequest.idempotencyKey(terminalID: terminalID, stan: stan)
+        if kind == .refund {
+            // A refund's result is the gateway's: the card was read to prove it is there, whatever it then said.
+            if let answer = tx.answer { settlement.result = answer.result }
+            settlement.reversal = nil
+        } else if let reversal = settlement.reversal {
+            actions.append(.queueReversal(key: key, paymentIntent: reversal.paymentIntent, reason: reversal.reason))
+        } else if tx.awaitingAnswer, kind != .refund {
+            // The dialogue ended while the authorization was out: its answer is asked about, and undone if approved.
+            actions.append(.queueReversal(key: key, paymentIntent: nil, reason: "ended while authorizing"))
+        }
+        let card = settlement.card ?? tx.card ?? CardSummary(brand: .unknown, last4: "????", entryMode: tx.entryMode)
+        return actions + finish(amount: tx.amount, card: card, stan: stan, outcome: settlement.result, emv: settlement.emv, now: now)
     }
 
     private mutating func finish(amount: Money, card: CardSummary, stan: UInt32, outcome: AuthorizationResult, emv: EMVReceiptData?, now: Date) -> [TransactionAction] {
-        let receipt = ReceiptFormatter(profile: profile, terminalID: terminalID)
-            .customerReceipt(amount: amount, card: card, stan: stan, outcome: outcome, emv: emv, date: now)
-        phase = .finished(TransactionResult(amount: amount, card: card, stan: stan, outcome: outcome, date: now, receipt: receipt))
-        serverIntent = nil
-        chipCard = nil
+        let entry = JournalEntry(transaction: kind, amount: amount, card: card, stan: stan, outcome: outcome, emv: emv, date: now, reference: reference)
+        journal.entries.append(entry)
+        if kind == .refund, case .approved = outcome, let reference {
+            journal.update(reference) { $0.refunded += amount.minorUnits }
+        }
+        var actions: [TransactionAction] = [.saveJournal(journal)]
+        actions += complete(entry, outcome: outcome, now: now)
+        current = nil
         pinDigits = []
         cart = nil
-        return profile.printerColumns == nil ? [] : [.printReceipt(receipt)]
+        actions += serverSaleFinished(outcome)
+        resetKind()
+        return actions
     }
+
+    /// Shows a finished journal entry and prints the copies the profile prints at once (the others on request).
+    mutating func complete(_ entry: JournalEntry, outcome: AuthorizationResult, now: Date) -> [TransactionAction] {
+        let formatter = ReceiptFormatter(profile: profile, terminalID: terminalID)
+        let customer = formatter.receipt(for: entry, copy: .customer, batch: journal.number)
+        let merchant = formatter.receipt(for: entry, copy: .merchant, batch: journal.number)
+        phase = .finished(TransactionResult(amount: entry.amount, card: entry.card, stan: entry.stan, outcome: outcome, date: now,
+                                            receipt: customer, kind: entry.kind, merchantReceipt: merchant, reference: entry.reference))
+        finishedTransactions += 1
+        var printed: [Receipt] = []
+        if profile.receipt.merchantCopy == .always { printed.append(merchant) }
+        if profile.receipt.customerCopy == .always { printed.append(customer) }
+        lastPrinted = printed
+        return printed.map { .printReceipt($0) }
+    }
+
+    mutating func resetKind() {
+        kind = .sale
+        reference = nil
+        terminalTip = nil
+    }
+
+    /// The authorization of the card transaction in progress.
+    func authorizationRequest(amount: Money, entryMode: EntryMode, card: AuthorizationCardData, stan: UInt32) -> AuthorizationRequest {
+        let authorizationKind: AuthorizationKind = switch kind {
+        case .preauthorization: .preauthorization(incremental: profile.incrementalAuthorization)
+        case .refund: .refund(paymentIntent: reference.flatMap { journal.entry($0)?.gatewayID })
+        default: .sale
+        }
+        var request = AuthorizationRequest(amount: amount, entryMode: entryMode, card: card, terminalID: terminalID, stan: stan,
+                                           paymentIntent: serverIntent, kind: authorizationKind, batch: journal.number)
+        request.tip = terminalTip
+        return request
+    }
+
+    // MARK: Keys
 
     private mutating func handlePINKey(_ key: TerminalKey, amount: Money, mode: EntryMode, stan: UInt32, prompt: PINPrompt) -> [TransactionAction] {
         func show() { phase = .pinEntry(amount: amount, entryMode: mode, stan: stan, prompt: prompt, digits: pinDigits.count) }
@@ -315,41 +403,47 @@ public struct TransactionStateMachine: Sendable, Equatable {
             phase = .readingCard(amount: amount, entryMode: mode, stan: stan)
             notice = "Cancelling…"
             return [.cancelChip]
-        case .other:
+        case .other, .menu:
             notice = "Type the PIN with 0-9, then Enter"
             return []
         }
     }
 
-    private mutating func handleAmountKey(_ key: TerminalKey, digits: String) {
+    private mutating func handleAmountKey(_ key: TerminalKey, digits: String, now: Date) -> [TransactionAction] {
         let currency = profile.currency
         switch key {
         case .digit(let d):
-            guard (0...9).contains(d) else { return }
-            if digits.isEmpty && d == 0 { phase = .amountEntry(digits: ""); return }
+            guard (0...9).contains(d) else { return [] }
+            if digits.isEmpty && d == 0 { phase = .amountEntry(digits: ""); return [] }
             let candidate = digits + String(d)
             guard let money = try? Money.fromDigits(candidate, currency: currency),
                   money.minorUnits <= profile.limits.maxAmount.minorUnits else {
                 notice = "Maximum amount is \(profile.limits.maxAmount.formatted(withCode: true))"
-                return
+                return []
             }
             phase = .amountEntry(digits: candidate)
         case .backspace:
             phase = .amountEntry(digits: String(digits.dropLast()))
         case .cancel:
             phase = .amountEntry(digits: "")
+            resetKind()
         case .enter:
             guard !digits.isEmpty, let money = try? Money.fromDigits(digits, currency: currency), money.minorUnits > 0 else {
                 notice = "Enter an amount first"
-                return
+                return []
             }
-            phase = .waitingForCard(amount: money)
+            return amountEntered(money, now: now)
+        case .menu:
+            notice = "Clear the amount first (Esc), then open the menu"
         case .other(let c):
             notice = "Key '\(c)' is not used here: type the amount with 0-9"
         }
+        return []
     }
 
-    private mutating func present(_ card: CardPresentation, amount: Money) -> [TransactionAction] {
+    // MARK: Cards
+
+    mutating func present(_ card: CardPresentation, amount: Money) -> [TransactionAction] {
         let interface: FirmwareProfile.CardInterface = switch card.entryMode {
         case .contactless: .contactless
         case .contact: .contact
@@ -363,28 +457,37 @@ public struct TransactionStateMachine: Sendable, Equatable {
             notice = "Over the contactless limit: insert the card"
             return []
         }
-        let stan = nextSTAN
-        nextSTAN = stan >= 999_999 ? 1 : stan + 1
+        if card.entryMode == .magstripe, case .magstripe(let track) = card.medium, track.serviceCode.isChipCard,
+           profile.interfaces.contains(.contact), !chipReadFailed {
+            // A chip card is read by its chip; the stripe only after a failed chip read (fallback).
+            notice = "Chip card: insert it (use chip)"
+            return []
+        }
+        let stan = allocateSTAN()
         switch card.medium {
         case .chip(let chip):
-            chipCard = nil
+            current = CurrentTransaction(stan: stan, amount: amount, entryMode: card.entryMode, isChip: true, typedPIN: card.pin)
             phase = .readingCard(amount: amount, entryMode: card.entryMode, stan: stan)
             return [
                 .persistSTAN(next: nextSTAN),
-                .startChip(ChipTransaction(amount: amount, card: card, chip: chip, terminalID: terminalID, stan: stan, paymentIntent: serverIntent)),
+                .startChip(ChipTransaction(amount: amount, card: card, chip: chip, terminalID: terminalID, stan: stan, paymentIntent: serverIntent, kind: kind)),
             ]
         case .magstripe(let track):
             if track.serviceCode.isChipCard, profile.interfaces.contains(.contact) {
-                // A chip card swiped at a chip terminal goes through as a fallback; the gateway is told so.
-                notice = "Chip card swiped: processed as magnetic stripe fallback"
+                // After a failed chip read the stripe is the fallback; the gateway is told so.
+                notice = "Chip card swiped after a failed chip read: magnetic stripe fallback"
             }
+            chipReadFailed = false
             let summary = CardSummary(pan: track.pan, entryMode: .magstripe)
+            current = CurrentTransaction(stan: stan, amount: amount, entryMode: .magstripe, isChip: false, card: summary, awaitingAnswer: true)
             phase = .authorizing(amount: amount, card: summary, stan: stan)
             return [
                 .persistSTAN(next: nextSTAN),
-                .requestAuthorization(AuthorizationRequest(amount: amount, entryMode: .magstripe, card: .magstripe(track),
-                                                           terminalID: terminalID, stan: stan, paymentIntent: serverIntent)),
+                .requestAuthorization(authorizationRequest(amount: amount, entryMode: .magstripe, card: .magstripe(track), stan: stan)),
             ]
         }
     }
+
+    /// True while a card transaction runs (from the card's arrival to its result).
+    var transactionInProgress: Bool { current != nil }
 }

@@ -25,6 +25,8 @@ struct TapCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The PIN the cardholder types when the card asks for one (4-12 digits).", valueName: "digits"))
     var pin: String?
     @Flag(help: "Wait for the result and print it.") var wait = false
+    @Flag(help: "With --mode swipe: the card is inserted first and its chip fails, so the stripe is read as the EMV fallback (a chip card swiped otherwise is refused: use chip).")
+    var fallback = false
     @Flag(help: "List the test cards and exit.") var list = false
     @OptionGroup var data: DataDirectoryOption
 
@@ -58,7 +60,7 @@ struct TapCommand: AsyncParsableCommand {
                 if reply.hasPrefix("error ") { throw CLIError(String(reply.dropFirst(6)), exitCode: 2) }
             }
             let modeWord = EntryMode(word: mode)!.rawValue
-            let reply = try await ControlSocket.request(path: socket, "tap \(card!) \(modeWord)\(pin.map { " pin=\($0)" } ?? "")\(wait ? " wait" : "")")
+            let reply = try await ControlSocket.request(path: socket, "tap \(card!) \(modeWord)\(pin.map { " pin=\($0)" } ?? "")\(fallback ? " fallback" : "")\(wait ? " wait" : "")")
             try ControlSocket.printReply(reply)
         } catch let error as CLIError {
             throw error.exit()

@@ -82,28 +82,19 @@ struct TerminalCommand: AsyncParsableCommand {
         let identity = try TerminalIdentity.loadOrCreate(in: dir, profileID: profile.id)
         let reader = SimulatedCardReader()
         let engine = TerminalEngine(profile: profile, identity: identity, gateway: client, dataDirectory: dir,
-                                    readerName: reader.name, logger: logger)
+                                    readerName: reader.name, presentedCards: { pan, mode in
+            // The card a QA script presented through the API, read by the simulator like `vtpe tap`; a card
+            // without a chip for that interface (contact only, contactless only) is tried the other way.
+            guard let card = try? reader.card(for: pan.revealDigits()) else { return nil }
+            if let presented = try? reader.presentation(of: card, mode: mode, pin: try? PINEntry("1234")) { return presented }
+            return try? reader.presentation(of: card, mode: mode == .contact ? .contactless : .contact, pin: try? PINEntry("1234"))
+        }, logger: logger)
         await engine.attach(reader)
 
-        let presence = ReaderPresence(client: client, gatewayName: gateway, profile: profile, terminalID: identity.terminalID, locationID: location,
+        let presence = ReaderPresence(gateway: client, gatewayName: gateway, profile: profile, terminalID: identity.terminalID, locationID: location,
                                       dataDirectory: dir, keys: keys, logger: logger)
         let backgroundTask = Task { await engine.runBackgroundWork() }
-        let presenceTask = Task {
-            await presence.run(engine: engine) { number in
-                // The card a QA script presented through the API, read by the simulator like `vtpe tap`: tapped
-                // when the amount allows contactless, else inserted.
-                let snapshot = await engine.snapshot
-                var mode = EntryMode.contact
-                if case .waitingForCard(let amount) = snapshot.phase, snapshot.profile.interfaces.contains(.contactless),
-                   amount.minorUnits <= snapshot.profile.limits.contactlessTransactionLimit.minorUnits {
-                    mode = .contactless
-                }
-                guard let card = try? reader.card(for: number) else { return nil }
-                if let presented = try? reader.presentation(of: card, mode: mode, pin: try? PINEntry("1234")) { return presented }
-                // A card without a chip for that interface (contact only, contactless only) is tried the other way.
-                return try? reader.presentation(of: card, mode: mode == .contact ? .contactless : .contact, pin: try? PINEntry("1234"))
-            }
-        }
+        let presenceTask = Task { await presence.run(engine: engine) }
 
         let socketPath = controlSocket ?? data.controlSocket
         let control = TerminalControl(engine: engine, reader: reader)
@@ -183,36 +174,3 @@ struct TerminalCommand: AsyncParsableCommand {
     }
 }
 
-/// One line per state for headless terminals.
-enum HeadlessLine {
-    static func describe(_ s: TerminalSnapshot) -> String {
-        var line: String
-        switch s.phase {
-        case .amountEntry(let digits): line = "READY amount=\(digits.isEmpty ? "0" : digits)"
-            if let cart = s.cart { line += " cart_items=\(cart.lineItems.count) cart_total=\(cart.total.formatted(withCode: true))" }
-        case .waitingForCard(let amount): line = "WAITING_FOR_CARD amount=\(amount.formatted(withCode: true))"
-        case .readingCard(let amount, let mode, let stan):
-            line = "READING_CARD amount=\(amount.formatted(withCode: true)) mode=\(mode.verb.lowercased()) stan=\(stan)"
-        case .pinEntry(let amount, _, let stan, let prompt, let digits):
-            let kind = switch prompt { case .online: "online"; case .offline: "offline" }
-            line = "PIN_ENTRY amount=\(amount.formatted(withCode: true)) pin=\(kind) digits=\(digits) stan=\(stan)"
-        case .authorizing(let amount, let card, let stan):
-            line = "AUTHORIZING amount=\(amount.formatted(withCode: true)) card=\(card.brand.rawValue)/\(card.last4) stan=\(stan)"
-        case .finished(let r): line = ResultLine.describe(r)
-        }
-        if let notice = s.notice { line += " notice=\"\(notice)\"" }
-        return line
-    }
-}
-
-/// The one-line form of a result, shared by headless output and `vtpe tap --wait`.
-enum ResultLine {
-    static func describe(_ r: TransactionResult) -> String {
-        let common = "amount=\(r.amount.formatted(withCode: true)) card=\(r.card.brand.rawValue)/\(r.card.last4) stan=\(r.stan)"
-        switch r.outcome {
-        case .approved(let id, let code): return "APPROVED \(common) payment_intent=\(id) auth_code=\(code ?? "-")"
-        case .declined(let decline, _, let id): return "DECLINED \(common) decline_code=\(decline.rawValue) payment_intent=\(id ?? "-")"
-        case .failed(let failure): return "FAILED \(common) reason=\"\(failure)\""
-        }
-    }
-}

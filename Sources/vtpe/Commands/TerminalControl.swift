@@ -3,6 +3,7 @@ import EMV
 import Foundation
 import PaymentCore
 import TerminalEngine
+import TerminalUI
 
 /// Serves the control socket's requests against a running terminal.
 ///
@@ -24,13 +25,13 @@ struct TerminalControl: Sendable {
             return await enterAmount(words[1])
         case "tap":
             guard words.count >= 2 else { return "error usage: tap CARD [contactless|contact|magstripe] [pin=1234] [wait]" }
-            let mode = words.count >= 3 && !words[2].hasPrefix("pin=") && words[2] != "wait" ? EntryMode(word: words[2]) : .contactless
+            let mode = words.count >= 3 && !words[2].hasPrefix("pin=") && words[2] != "wait" && words[2] != "fallback" ? EntryMode(word: words[2]) : .contactless
             guard let mode else { return "error unknown entry mode '\(words[2].prefix(20))': use contactless, contact or magstripe" }
             var pin: PINEntry?
             if let word = words.first(where: { $0.hasPrefix("pin=") }) {
                 do { pin = try PINEntry(String(word.dropFirst(4))) } catch { return "error a PIN is 4 to 12 digits" }
             }
-            return await tap(words[1], mode: mode, pin: pin, wait: words.last == "wait")
+            return await tap(words[1], mode: mode, pin: pin, wait: words.last == "wait", fallback: words.contains("fallback"))
         case "keys":
             guard words.count >= 2 else { return "error usage: keys 1234E [wait]" }
             let before = await engine.finishedCount
@@ -40,20 +41,27 @@ struct TerminalControl: Sendable {
                 case "E": key = .enter
                 case "C": key = .cancel
                 case "B": key = .backspace
+                case "M": key = .menu
                 default:
-                    guard let d = c.wholeNumberValue else { return "error unknown key '\(c)': use 0-9, E, C or B" }
+                    guard let d = c.wholeNumberValue else { return "error unknown key '\(c)': use 0-9, E, C, B or M" }
                     key = .digit(d)
                 }
                 await engine.send(.keyPressed(key))
             }
             guard words.last == "wait" else { return "ok " + HeadlessLine.describe(await engine.snapshot) }
-            return "result " + ResultLine.describe(await engine.result(after: before))
+            return await resultLine(after: before)
         case "wait":
-            let before = await engine.finishedCount
-            return "result " + ResultLine.describe(await engine.result(after: before))
+            return await resultLine(after: await engine.finishedCount)
+        case "sale", "preauth", "complete", "void", "refund", "reprint", "batch":
+            return await operation(verb, Array(words.dropFirst()))
         default:
-            return "error unknown request '\(verb.prefix(20))': use amount, tap, keys, wait or status"
+            return "error unknown request '\(verb.prefix(20))': use amount, tap, keys, wait, status, sale, preauth, complete, void, refund, reprint or batch"
         }
+    }
+
+    private func resultLine(after count: Int) async -> String {
+        guard let result = await engine.result(after: count) else { return "error the terminal stopped" }
+        return "result " + ResultLine.describe(result)
     }
 
     private func enterAmount(_ text: String) async -> String {
@@ -80,12 +88,28 @@ struct TerminalControl: Sendable {
         return "ok " + HeadlessLine.describe(await engine.snapshot)
     }
 
-    private func tap(_ card: String, mode: EntryMode, pin: PINEntry?, wait: Bool) async -> String {
+    private func tap(_ card: String, mode: EntryMode, pin: PINEntry?, wait: Bool, fallback: Bool) async -> String {
         let snapshot = await engine.snapshot
         guard case .waitingForCard = snapshot.phase else {
             return "error the terminal is not waiting for a card (\(HeadlessLine.describe(snapshot))); enter an amount first"
         }
         let before = await engine.finishedCount
+        if fallback, mode == .magstripe {
+            // The chip is tried first and does not answer; the terminal then asks for the stripe.
+            do {
+                let dead = try reader.presentation(of: reader.card(for: card), mode: .contact, now: Date(), damagedChip: true)
+                await engine.send(.cardPresented(dead))
+            } catch {
+                return "error \(error.description)"
+            }
+            await engine.waitUntil { p in
+                if case .waitingForCard = p.snapshot.phase { return p.snapshot.notice == "Chip read failed: swipe the card" }
+                return p.finishedCount > before
+            }
+            guard case .waitingForCard = await engine.snapshot.phase else {
+                return "error the chip read did not fall back to the stripe (\(HeadlessLine.describe(await engine.snapshot)))"
+            }
+        }
         let presentation: CardPresentation
         do {
             presentation = try reader.presentation(of: reader.card(for: card), mode: mode, pin: pin, now: Date())

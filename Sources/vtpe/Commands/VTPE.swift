@@ -13,10 +13,15 @@ struct VTPE: AsyncParsableCommand {
           vtpe                                  open the countertop terminal (embedded gateway, simulator)
           vtpe tap visa                         tap the Visa test card on the running terminal
           vtpe tap 4000000000009995 --amount 12.34 --wait
+          vtpe sale 12.34 --card visa --wait    a sale with the card presented in the same call
+          vtpe preauth 80 --card visa --wait; vtpe complete 000002 95.00 --wait
+          vtpe refund 5 --of 000002 --card visa --wait;  vtpe batch close
           vtpe gateway --port 4242              serve the payment API for a shop or remote terminals
           vtpe profiles list                    list the firmware profiles
         """,
-        subcommands: [TerminalCommand.self, GatewayCommand.self, TapCommand.self, KeypadCommand.self, ProfilesCommand.self, CryptoCommand.self, TLVCommand.self, BenchCommand.self],
+        subcommands: [TerminalCommand.self, GatewayCommand.self, TapCommand.self, KeypadCommand.self, SaleCommand.self, PreauthCommand.self,
+                      CompleteCommand.self, VoidCommand.self, RefundCommand.self, ReprintCommand.self, BatchCommand.self,
+                      ProfilesCommand.self, CryptoCommand.self, TLVCommand.self, BenchCommand.self],
         defaultSubcommand: TerminalCommand.self
     )
 }

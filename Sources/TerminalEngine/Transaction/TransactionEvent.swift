@@ -1,0 +1,48 @@
+import CardReaders
+import EMV
+import PaymentCore
+
+/// Something that happened to the terminal: keys, cards, the kernel, the gateway, timers and the server.
+public enum TransactionEvent: Sendable, Equatable {
+    case keyPressed(TerminalKey)
+    /// The merchant or a script asks for a transaction, a reprint or the end of day.
+    case operationRequested(TerminalOperation)
+    /// The gateway answered a completion or a void (transaction `stan`).
+    case followUpAnswered(stan: UInt32, AuthorizationResult)
+    /// The gateway answered a batch report or close.
+    case batchAnswered(number: Int, Result<GatewayBatch, GatewayFailure>)
+    case cardPresented(CardPresentation)
+    case cardRemoved
+    case readerFailed(String)
+
+    // The chip dialogue, as the kernel asks for things.
+    /// The card has several applications (or one to confirm): the cardholder chooses.
+    case applicationChoiceRequested([Candidate])
+    /// The kernel asks for a PIN.
+    case pinRequested(PINPrompt)
+    /// The kernel read the card and must go online.
+    case onlineRequested(OnlineRequest)
+    /// The chip dialogue ended (transaction `stan`).
+    case kernelCompleted(stan: UInt32, KernelOutcome)
+
+    /// The gateway answered the authorization of transaction `stan`.
+    case authorizationAnswered(stan: UInt32, GatewayAnswer)
+    /// A timer the machine set went off.
+    case timerFired(TimerID)
+
+    // The server-driven flow.
+    /// The reader's action on the gateway, as the long poll last reported it (nil: no action).
+    case readerActionChanged(ReaderAction?)
+    /// The amount of a payment intent the terminal was asked to process (nil: it could not be read).
+    case paymentIntentFetched(id: String, amount: Money?)
+    /// The tip was added to the intent (nil), or could not be (the gateway's message).
+    case tipApplied(paymentIntent: String, failure: String?)
+    /// The card presented through the API, as the simulator reads it (nil: no such card for this terminal).
+    case presentedCardRead(CardPresentation?)
+}
+
+/// A timer of the state machine, told apart by what it guards and a counter.
+public enum TimerID: Sendable, Equatable, Hashable {
+    /// The PIN pad waits for the cardholder (the n-th PIN pad of this terminal).
+    case pinEntry(Int)
+}

@@ -1,0 +1,157 @@
+import CardReaders
+import EMV
+import Foundation
+import PaymentCore
+import TerminalEngine
+import TerminalUI
+
+/// The control socket's transaction requests, for `vtpe sale|preauth|complete|void|refund|reprint|batch`:
+///
+///     sale 12.34 [tip=1.50] [card=visa] [mode=contactless] [pin=1234] [wait]
+///     preauth 80.00 …   complete 000012 [95.00] …   void 000012 …   refund 5.00 [of=000012] …
+///     reprint [000012] [copy=merchant|customer]   batch report|close
+///
+/// The reply is one line, `json {…}`: the result (or the refusal) as the CLI prints it.
+extension TerminalControl {
+    func operation(_ verb: String, _ words: [String]) async -> String {
+        var options: [String: String] = [:]
+        var positional: [String] = []
+        for word in words {
+            if let eq = word.firstIndex(of: "=") { options[String(word[..<eq])] = String(word[word.index(after: eq)...]) } else { positional.append(word) }
+        }
+        let wait = positional.last == "wait"
+        if wait { positional.removeLast() }
+        let snapshot = await engine.snapshot
+        let currency = snapshot.profile.currency
+        func money(_ text: String?) throws(ControlError) -> Money {
+            guard let text else { throw ControlError("give the amount, e.g. 12.34") }
+            do { return try Money.parse(text, currency: currency) } catch { throw ControlError("invalid amount '\(text.prefix(20))': \(error.message)") }
+        }
+        func stan(_ text: String?) throws(ControlError) -> UInt32 {
+            guard let text, let value = UInt32(text), (1...999_999).contains(value) else {
+                throw ControlError("a STAN is 1 to 6 digits, not '\((text ?? "").prefix(20))'")
+            }
+            return value
+        }
+        let operation: TerminalOperation
+        do throws(ControlError) {
+            switch verb {
+            case "sale": operation = .sale(amount: try money(positional.first), tip: try options["tip"].map { t throws(ControlError) in try money(t) })
+            case "preauth": operation = .preauthorization(amount: try money(positional.first))
+            case "complete": operation = .completion(stan: try stan(positional.first), amount: try positional.dropFirst().first.map { t throws(ControlError) in try money(t) })
+            case "void": operation = .void(stan: try stan(positional.first))
+            case "refund": operation = .refund(amount: try money(positional.first), of: try options["of"].map { t throws(ControlError) in try stan(t) })
+            case "reprint":
+                guard let copy = ReceiptCopy(rawValue: options["copy"] ?? "customer") else { throw ControlError("copy is merchant or customer") }
+                operation = .reprint(stan: try positional.first.map { t throws(ControlError) in try stan(t) }, copy: copy)
+            case "batch":
+                guard let which = positional.first, ["report", "close"].contains(which) else { throw ControlError("batch report or batch close") }
+                operation = .batch(close: which == "close")
+            default: throw ControlError("unknown request '\(verb.prefix(20))'")
+            }
+        } catch {
+            return Self.reply(["result": "ERROR", "error": error.message])
+        }
+        // A keyed amount still waiting for a card is replaced, as `vtpe tap --amount` does.
+        if case .waitingForCard = snapshot.phase, snapshot.serverPaymentIntent == nil { await engine.send(.keyPressed(.cancel)) }
+        if case .finished = snapshot.phase { await engine.send(.keyPressed(.enter)) }
+        let (finished, reports, reprints) = (await engine.finishedCount, await engine.progress.reports, await engine.progress.reprints)
+        await engine.send(.operationRequested(operation))
+        if let refusal = await engine.refusal { return Self.reply(["result": "ERROR", "error": refusal]) }
+
+        switch operation {
+        case .reprint:
+            let receipt = await engine.snapshot.printed.first
+            return Self.reply(["result": "OK", "receipt": receipt.map { Self.receipt($0) } ?? NSNull(), "reprints": reprints + 1])
+        case .batch:
+            guard let report = await engine.report(after: reports) else { return Self.reply(["result": "ERROR", "error": "the terminal stopped"]) }
+            return Self.reply(Self.batch(report))
+        case .sale, .preauthorization, .refund:
+            if let card = options["card"] {
+                let mode = EntryMode(word: options["mode"] ?? "tap")
+                guard let mode else { return Self.reply(["result": "ERROR", "error": "mode is tap, insert or swipe"]) }
+                var pin: PINEntry?
+                if let digits = options["pin"] {
+                    do { pin = try PINEntry(digits) } catch { return Self.reply(["result": "ERROR", "error": "a PIN is 4 to 12 digits"]) }
+                }
+                let presented = await present(card, mode: mode, pin: pin)
+                if let problem = presented { return Self.reply(["result": "ERROR", "error": problem]) }
+            }
+            guard wait else { return Self.reply(["result": "OK", "state": HeadlessLine.describe(await engine.snapshot)]) }
+        case .completion, .void:
+            guard wait else { return Self.reply(["result": "OK", "state": HeadlessLine.describe(await engine.snapshot)]) }
+        }
+        guard let result = await engine.resultOrPINPad(after: finished) else {
+            return Self.reply(["result": "PIN_ENTRY", "state": HeadlessLine.describe(await engine.snapshot)])
+        }
+        return Self.reply(Self.result(result))
+    }
+
+    /// Presents a simulator card; nil when the terminal took it, else why not.
+    private func present(_ card: String, mode: EntryMode, pin: PINEntry?) async -> String? {
+        guard case .waitingForCard = await engine.snapshot.phase else {
+            return "the terminal is not waiting for a card (\(HeadlessLine.describe(await engine.snapshot)))"
+        }
+        let presentation: CardPresentation
+        do { presentation = try reader.presentation(of: reader.card(for: card), mode: mode, pin: pin, now: Date()) } catch {
+            return error.description
+        }
+        await engine.send(.cardPresented(presentation))
+        let after = await engine.snapshot
+        if case .waitingForCard = after.phase { return "card refused: \(after.notice ?? "the terminal did not accept it")" }
+        return nil
+    }
+
+    static func result(_ r: TransactionResult) -> [String: Any] {
+        var out: [String: Any] = [
+            "line": OperationLine.describe(r), "kind": r.kind.rawValue, "amount": r.amount.minorUnits, "currency": r.amount.currency.code.lowercased(),
+            "stan": Int(r.stan), "card": ["brand": r.card.brand.rawValue, "last4": r.card.last4, "entry_mode": r.card.entryMode.rawValue],
+            "receipt": receipt(r.receipt),
+        ]
+        if let merchant = r.merchantReceipt { out["merchant_receipt"] = receipt(merchant) }
+        if let reference = r.reference { out["reference_stan"] = Int(reference) }
+        switch r.outcome {
+        case .approved(let id, let code):
+            out["result"] = "APPROVED"
+            out["id"] = id
+            out["auth_code"] = code ?? NSNull()
+        case .declined(let decline, let message, let id):
+            out["result"] = "DECLINED"
+            out["decline_code"] = decline.rawValue
+            out["message"] = message
+            out["id"] = id ?? NSNull()
+        case .failed(let failure):
+            out["result"] = "FAILED"
+            out["reason"] = "\(failure)"
+        }
+        return out
+    }
+
+    static func batch(_ r: BatchReport) -> [String: Any] {
+        [
+            "result": r.reconciliation?.result == "unavailable" && r.closed == false ? (r.reconciliation?.message?.hasPrefix("The batch stays open") == true ? "FAILED" : "OK") : "OK",
+            "batch": r.number, "closed": r.closed, "open_authorizations": r.openAuthorizations,
+            "totals": r.totals.map { ["currency": $0.currency.lowercased(), "brand": $0.brand, "type": $0.type, "count": $0.count, "amount": $0.amount] },
+            "reconciliation": r.reconciliation.map { rec -> [String: Any] in
+                ["result": rec.result, "message": rec.message ?? NSNull(),
+                 "differences": rec.differences.map { ["currency": $0.currency.lowercased(), "brand": $0.brand, "type": $0.type,
+                                                       "terminal_count": $0.terminalCount, "terminal_amount": $0.terminalAmount,
+                                                       "gateway_count": $0.gatewayCount, "gateway_amount": $0.gatewayAmount] }]
+            } ?? NSNull(),
+        ]
+    }
+
+    static func receipt(_ r: Receipt) -> [String: Any] {
+        ["copy": r.copy.rawValue, "duplicate": r.duplicate, "width": r.width, "lines": r.lines]
+    }
+
+    static func reply(_ object: [String: Any]) -> String {
+        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return "error cannot encode the reply" }
+        return "json " + String(decoding: data, as: UTF8.self)
+    }
+}
+
+struct ControlError: Error {
+    let message: String
+    init(_ message: String) { self.message = message }
+}
