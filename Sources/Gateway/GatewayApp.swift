@@ -49,7 +49,9 @@ public enum GatewayApp {
         PaymentRoutes(store: store, intents: intents).register(on: api)
         CustomerRoutes(store: store).register(on: api)
         TerminalRoutes(store: store, vault: vault).register(on: api)
-        ReaderActions(store: store, vault: vault, hub: ActionHub(), terminal: TerminalRoutes(store: store, vault: vault)).register(on: api)
+        ReaderActions(store: store, vault: vault, hub: ActionHub(), terminal: TerminalRoutes(store: store, vault: vault),
+                      refunds: Refunds(store: store, intents: intents)).register(on: api)
+        TerminalBatchRoutes(store: store).register(on: api)
         PaymentMethodRoutes(store: store, vault: vault, catalog: catalog).register(on: api)
         return router
     }

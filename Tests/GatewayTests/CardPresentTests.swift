@@ -66,24 +66,31 @@ final class TestChipTerminal: @unchecked Sendable {
 
     /// The confirm form for one online request (`tamper` changes the DE55 objects before they leave).
     func form(_ request: OnlineRequest, readMethod: String, amount: Int64, intent: String? = nil, tamper: ([TLV]) -> [TLV] = { $0 }) throws -> String {
+        let fields = (intent != nil ? ["expand[]=latest_charge"] : [
+            "amount=\(amount)", "currency=usd", "confirm=true", "payment_method_types[]=card_present", "expand[]=latest_charge",
+        ]) + ["payment_method_data[type]=card_present"]
+        return (fields + (try cardPresentFields(request, readMethod: readMethod, tamper: tamper))).joined(separator: "&")
+    }
+
+    /// The card-present fields of docs/api.md under `prefix` (`payment_method_data[card_present]` for a payment,
+    /// `vtpe_card_present` for a refund, which takes no PIN block).
+    func cardPresentFields(_ request: OnlineRequest, readMethod: String, prefix: String = "payment_method_data[card_present]",
+                           withPIN: Bool = true, tamper: ([TLV]) -> [TLV] = { $0 }) throws -> [String] {
         let keys = try nextKeys()
         var rng = SystemRandomNumberGenerator()
         let track2 = try #require(request.track2)
         let de55 = tamper(request.tlv.filter { $0.tag != .track2Equivalent })
-        var fields = (intent != nil ? ["expand[]=latest_charge"] : [
-            "amount=\(amount)", "currency=usd", "confirm=true", "payment_method_types[]=card_present", "expand[]=latest_charge",
-        ]) + [
-            "payment_method_data[type]=card_present",
-            "payment_method_data[card_present][vtpe_read_method]=\(readMethod)",
-            "payment_method_data[card_present][vtpe_ksn]=\(keys.ksn.hex)",
-            "payment_method_data[card_present][vtpe_encrypted_track2]=\(HexCoding.encode(try keys.encipher(track2: track2)))",
-            "payment_method_data[card_present][vtpe_emv_data]=\(HexCoding.encode(BERTLV.encode(de55)))",
+        var fields = [
+            "\(prefix)[vtpe_read_method]=\(readMethod)",
+            "\(prefix)[vtpe_ksn]=\(keys.ksn.hex)",
+            "\(prefix)[vtpe_encrypted_track2]=\(HexCoding.encode(try keys.encipher(track2: track2)))",
+            "\(prefix)[vtpe_emv_data]=\(HexCoding.encode(BERTLV.encode(de55)))",
         ]
-        if let pin = request.onlinePIN {
+        if withPIN, let pin = request.onlinePIN {
             let block = try keys.encipherPIN(pin.revealDigits(), pan: request.pan, random: &rng)
-            fields.append("payment_method_data[card_present][vtpe_encrypted_pin_block]=\(HexCoding.encode(block))")
+            fields.append("\(prefix)[vtpe_encrypted_pin_block]=\(HexCoding.encode(block))")
         }
-        return fields.joined(separator: "&")
+        return fields
     }
 
     func send(_ form: String, intent: String? = nil, idempotencyKey: String = UUID().uuidString) async throws -> OnlineResponse {
@@ -110,13 +117,16 @@ final class TestChipTerminal: @unchecked Sendable {
     }
 
     /// Runs `profile` through the kernel for `amount` (USD cents) and authorizes online through the gateway.
+    /// `configuration` is the terminal's (its AIDs), `chooseApplication` the cardholder choosing among them.
     func run(_ profile: String, amount: Int64, currency: Currency = .usd, interface: CardInterface = .contact, pin: String = "1234", intent: String? = nil,
-             card: VirtualCardChannel? = nil, tamper: @escaping @Sendable ([TLV]) -> [TLV] = { $0 },
-             formTamper: @escaping @Sendable (String) -> String = { $0 }) async throws -> KernelOutcome {
+             card: VirtualCardChannel? = nil, configuration: TerminalConfiguration = .standard,
+             tamper: @escaping @Sendable ([TLV]) -> [TLV] = { $0 },
+             formTamper: @escaping @Sendable (String) -> String = { $0 },
+             chooseApplication: @escaping KernelRunner.ApplicationChooser = { _ in 0 }) async throws -> KernelOutcome {
         let cardProfile = try #require(CardProfile.standard(named: profile))
         let channel = card ?? VirtualCardChannel(card: VirtualCard(profile: cardProfile), interface: interface)
         let runner = KernelRunner(
-            configuration: .standard, channel: channel,
+            configuration: configuration, channel: channel, chooseApplication: chooseApplication,
             readPIN: { _ in try? PINEntry(pin) },
             authorize: { request in
                 do {

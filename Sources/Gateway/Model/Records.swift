@@ -33,6 +33,14 @@ public struct PaymentIntentRecord: Sendable, Codable, Equatable {
     public var nextAction: String?
     /// The tip included in `amount` (`amount_details[tip][amount]`), e.g. chosen on the reader.
     public var amountTip: Int64? = nil
+    /// `payment_method_options[card_present][request_incremental_authorization_support]`.
+    public var requestIncrementalAuthorizationSupport: Bool = false
+    /// Incremental authorizations tried on the intent, declined ones included (at most 10).
+    public var incrementAttempts: Int64 = 0
+    /// The terminal batch the intent belongs to (`metadata[terminal_id]`, `metadata[vtpe_batch]`), kept in columns
+    /// so a batch's objects are found by index.
+    public var vtpeTerminalId: String? = nil
+    public var vtpeBatch: Int64? = nil
 }
 
 /// A charge as stored; `paymentMethodDetails` and `outcome` are JSON documents.
@@ -62,11 +70,13 @@ public struct ChargeRecord: Sendable, Codable, Equatable {
     public var fingerprint: String?
 }
 
-/// A refund of (part of) a captured charge.
+/// A refund of (part of) a captured charge, or (vtpe) an unreferenced refund to a card presented at a terminal,
+/// without a charge.
 public struct RefundRecord: Sendable, Codable, Equatable {
     public var id: String
     public var amount: Int64
-    public var charge: String
+    /// Nil for an unreferenced refund.
+    public var charge: String?
     public var paymentIntent: String?
     public var currency: String
     public var status: String
@@ -74,6 +84,12 @@ public struct RefundRecord: Sendable, Codable, Equatable {
     public var balanceTransaction: String?
     public var created: Int64
     public var metadata: String
+    public var description: String? = nil
+    /// The card presented for the refund, as a JSON object (brand, last4, read_method); nil without one.
+    public var vtpeCardPresent: String? = nil
+    /// The terminal batch the refund belongs to (see `PaymentIntentRecord.vtpeBatch`).
+    public var vtpeTerminalId: String? = nil
+    public var vtpeBatch: Int64? = nil
 }
 
 /// A movement of the merchant's balance: a captured charge (pending until `availableOn`) or a refund.

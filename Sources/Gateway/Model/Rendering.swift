@@ -39,7 +39,10 @@ enum Render {
             ("next_action", r.status == "requires_action" ? json(r.nextAction) : .null),
             ("on_behalf_of", .null),
             ("payment_method", .string(r.paymentMethod)),
-            ("payment_method_options", .object([])),
+            ("payment_method_options", .object(types.contains("card_present") ? [("card_present", .object([
+                ("request_extended_authorization", false),
+                ("request_incremental_authorization_support", .bool(r.requestIncrementalAuthorizationSupport)),
+            ]))] : [])),
             ("payment_method_types", .array(types)),
             ("processing", .null),
             ("receipt_email", .string(r.receiptEmail)),
@@ -155,6 +158,7 @@ enum Render {
             ("charge", .string(r.charge)),
             ("created", .int(r.created)),
             ("currency", .string(r.currency)),
+            ("description", .string(r.description)),
             ("destination_details", .object([("card", .object([("reference_status", "available"), ("reference_type", "acquirer_reference_number"), ("type", "refund")])), ("type", "card")])),
             ("metadata", metadata(r.metadata)),
             ("payment_intent", .string(r.paymentIntent)),
@@ -163,6 +167,7 @@ enum Render {
             ("source_transfer_reversal", .null),
             ("status", .string(r.status)),
             ("transfer_reversal", .null),
+            ("vtpe_card_present", json(r.vtpeCardPresent)),
         ])
     }
 

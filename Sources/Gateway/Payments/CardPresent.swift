@@ -13,19 +13,26 @@ import PaymentCrypto
 ///
 /// Nothing of it is stored but what a charge shows (brand, last four, expiry, cryptogram, TVR, ...): the PAN goes
 /// into the vault sealed, the PIN is compared and forgotten.
+///
+/// Refunds carry the same fields (but the PIN block) under `vtpe_card_present[…]`, as proof of the card presented.
 struct SealedCardPresent: Sendable {
     var readMethod: String
     var ksn: DUKPTSerialNumber
     var track2: [UInt8]
     var pinBlock: [UInt8]?
     var emvData: [TLV]?
+    /// Where the fields were sent, for the names in errors.
+    var prefix: [String]
 
-    static let prefix = ["payment_method_data", "card_present"]
+    static let paymentMethodPrefix = ["payment_method_data", "card_present"]
+    static let refundPrefix = ["vtpe_card_present"]
     static let readMethods = ["contactless_emv", "contact_emv", "magnetic_stripe_fallback", "magnetic_stripe_track2"]
 
-    static func param(_ name: String) -> String { "payment_method_data[card_present][\(name)]" }
+    func param(_ name: String) -> String { FormParams.name(prefix + [name]) }
 
-    static func parse(_ params: inout FormParams) throws(APIError) -> SealedCardPresent {
+    /// The fields under `prefix`; `takesPIN` is false where no PIN is asked for (refunds).
+    static func parse(_ params: inout FormParams, prefix: [String] = paymentMethodPrefix, takesPIN: Bool = true) throws(APIError) -> SealedCardPresent {
+        func param(_ name: String) -> String { FormParams.name(prefix + [name]) }
         let readMethod = try params.string(prefix + ["vtpe_read_method"]) ?? "contactless_emv"
         guard readMethods.contains(readMethod) else {
             throw APIError.invalidRequest("Invalid vtpe_read_method: must be \(readMethods.joined(separator: ", ")).", param: param("vtpe_read_method"))
@@ -35,10 +42,10 @@ struct SealedCardPresent: Sendable {
         do { ksn = try DUKPTSerialNumber(hex: ksnText) } catch {
             throw APIError.invalidRequest("Invalid vtpe_ksn: \(error.message).", param: param("vtpe_ksn"))
         }
-        let track2 = try hex(&params, "vtpe_encrypted_track2", required: true) ?? []
-        let pinBlock = try hex(&params, "vtpe_encrypted_pin_block", required: false)
+        let track2 = try hex(&params, prefix, "vtpe_encrypted_track2", required: true) ?? []
+        let pinBlock = takesPIN ? try hex(&params, prefix, "vtpe_encrypted_pin_block", required: false) : nil
         var emvData: [TLV]?
-        if let bytes = try hex(&params, "vtpe_emv_data", required: false) {
+        if let bytes = try hex(&params, prefix, "vtpe_emv_data", required: false) {
             do { emvData = try BERTLV.decode(bytes) } catch {
                 throw APIError.invalidRequest("Invalid vtpe_emv_data: \(error.message).", param: param("vtpe_emv_data"))
             }
@@ -55,28 +62,28 @@ struct SealedCardPresent: Sendable {
         if !chipRead, emvData != nil {
             throw APIError.invalidRequest("Unexpected vtpe_emv_data: a \(readMethod) read has no EMV data.", param: param("vtpe_emv_data"))
         }
-        return SealedCardPresent(readMethod: readMethod, ksn: ksn, track2: track2, pinBlock: pinBlock, emvData: emvData)
+        return SealedCardPresent(readMethod: readMethod, ksn: ksn, track2: track2, pinBlock: pinBlock, emvData: emvData, prefix: prefix)
     }
 
-    private static func hex(_ params: inout FormParams, _ name: String, required: Bool) throws(APIError) -> [UInt8]? {
+    private static func hex(_ params: inout FormParams, _ prefix: [String], _ name: String, required: Bool) throws(APIError) -> [UInt8]? {
         let text = required ? try params.requiredString(prefix + [name]) : try params.string(prefix + [name])
         guard let text else { return nil }
         guard text.count <= 2048, let bytes = HexCoding.decode(text), !bytes.isEmpty else {
-            throw APIError.invalidRequest("Invalid \(name): must be hexadecimal bytes.", param: param(name))
+            throw APIError.invalidRequest("Invalid \(name): must be hexadecimal bytes.", param: FormParams.name(prefix + [name]))
         }
         return bytes
     }
 
     /// Deciphers track 2 and the PIN block under the keys of the KSN's BDK.
     func open(keys: TerminalKeys) async throws -> CardInput {
-        let bdk = try await keys.bdk(for: ksn, param: Self.param("vtpe_ksn"))
+        let bdk = try await keys.bdk(for: ksn, param: param("vtpe_ksn"))
         let transactionKeys: DUKPTTransactionKeys
         let track: Track2
         do {
             transactionKeys = try DUKPTTransactionKeys(bdk: bdk, ksn: ksn)
             track = try transactionKeys.decipherTrack2(track2)
         } catch {
-            throw APIError.invalidRequest("Invalid vtpe_encrypted_track2: \(error.message)", param: Self.param("vtpe_encrypted_track2"))
+            throw APIError.invalidRequest("Invalid vtpe_encrypted_track2: \(error.message)", param: param("vtpe_encrypted_track2"))
         }
         var entered: EnteredPIN?
         if let pinBlock {
@@ -127,13 +134,18 @@ public enum EnteredPIN: Sendable, CustomStringConvertible {
 
 /// The card-present fields of a charge's `payment_method_details.card_present`, as Stripe shows them.
 enum CardPresentDetails {
-    static func fields(card: CardInput, readMethod: String, authCode: String?, emvResponse: [TLV]?) -> [(String, JSONValue)] {
+    /// `amountAuthorized` is nil for a decline; `incrementalAuthorizationSupported` says whether the charge can be
+    /// incremented (see `IncrementalAuthorization`).
+    static func fields(card: CardInput, readMethod: String, authCode: String?, emvResponse: [TLV]?,
+                       amountAuthorized: Int64?, incrementalAuthorizationSupported: Bool) -> [(String, JSONValue)] {
         var fields: [(String, JSONValue)] = [
             ("read_method", .string(readMethod)),
+            ("amount_authorized", .int(amountAuthorized)),
             ("authorization_code", .string(authCode)),
             ("cardholder_name", .null),
             ("emv_auth_data", .string(emvResponse.map { HexCoding.encode(BERTLV.encode($0)) })),
             ("generated_card", .null),
+            ("incremental_authorization_supported", .bool(incrementalAuthorizationSupported)),
             ("overcapture_supported", false),
         ]
         guard let chip = card.chip else {
@@ -154,6 +166,17 @@ enum CardPresentDetails {
         ])))
         return fields
     }
+
+    /// The network the payment went through: Cartes Bancaires when the chip's selected application (84, else 4F)
+    /// is a CB one (RID A000000042) — a co-badged card whose holder or terminal chose CB — else the brand's own.
+    static func network(brand: CardBrand, chip: ChipData?) -> String {
+        let aid = chip.flatMap { $0.values[.dedicatedFileName] ?? $0.values[.applicationIdentifier] }
+        if let aid, aid.starts(with: cartesBancairesRID) { return "cartes_bancaires" }
+        return brand.rawValue
+    }
+
+    /// The registered application provider identifier of Cartes Bancaires.
+    static let cartesBancairesRID: [UInt8] = [0xA0, 0x00, 0x00, 0x00, 0x42]
 
     /// Stripe's name for the CVM the terminal performed (CVM results 9F34, byte 1 without its "apply next" bit).
     static func cardholderVerificationMethod(_ cvmResults: [UInt8]?) -> String {

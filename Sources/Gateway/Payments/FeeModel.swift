@@ -143,7 +143,7 @@ enum Ledger {
     static func forRefund(_ refund: RefundRecord, now: Int64) -> BalanceTransactionRecord {
         BalanceTransactionRecord(
             id: ObjectID.make("txn"), type: "refund", source: refund.id, amount: -refund.amount, fee: 0, net: -refund.amount,
-            currency: refund.currency, created: now, availableOn: now, description: "REFUND FOR CHARGE",
+            currency: refund.currency, created: now, availableOn: now, description: refund.charge == nil ? "UNREFERENCED REFUND" : "REFUND FOR CHARGE",
             reportingCategory: "refund")
     }
 }

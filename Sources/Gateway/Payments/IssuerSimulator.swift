@@ -107,6 +107,35 @@ public struct IssuerSimulator: Sendable {
         }
     }
 
+    /// Decides an incremental authorization: the authorized `current` amount of a card raised to `total`, with
+    /// `held` already held on the card (the current authorization included). The card was approved before, so what
+    /// is checked is what the increase changes: expiry, the card-present test amounts on the new total, the card's
+    /// single-payment limit on the new total and its balance on the increase.
+    public func authorizeIncrement(pan: PAN, expiry: Expiry, current: Money, total: Money, held: Int64, now: Date) -> IssuerDecision {
+        if expiry.isExpired(at: now) { return .declined(.expiredCard) }
+        if let code = Self.testAmountDecline(total) { return .declined(code) }
+        let account = catalog.card(number: pan.revealDigits()).flatMap(catalog.account(for:))
+        if let limit = account?.limit, total.minorUnits > limit { return .declined(.cardVelocityExceeded) }
+        if let balance = account?.balance, held + (total.minorUnits - current.minorUnits) > balance { return .declined(.insufficientFunds) }
+        return .approved(authorizationCode: Self.authCode())
+    }
+
+    /// Decides a credit to a card presented without an earlier payment (an unreferenced refund): refused for an
+    /// expired card (`expired_card`), a number no network routes (`incorrect_number`) and a card reported lost or
+    /// stolen — as a card-present payment with that card would be.
+    public func authorizeCredit(pan: PAN, expiry: Expiry, now: Date) -> IssuerDecision {
+        if expiry.isExpired(at: now) { return .declined(.expiredCard) }
+        if pan.brand == .unknown { return .declined(.incorrectNumber) }
+        switch catalog.card(number: pan.revealDigits())?.outcome {
+        case .incorrectNumber?:
+            return .declined(.incorrectNumber)
+        case .declined(let code)? where [.expiredCard, .lostCard, .stolenCard].contains(code):
+            return .declined(code)
+        default:
+            return .approved(authorizationCode: Self.authCode())
+        }
+    }
+
     /// The decline a card-present test amount asks for (its last two digits, as on Stripe's simulated readers):
     /// .01 call_issuer, .05 generic_decline, .55 incorrect_pin, .65 withdrawal_count_limit_exceeded,
     /// .75 pin_try_exceeded; nil for any other amount.

@@ -58,7 +58,8 @@ struct PaymentIntents {
         let confirm = try params.bool("confirm") ?? false
         let confirmOptions = try ConfirmOptions.parse(&params)
         let source = try parseCard(&params, now: now)
-        params.allow("automatic_payment_methods", "payment_method_options", "mandate_data", "shipping", "expand")
+        let incremental = try IncrementalAuthorization.requested(&params)
+        params.allow("automatic_payment_methods", "payment_method_options[card]", "mandate_data", "shipping", "expand")
         try params.rejectUnknown()
         let customer = try await liveCustomer(fields.customer ?? nil)
         if confirm && source == nil {
@@ -75,11 +76,12 @@ struct PaymentIntents {
             clientSecret: intentID + "_secret_" + ObjectID.random(length: 24),
             created: created, description: fields.description ?? nil, customer: customer,
             paymentMethod: card?.method.id, paymentMethodTypes: types.joined(separator: ","),
-            metadata: (fields.metadata ?? [:]).filter { !$0.value.isEmpty }.jsonText,
-            latestCharge: nil, lastPaymentError: nil, amountCapturable: 0, amountReceived: 0,
+            metadata: "{}", latestCharge: nil, lastPaymentError: nil, amountCapturable: 0, amountReceived: 0,
             canceledAt: nil, cancellationReason: nil, statementDescriptor: fields.statementDescriptor ?? nil,
             receiptEmail: fields.receiptEmail ?? nil, returnUrl: confirmOptions.returnURL,
-            setupFutureUsage: fields.setupFutureUsage ?? nil, nextAction: nil, amountTip: fields.tip)
+            setupFutureUsage: fields.setupFutureUsage ?? nil, nextAction: nil, amountTip: fields.tip,
+            requestIncrementalAuthorizationSupport: incremental ?? false)
+        try intent.setMetadata((fields.metadata ?? [:]).filter { !$0.value.isEmpty }.jsonText)
         try Self.checkTip(fields.tip, amount: amount)
         if card != nil { intent.status = "requires_confirmation" }
         var writes: [StoreWrite] = []
@@ -103,13 +105,15 @@ struct PaymentIntents {
     func update(id: String, _ params: inout FormParams, now: Date) async throws -> PaymentIntentRecord {
         let fields = try Fields.parse(&params, creating: false)
         let source = try parseCard(&params, now: now)
-        params.allow("payment_method_options", "shipping", "expand")
+        let incremental = try IncrementalAuthorization.requested(&params)
+        params.allow("payment_method_options[card]", "shipping", "expand")
         try params.rejectUnknown()
         return try await store.retryingConflicts {
             var intent = try await existing(id)
             let before = intent.status
             let changesPayment = fields.amount != nil || fields.currency != nil || fields.captureMethod != nil || fields.tip != nil
                 || fields.customer != nil || fields.paymentMethodTypes != nil || source != nil || fields.setupFutureUsage != nil
+                || incremental != nil
             if changesPayment, !Self.mutableStatuses.contains(intent.status) {
                 throw Self.unexpectedState(intent, action: "update", allowed: "requires_payment_method, requires_confirmation, or requires_action")
             }
@@ -125,7 +129,8 @@ struct PaymentIntents {
             if let v = fields.receiptEmail { intent.receiptEmail = v }
             if let v = fields.setupFutureUsage { intent.setupFutureUsage = v }
             if let types = fields.paymentMethodTypes, !types.isEmpty { intent.paymentMethodTypes = types.joined(separator: ",") }
-            if let updates = fields.metadata { intent.metadata = try Self.merge(metadata: updates, into: intent.metadata, clear: params.has("metadata") && updates.isEmpty) }
+            if let incremental { intent.requestIncrementalAuthorizationSupport = incremental }
+            if let updates = fields.metadata { try intent.setMetadata(Self.merge(metadata: updates, into: intent.metadata, clear: params.has("metadata") && updates.isEmpty)) }
             if let customer = fields.customer { intent.customer = try await liveCustomer(customer) }
             var writes: [StoreWrite] = []
             if let source {
@@ -150,7 +155,8 @@ struct PaymentIntents {
         let captureMethod = try Fields.captureMethod(&params)
         let receiptEmail = try params.string("receipt_email")
         let setupFutureUsage = try Fields.setupFutureUsage(&params)
-        params.allow("payment_method_options", "mandate_data", "shipping", "expand", "use_stripe_sdk")
+        let incremental = try IncrementalAuthorization.requested(&params)
+        params.allow("payment_method_options[card]", "mandate_data", "shipping", "expand", "use_stripe_sdk")
         try params.rejectUnknown()
         return try await store.retryingConflicts {
             var intent = try await existing(id)
@@ -159,6 +165,7 @@ struct PaymentIntents {
                 throw Self.unexpectedState(intent, action: "confirm", allowed: "requires_payment_method, requires_confirmation, or requires_action")
             }
             if let captureMethod { intent.captureMethod = captureMethod }
+            if let incremental { intent.requestIncrementalAuthorizationSupport = incremental }
             if let receiptEmail { intent.receiptEmail = receiptEmail.isEmpty ? nil : receiptEmail }
             if let setupFutureUsage { intent.setupFutureUsage = setupFutureUsage.isEmpty ? nil : setupFutureUsage }
             if let url = options.returnURL { intent.returnUrl = url }
@@ -217,6 +224,7 @@ struct PaymentIntents {
         try params.rejectUnknown()
         return try await store.retryingConflicts {
             var intent = try await existing(id)
+            let before = intent
             guard intent.status == "requires_capture" else {
                 throw Self.unexpectedState(intent, action: "capture", allowed: "requires_capture")
             }
@@ -233,13 +241,13 @@ struct PaymentIntents {
             charge.amountCaptured = amount
             charge.captured = true
             charge.balanceTransaction = txn.id
-            if let metadata { intent.metadata = try Self.merge(metadata: metadata, into: intent.metadata, clear: false) }
+            if let metadata { try intent.setMetadata(Self.merge(metadata: metadata, into: intent.metadata, clear: false)) }
             if let statementDescriptor { intent.statementDescriptor = statementDescriptor.isEmpty ? nil : statementDescriptor }
             let released = intent.amountCapturable - amount
             intent.amountReceived = amount
             intent.amountCapturable = 0
             intent.status = "succeeded"
-            var writes: [StoreWrite] = [.update(intent, expecting: .status("requires_capture")), .update(charge, expecting: nil), .insert(txn)]
+            var writes: [StoreWrite] = [.update(intent, expecting: .authorizationUnchanged(before)), .update(charge, expecting: nil), .insert(txn)]
             writes += release(released, on: charge)
             try await store.commit(writes)
             return intent
@@ -255,6 +263,7 @@ struct PaymentIntents {
         try params.rejectUnknown()
         return try await store.retryingConflicts {
             var intent = try await existing(id)
+            let read = intent
             let before = intent.status
             guard Self.cancelableStatuses.contains(before) else {
                 throw Self.unexpectedState(intent, action: "cancel", allowed: "requires_payment_method, requires_capture, requires_confirmation, requires_action or processing")
@@ -271,7 +280,7 @@ struct PaymentIntents {
             intent.cancellationReason = reason
             intent.amountCapturable = 0
             intent.nextAction = nil
-            try await store.commit([.update(intent, expecting: .status(before))] + writes)
+            try await store.commit([.update(intent, expecting: .authorizationUnchanged(read))] + writes)
             return intent
         }
     }
@@ -425,9 +434,11 @@ struct PaymentIntents {
         return customer.id
     }
 
-    static func unexpectedState(_ intent: PaymentIntentRecord, action: String, allowed: String) -> APIError {
+    /// `done` is the participle when it is not `action` + "d" ("canceled", "incremented").
+    static func unexpectedState(_ intent: PaymentIntentRecord, action: String, done: String? = nil, allowed: String) -> APIError {
+        let participle = done ?? (action == "cancel" ? "canceled" : action + "d")
         var error = APIError(status: .badRequest, kind: .invalidRequestError, code: "payment_intent_unexpected_state",
-                             message: "You cannot \(action) this PaymentIntent because it has a status of \(intent.status). Only a PaymentIntent with one of the following statuses may be \(action == "cancel" ? "canceled" : action + "d"): \(allowed).")
+                             message: "You cannot \(action) this PaymentIntent because it has a status of \(intent.status). Only a PaymentIntent with one of the following statuses may be \(participle): \(allowed).")
         error.paymentIntent = Render.paymentIntent(intent)
         return error
     }
@@ -472,14 +483,7 @@ struct PaymentIntents {
             var f = Fields()
             f.amount = try params.integer("amount", range: 1...PaymentIntents.maxAmount)
             f.tip = try params.integer(["amount_details", "tip", "amount"], range: 0...PaymentIntents.maxAmount)
-            if let code = try params.string("currency") {
-                do { f.currency = try Currency(code: code.uppercased()) } catch {
-                    throw APIError.invalidRequest("Invalid currency: \(code.prefix(10)). Stripe currencies are three-letter ISO codes in lower case.", param: "currency")
-                }
-                guard code == code.lowercased() else {
-                    throw APIError.invalidRequest("Invalid currency: \(code.prefix(10)). Stripe currencies are three-letter ISO codes in lower case.", param: "currency")
-                }
-            }
+            f.currency = try currency(&params)
             f.captureMethod = try captureMethod(&params)
             if creating, let v = try params.string("confirmation_method") {
                 guard ["automatic", "manual"].contains(v) else {
@@ -487,15 +491,10 @@ struct PaymentIntents {
                 }
                 f.confirmationMethod = v
             }
-            func text(_ name: String, max: Int) throws(APIError) -> String?? {
-                guard let v = try params.string(name) else { return .none }
-                guard v.count <= max else { throw APIError.invalidRequest("Invalid \(name): must be at most \(max) characters.", param: name) }
-                return .some(v.isEmpty ? nil : v)
-            }
-            f.description = try text("description", max: 1000)
-            f.statementDescriptor = try text("statement_descriptor", max: 22)
-            f.receiptEmail = try text("receipt_email", max: 800)
-            f.customer = try text("customer", max: 255)
+            f.description = try text(&params, "description", max: 1000)
+            f.statementDescriptor = try text(&params, "statement_descriptor", max: 22)
+            f.receiptEmail = try text(&params, "receipt_email", max: 800)
+            f.customer = try text(&params, "customer", max: 255)
             if let v = try setupFutureUsage(&params) { f.setupFutureUsage = .some(v.isEmpty ? nil : v) }
             f.metadata = try params.metadata("metadata")
             if let types = try params.stringList("payment_method_types") {
@@ -505,6 +504,22 @@ struct PaymentIntents {
                 f.paymentMethodTypes = types
             }
             return f
+        }
+
+        /// A text field of at most `max` characters: absent, or set (nil when sent empty, to clear it).
+        static func text(_ params: inout FormParams, _ name: String, max: Int) throws(APIError) -> String?? {
+            guard let v = try params.string(name) else { return .none }
+            guard v.count <= max else { throw APIError.invalidRequest("Invalid \(name): must be at most \(max) characters.", param: name) }
+            return .some(v.isEmpty ? nil : v)
+        }
+
+        /// `currency`: a lower-case ISO 4217 code.
+        static func currency(_ params: inout FormParams) throws(APIError) -> Currency? {
+            guard let code = try params.string("currency") else { return nil }
+            guard code == code.lowercased(), let currency = try? Currency(code: code.uppercased()) else {
+                throw APIError.invalidRequest("Invalid currency: \(code.prefix(10)). Stripe currencies are three-letter ISO codes in lower case.", param: "currency")
+            }
+            return currency
         }
 
         static func captureMethod(_ params: inout FormParams) throws(APIError) -> String? {
@@ -613,10 +628,13 @@ struct PaymentIntents {
             ("fingerprint", .string(fingerprint)),
             ("funding", "credit"),
             ("last4", .string(card.pan.last4)),
-            ("network", .string(card.pan.brand.rawValue)),
+            ("network", .string(CardPresentDetails.network(brand: card.pan.brand, chip: card.chip))),
         ]
         if let readMethod = card.readMethod {
-            cardDetails += CardPresentDetails.fields(card: card, readMethod: readMethod, authCode: authCode, emvResponse: emvResponse)
+            cardDetails += CardPresentDetails.fields(
+                card: card, readMethod: readMethod, authCode: authCode, emvResponse: emvResponse,
+                amountAuthorized: approved ? intent.amount : nil,
+                incrementalAuthorizationSupported: approved && IncrementalAuthorization.supported(intent, brand: card.pan.brand))
         }
         let details: JSONValue = .object([(typeName, .object(cardDetails)), ("type", .string(typeName))])
         return ChargeRecord(

@@ -27,6 +27,9 @@ struct PaymentRoutes {
         intentAction(api, "payment_intents/:id/cancel") { params, _, id in
             try await intents.cancel(id: id, &params, now: Date())
         }
+        intentAction(api, "payment_intents/:id/increment_authorization") { params, _, id in
+            try await intents.incrementAuthorization(id: id, &params, now: Date())
+        }
         // Our test helper: finish 3-D Secure from a script, as the customer would on the challenge page.
         intentAction(api, "test_helpers/payment_intents/:id/authenticate") { params, _, id in
             let outcome = try params.string("outcome") ?? "succeeded"
@@ -71,6 +74,13 @@ struct PaymentRoutes {
             var params = try await GatewayApp.formParams(request, context: context)
             let expand = try params.stringList("expand") ?? []
             let refund = try await refunds.update(id: try context.parameters.require("id"), &params)
+            return .json(try await expander.expand(Render.refund(refund), expand))
+        }
+        // vtpe: a refund to the card presented at a terminal, without an earlier charge.
+        api.post("vtpe/unreferenced_refunds") { request, context -> Response in
+            var params = try await GatewayApp.formParams(request, context: context)
+            let expand = try params.stringList("expand") ?? []
+            let refund = try await refunds.createUnreferenced(&params, now: Date())
             return .json(try await expander.expand(Render.refund(refund), expand))
         }
         objects.retrieve(RefundRecord.self, on: api, path: "refunds", render: Render.refund)

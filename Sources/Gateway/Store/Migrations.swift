@@ -225,5 +225,59 @@ enum Migrations {
         ("2026-11-27-010-tips", [
             "ALTER TABLE payment_intents ADD COLUMN amount_tip BIGINT",
         ]),
+        ("2026-11-28-011-incremental-authorization", [
+            "ALTER TABLE payment_intents ADD COLUMN request_incremental_authorization_support BOOLEAN NOT NULL DEFAULT FALSE",
+            "ALTER TABLE payment_intents ADD COLUMN increment_attempts BIGINT NOT NULL DEFAULT 0",
+        ]),
+        ("2026-11-28-012-card-present-and-unreferenced-refunds", [
+            // An unreferenced refund has no charge: `charge` loses NOT NULL. SQLite cannot drop a column constraint,
+            // so the table is rebuilt (the same statements on both engines).
+            """
+            CREATE TABLE refunds_012 (
+                id TEXT PRIMARY KEY,
+                amount BIGINT NOT NULL CHECK (amount > 0),
+                charge TEXT REFERENCES charges(id),
+                payment_intent TEXT REFERENCES payment_intents(id),
+                currency TEXT NOT NULL,
+                status TEXT NOT NULL,
+                reason TEXT,
+                balance_transaction TEXT,
+                created BIGINT NOT NULL,
+                metadata TEXT NOT NULL,
+                description TEXT,
+                vtpe_card_present TEXT,
+                vtpe_terminal_id TEXT,
+                vtpe_batch BIGINT,
+                CHECK (charge IS NOT NULL OR vtpe_card_present IS NOT NULL)
+            )
+            """,
+            """
+            INSERT INTO refunds_012 (id, amount, charge, payment_intent, currency, status, reason, balance_transaction, created, metadata)
+            SELECT id, amount, charge, payment_intent, currency, status, reason, balance_transaction, created, metadata FROM refunds
+            """,
+            "DROP TABLE refunds",
+            "ALTER TABLE refunds_012 RENAME TO refunds",
+            "CREATE INDEX refunds_created ON refunds (created, id)",
+            "CREATE INDEX refunds_charge ON refunds (charge, created)",
+            "CREATE INDEX refunds_payment_intent ON refunds (payment_intent, created)",
+            "CREATE INDEX refunds_terminal_batch ON refunds (vtpe_terminal_id, vtpe_batch) WHERE vtpe_terminal_id IS NOT NULL",
+        ]),
+        ("2026-11-28-013-terminal-batches", [
+            "ALTER TABLE payment_intents ADD COLUMN vtpe_terminal_id TEXT",
+            "ALTER TABLE payment_intents ADD COLUMN vtpe_batch BIGINT",
+            // Only terminal payments carry a batch: index those alone.
+            "CREATE INDEX payment_intents_terminal_batch ON payment_intents (vtpe_terminal_id, vtpe_batch) WHERE vtpe_terminal_id IS NOT NULL",
+            // A closed batch: the document answered at closing (totals, reconciliation), kept as it was.
+            """
+            CREATE TABLE terminal_batches (
+                id TEXT PRIMARY KEY,
+                terminal_id TEXT NOT NULL,
+                number BIGINT NOT NULL CHECK (number >= 1),
+                closed_at BIGINT NOT NULL,
+                document TEXT NOT NULL,
+                UNIQUE (terminal_id, number)
+            )
+            """,
+        ]),
     ]
 }

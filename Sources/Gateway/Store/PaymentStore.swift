@@ -27,6 +27,11 @@ public protocol PaymentStore: Sendable {
     func balance(now: Int64) async throws -> [CurrencyBalance]
     /// What the issuer currently holds on a card (authorized and not released), by card fingerprint.
     func issuerHeld(fingerprint: String) async throws -> Int64
+    /// The payment intents and refunds tagged with a terminal's batch, oldest first, each with the brand of the card
+    /// it was paid with (nil when the gateway never saw a card for it).
+    func terminalBatchContents(terminalID: String, number: Int64) async throws -> TerminalBatchContents
+    /// The numbers of a terminal's batches: those its objects are tagged with and those closed, in no order.
+    func terminalBatchNumbers(terminalID: String) async throws -> [Int64]
     /// Releases connections.
     func shutdown() async
 }
@@ -80,6 +85,22 @@ extension BalanceTransactionRecord: StoredRecord {
     public static let objectName = "balance_transaction"
 }
 
+extension TerminalBatchRecord: StoredRecord {
+    public static let table = "terminal_batches"
+    public static let objectName = "vtpe_terminal_batch"
+}
+
+/// What one terminal batch holds, as `PaymentStore.terminalBatchContents` reads it.
+public struct TerminalBatchContents: Sendable {
+    public var intents: [(record: PaymentIntentRecord, brand: String?)]
+    public var refunds: [(record: RefundRecord, brand: String?)]
+
+    public init(intents: [(record: PaymentIntentRecord, brand: String?)] = [], refunds: [(record: RefundRecord, brand: String?)] = []) {
+        self.intents = intents
+        self.refunds = refunds
+    }
+}
+
 /// One write of a commit.
 public enum StoreWrite: Sendable {
     /// A new row.
@@ -94,15 +115,30 @@ public enum StoreWrite: Sendable {
     case hold(fingerprint: String, delta: Int64, ceiling: Int64?)
 }
 
-/// The value a guarded update expects to find: the compare of compare-and-set.
+/// The values a guarded update expects to find: the compare of compare-and-set (every condition must hold).
 public struct StoreExpectation: Sendable, Equatable {
     public enum Value: Sendable, Equatable {
         case text(String)
         case integer(Int64)
     }
 
-    public var column: String
-    public var value: Value
+    public struct Condition: Sendable, Equatable {
+        public var column: String
+        public var value: Value
+    }
+
+    public var conditions: [Condition]
+
+    public init(column: String, value: Value) {
+        conditions = [Condition(column: column, value: value)]
+    }
+
+    /// This expectation and `other`.
+    public func and(_ other: StoreExpectation) -> StoreExpectation {
+        var both = self
+        both.conditions += other.conditions
+        return both
+    }
 
     public static func status(_ status: String) -> StoreExpectation { .init(column: "status", value: .text(status)) }
     public static func amountRefunded(_ amount: Int64) -> StoreExpectation { .init(column: "amount_refunded", value: .integer(amount)) }

@@ -273,10 +273,10 @@ public final class SQLPaymentStore: PaymentStore {
             let table = type(of: record).table
             let query = try tx.update(table).set(model: record, keyEncodingStrategy: ColumnNames.encoding, nilEncodingStrategy: .asNil)
                 .where("id", .equal, record.id)
-            if let expectation {
-                switch expectation.value {
-                case .text(let v): query.where(SQLColumn(expectation.column), .equal, SQLBind(v))
-                case .integer(let v): query.where(SQLColumn(expectation.column), .equal, SQLBind(v))
+            for condition in expectation?.conditions ?? [] {
+                switch condition.value {
+                case .text(let v): query.where(SQLColumn(condition.column), .equal, SQLBind(v))
+                case .integer(let v): query.where(SQLColumn(condition.column), .equal, SQLBind(v))
                 }
             }
             // RETURNING tells whether the guarded row matched (SQLite ≥ 3.35 and PostgreSQL both have it).
@@ -325,6 +325,41 @@ public final class SQLPaymentStore: PaymentStore {
         try await sessions.withSession { db in
             try await db.select().column("held").from("issuer_holds").where("fingerprint", .equal, fingerprint).first()?
                 .decode(column: "held", as: Int64.self) ?? 0
+        }
+    }
+
+    public func terminalBatchContents(terminalID: String, number: Int64) async throws -> TerminalBatchContents {
+        try await sessions.withSession { db in
+            TerminalBatchContents(
+                intents: try await Self.batchMembers(PaymentIntentRecord.self, chargeColumn: "latest_charge", terminalID: terminalID, number: number, on: db),
+                refunds: try await Self.batchMembers(RefundRecord.self, chargeColumn: "charge", terminalID: terminalID, number: number, on: db))
+        }
+    }
+
+    /// The rows of `R`'s table tagged with a terminal batch, oldest first, each with the brand of the card of the charge
+    /// that `chargeColumn` names (for an intent its latest charge: a declined intent has lost its payment method, its
+    /// charge has not).
+    private static func batchMembers<R: StoredRecord>(_ type: R.Type, chargeColumn: String, terminalID: String, number: Int64,
+                                                      on db: any SQLDatabase) async throws -> [(record: R, brand: String?)] {
+        let table = R.table
+        return try await db.raw("""
+            SELECT \(ident: table).*, payment_methods.brand AS vtpe_card_brand FROM \(ident: table)
+            LEFT JOIN charges ON charges.id = \(SQLColumn(chargeColumn, table: table))
+            LEFT JOIN payment_methods ON payment_methods.id = charges.payment_method
+            WHERE \(SQLColumn("vtpe_terminal_id", table: table)) = \(bind: terminalID) AND \(SQLColumn("vtpe_batch", table: table)) = \(bind: number)
+            ORDER BY \(SQLColumn("created", table: table)), \(SQLColumn("id", table: table))
+            """).all().map {
+                (try $0.decode(model: R.self, keyDecodingStrategy: .convertFromSnakeCase), try $0.decode(column: "vtpe_card_brand", as: String?.self))
+            }
+    }
+
+    public func terminalBatchNumbers(terminalID: String) async throws -> [Int64] {
+        try await sessions.withSession { db in
+            try await db.raw("""
+                SELECT vtpe_batch FROM payment_intents WHERE vtpe_terminal_id = \(bind: terminalID)
+                UNION SELECT vtpe_batch FROM refunds WHERE vtpe_terminal_id = \(bind: terminalID)
+                UNION SELECT number FROM terminal_batches WHERE terminal_id = \(bind: terminalID)
+                """).all().map { try $0.decode(column: "vtpe_batch", as: Int64.self) }
         }
     }
 

@@ -56,8 +56,8 @@ final class ActionHub: Sendable {
     }
 }
 
-/// The server-driven flow: the API asks a reader to process a payment intent or show a cart, cancels that, or (test
-/// helper) presents a card; the running terminal long-polls for its action and reports the result.
+/// The server-driven flow: the API asks a reader to process a payment intent, refund a payment or show a cart, cancels
+/// that, or (test helper) presents a card; the running terminal long-polls for its action and reports the result.
 ///
 /// Documented in docs/api.md. The long poll (`GET /v1/terminal/readers/:id/vtpe_action?after=N&wait=S`) answers as soon
 /// as the action's version passes `after`, else after `wait` seconds (at most 30) with the unchanged reader.
@@ -66,6 +66,7 @@ struct ReaderActions {
     let vault: CardVault
     let hub: ActionHub
     let terminal: TerminalRoutes
+    let refunds: Refunds
 
     static let maxWait = 30
 
@@ -89,6 +90,35 @@ struct ReaderActions {
                 ("failure_code", .null), ("failure_message", .null),
                 ("process_payment_intent", .object([("payment_intent", .string(intent.id))])),
                 ("status", "in_progress"), ("type", "process_payment_intent"),
+            ])
+            return .json(try await start(action, on: try context.parameters.require("id")))
+        }
+        // The terminal reads the card presented, refunds with it (`POST /v1/refunds` with `vtpe_card_present[…]`) and
+        // reports the refund's id with its result.
+        api.post("terminal/readers/:id/refund_payment") { request, context -> Response in
+            var params = try await GatewayApp.formParams(request, context: context)
+            let intentID = try params.string("payment_intent")
+            let chargeID = try params.string("charge")
+            let requested = try params.integer("amount", range: 1...PaymentIntents.maxAmount)
+            let metadata = (try params.metadata("metadata") ?? [:]).filter { !$0.value.isEmpty }
+            let reason = try Refunds.reason(&params)
+            let refundApplicationFee = try params.bool("refund_application_fee")
+            let reverseTransfer = try params.bool("reverse_transfer")
+            let enableCancellation = try params.bool("refund_payment_config", "enable_customer_cancellation") ?? false
+            params.allow("expand")
+            try params.rejectUnknown()
+            try Refunds.checkOneTarget(charge: chargeID, paymentIntent: intentID)
+            let (charge, amount) = try await refunds.refundable(charge: chargeID, paymentIntent: intentID, amount: requested)
+            let action: JSONValue = .object([
+                ("failure_code", .null), ("failure_message", .null),
+                ("refund_payment", .object([
+                    ("amount", .int(amount)), ("charge", .string(charge.id)), ("metadata", Render.metadata(metadata.jsonText)),
+                    ("payment_intent", .string(charge.paymentIntent)), ("reason", .string(reason)), ("refund", .null),
+                    ("refund_application_fee", refundApplicationFee.map(JSONValue.bool) ?? .null),
+                    ("refund_payment_config", .object([("enable_customer_cancellation", .bool(enableCancellation))])),
+                    ("reverse_transfer", reverseTransfer.map(JSONValue.bool) ?? .null),
+                ])),
+                ("status", "in_progress"), ("type", "refund_payment"),
             ])
             return .json(try await start(action, on: try context.parameters.require("id")))
         }
@@ -155,9 +185,13 @@ struct ReaderActions {
             let sealed = try vault.seal(pan)
             let id = try context.parameters.require("id")
             return .json(try await change(id) { reader, action in
-                guard action?["type"] == "process_payment_intent", action?["status"] == "in_progress", var action else {
+                guard let type = action?["type"], [.string("process_payment_intent"), .string("refund_payment")].contains(type),
+                      action?["status"] == "in_progress", var action else {
                     throw APIError(status: .badRequest, kind: .invalidRequestError, code: "terminal_reader_busy",
-                                   message: "The reader \(reader.id) is not processing a payment; call process_payment_intent first.")
+                                   message: "The reader \(reader.id) is not processing a payment or a refund; call process_payment_intent or refund_payment first.")
+                }
+                if tip != nil, type != "process_payment_intent" {
+                    throw APIError.invalidRequest("amount_tip is for payments only; the reader is processing a refund.", param: "amount_tip")
                 }
                 reader.presentedCard = sealed
                 if let tip { action.set("vtpe_amount_tip", .int(tip)) }
@@ -194,11 +228,30 @@ struct ReaderActions {
             }
             let code = try params.string("failure_code")
             let message = try params.string("failure_message")
+            let refundID = try params.string("refund")
             try params.rejectUnknown()
+            if refundID != nil, status != "succeeded" {
+                throw APIError.invalidRequest("A refund is reported only with status=succeeded.", param: "refund")
+            }
+            var refund: RefundRecord?
+            if let refundID {
+                refund = try await store.find(RefundRecord.self, id: refundID)
+                if refund == nil { throw APIError.missing("refund", id: refundID, param: "refund") }
+            }
             let id = try context.parameters.require("id")
             return .json(try await change(id) { reader, action in
                 guard action?["status"] == "in_progress", var action else {
                     throw APIError.invalidRequest("The reader \(reader.id) has no action in progress.", param: "status")
+                }
+                if let refund {
+                    guard action["type"] == "refund_payment", var refunding = action["refund_payment"] else {
+                        throw APIError.invalidRequest("The reader \(reader.id) is not processing a refund; report refund only for refund_payment.", param: "refund")
+                    }
+                    guard refunding["charge"] == .string(refund.charge) else {
+                        throw APIError.invalidRequest("Refund \(refund.id) is not a refund of the charge the reader was asked to refund.", param: "refund")
+                    }
+                    refunding.set("refund", .string(refund.id))
+                    action.set("refund_payment", refunding)
                 }
                 action.set("status", .string(status))
                 action.set("failure_code", status == "failed" ? .string(code ?? "generic_error") : .null)
