@@ -6,6 +6,11 @@ Standard library only. Every wait has a timeout and every test is bounded by an
 alarm, so the suite never hangs.
 """
 
+import base64
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
 import os
 import shlex
 import shutil
@@ -285,3 +290,66 @@ def background(workdir):
     yield start
     for p in procs:
         p.stop()
+
+
+# --------------------------------------------------------------------------- a separate gateway and headless terminals
+
+KEY = "sk_test_matrixKey0123456789abcdef"
+
+
+def api(url, method, path, params=None):
+    body = urllib.parse.urlencode(params or {}).encode() if params else None
+    req = urllib.request.Request(url + path, data=body if method == "POST" else None, method=method, headers={
+        "Authorization": "Basic " + base64.b64encode(f"{KEY}:".encode()).decode(),
+        "Content-Type": "application/x-www-form-urlencoded"})
+    try:
+        with urllib.request.build_opener(urllib.request.ProxyHandler({})).open(req, timeout=20) as r:
+            return r.status, json.loads(r.read())
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read() or b"{}")
+
+
+def start(argv, log):
+    out = open(log, "wb")
+    return subprocess.Popen([str(a) for a in argv], stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT)
+
+
+def stop(proc):
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except Exception:
+        proc.kill()
+
+
+def healthy(url):
+    try:
+        with urllib.request.build_opener(urllib.request.ProxyHandler({})).open(url + "/healthz", timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="module")
+def gateway(vtpe_bin, tmp_path_factory):
+    data = tmp_path_factory.mktemp("gw")
+    port = free_port()
+    proc = start([vtpe_bin, "gateway", "--port", port, "--data-dir", data, "--api-key", KEY], data / "gateway.out")
+    url = f"http://127.0.0.1:{port}"
+    assert wait_until(lambda: healthy(url), 15), (data / "gateway.out").read_text()
+    yield url
+    stop(proc)
+
+
+def start_terminal(vtpe_bin, data, gateway_url, *extra):
+    """A headless terminal on `gateway_url`, once it has its DUKPT keys (registered as a reader) and listens."""
+    extra = [str(a) for a in extra]
+    profile = extra[extra.index("--profile") + 1] if "--profile" in extra else "countertop"
+    profile = Path(profile).stem
+    proc = start([vtpe_bin, "terminal", "--headless", "--data-dir", data, "--gateway", gateway_url, "--api-key", KEY, *extra],
+                 data / "terminal.out")
+    ready = wait_until(lambda: (data / f"keys-{profile}.json").exists() and (data / "terminal.sock").exists(), 15)
+    assert ready, (data / "terminal.out").read_text()
+    return proc
+
+

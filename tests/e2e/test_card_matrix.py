@@ -4,24 +4,18 @@ fallback) on a headless terminal against a separate `vtpe gateway`, checked on t
 the gateway's answer; the terminal asks what became of the payment by its idempotency key, and reverses it when
 it went through but the terminal could not complete it — never a second charge."""
 
-import base64
 import http.client
 import http.server
 import json
 import socketserver
-import subprocess
 import threading
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from conftest import describe, free_port, run_vtpe, wait_until
+from conftest import KEY, api, describe, run_vtpe, start, start_terminal, stop, wait_until
 
-KEY = "sk_test_matrixKey0123456789abcdef"
 
 # (simulator card, card profile it carries) → expected line prefix and decline code per mode.
 # Taps are EUR 12.00 (under the CVM limit), inserts EUR 60.00 with PIN 1234, swipes EUR 12.00.
@@ -43,58 +37,6 @@ MATRIX = {
 # A chip card is swiped only as the EMV fallback after a failed chip read (--fallback: its chip does not answer).
 MODE_ARGS = {"tap": ["--amount", "12.00"], "insert": ["--amount", "60.00", "--pin", "1234"], "swipe": ["--amount", "12.00", "--fallback"]}
 READ_METHOD = {"tap": "contactless_emv", "insert": "contact_emv", "swipe": "magnetic_stripe_fallback"}
-
-
-def api(url, method, path, params=None):
-    body = urllib.parse.urlencode(params or {}).encode() if params else None
-    req = urllib.request.Request(url + path, data=body if method == "POST" else None, method=method, headers={
-        "Authorization": "Basic " + base64.b64encode(f"{KEY}:".encode()).decode(),
-        "Content-Type": "application/x-www-form-urlencoded"})
-    try:
-        with urllib.request.build_opener(urllib.request.ProxyHandler({})).open(req, timeout=20) as r:
-            return r.status, json.loads(r.read())
-    except urllib.error.HTTPError as e:
-        return e.code, json.loads(e.read() or b"{}")
-
-
-def start(argv, log):
-    out = open(log, "wb")
-    return subprocess.Popen([str(a) for a in argv], stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT)
-
-
-def stop(proc):
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except Exception:
-        proc.kill()
-
-
-def healthy(url):
-    try:
-        with urllib.request.build_opener(urllib.request.ProxyHandler({})).open(url + "/healthz", timeout=1):
-            return True
-    except OSError:
-        return False
-
-
-@pytest.fixture(scope="module")
-def gateway(vtpe_bin, tmp_path_factory):
-    data = tmp_path_factory.mktemp("gw")
-    port = free_port()
-    proc = start([vtpe_bin, "gateway", "--port", port, "--data-dir", data, "--api-key", KEY], data / "gateway.out")
-    url = f"http://127.0.0.1:{port}"
-    assert wait_until(lambda: healthy(url), 15), (data / "gateway.out").read_text()
-    yield url
-    stop(proc)
-
-
-def start_terminal(vtpe_bin, data, gateway_url, *extra):
-    proc = start([vtpe_bin, "terminal", "--headless", "--data-dir", data, "--gateway", gateway_url, "--api-key", KEY, *extra],
-                 data / "terminal.out")
-    ready = wait_until(lambda: (data / "keys-countertop.json").exists() and (data / "terminal.sock").exists(), 15)
-    assert ready, (data / "terminal.out").read_text()
-    return proc
 
 
 @pytest.fixture(scope="module")

@@ -123,3 +123,34 @@ def test_terminal_on_a_remote_gateway_and_a_wrong_key(tmux_terminal, background,
     screen = wrong.wait_for("NOT COMPLETED", timeout=10)
     assert "TERMINAL NOT AUTHORIZED" in screen, screen
     assert "APPROVED" not in screen, screen
+
+
+def test_every_transaction_type_from_the_menu(terminal):
+    """The menu (f) offers every type the countertop enables; a pre-authorization, its completion by STAN, a void,
+    a reprint and the X report, all from the keypad."""
+    terminal.send_keys("f")
+    screen = terminal.wait_for("MENU", timeout=5)
+    for item in ("1 Sale", "2 Pre-authorization", "3 Completion", "4 Void", "5 Refund", "6 Reprint", "7 Batch report (X)", "8 End of day (Z)"):
+        assert item in screen, screen
+    terminal.send_keys("2")
+    terminal.wait_for("PRE-AUTH", timeout=5)
+    terminal.send_keys(*"3000", "Enter")
+    terminal.wait_for("PRESENT CARD", timeout=5)
+    terminal.send_keys("1")  # the Visa test card, tapped
+    screen = terminal.wait_for("APPROVED", timeout=10)
+    assert "PRE-AUTHORIZATION" in screen, screen
+    terminal.send_keys("Enter", "f", "3")
+    terminal.wait_for("COMPLETION", timeout=5)
+    terminal.send_keys(*"1", "Enter")       # STAN 1; the amount shows the authorized one
+    terminal.wait_for("EUR 30.00", timeout=5)
+    terminal.send_keys("BSpace", "BSpace", "BSpace", "BSpace", *"2500", "Enter")
+    screen = terminal.wait_for("APPROVED", timeout=10)
+    assert "COMPLETION" in screen and "EUR 25.00" in screen, screen
+    terminal.send_keys("Enter", "f", "4", "2", "Enter")  # void the completion's own STAN: refused, it is not a sale
+    screen = terminal.wait_for("! ", timeout=5)
+    terminal.send_keys("Escape", "Escape", "f", "4", "1", "Enter")  # void the pre-authorization
+    screen = terminal.wait_for("APPROVED", timeout=10)
+    assert "VOID" in screen, screen
+    terminal.send_keys("Enter", "f", "7")
+    screen = terminal.wait_for("BATCH REPORT (X)", timeout=10)
+    assert "MATCH" in screen, screen

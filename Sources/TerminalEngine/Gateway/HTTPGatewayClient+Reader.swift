@@ -68,6 +68,7 @@ extension HTTPGatewayClient {
     public func reportActionResult(readerID: String, _ result: ReaderActionResult) async throws(GatewayFailure) {
         let fields: [(String, String)] = switch result {
         case .succeeded: [("status", "succeeded")]
+        case .refunded(let refund): [("status", "succeeded"), ("refund", refund)]
         case .failed(let code, let message): [("status", "failed"), ("failure_code", code), ("failure_message", message)]
         }
         let (status, json) = try await reaching { try await call(.POST, "/v1/terminal/readers/\(readerID)/vtpe_action_result", fields) }
@@ -112,6 +113,7 @@ extension HTTPGatewayClient {
         struct Wire: Decodable {
             struct Action: Decodable {
                 struct Process: Decodable { var payment_intent: String }
+                struct Refund: Decodable { var payment_intent: String; var amount: Int64 }
                 struct Display: Decodable {
                     struct Cart: Decodable {
                         struct Item: Decodable { var description: String?; var quantity: Int?; var amount: Int64? }
@@ -127,6 +129,7 @@ extension HTTPGatewayClient {
                 var failure_code: String?
                 var process_payment_intent: Process?
                 var set_reader_display: Display?
+                var refund_payment: Refund?
                 var vtpe_amount_tip: Int64?
             }
             struct Presented: Decodable { var number: String }
@@ -144,6 +147,9 @@ extension HTTPGatewayClient {
         case "process_payment_intent":
             guard let intent = action.process_payment_intent?.payment_intent else { throw GatewayFailure.rejected("process_payment_intent without payment_intent") }
             kind = .processPaymentIntent(paymentIntent: intent)
+        case "refund_payment":
+            guard let refund = action.refund_payment else { throw GatewayFailure.rejected("refund_payment without payment_intent and amount") }
+            kind = .refundPayment(paymentIntent: refund.payment_intent, amount: refund.amount)
         case "set_reader_display":
             guard let cart = action.set_reader_display?.cart, let currency = try? Currency(code: cart.currency.uppercased()) else {
                 throw GatewayFailure.rejected("set_reader_display without a cart in a known currency")

@@ -6,6 +6,8 @@ public struct ReaderAction: Sendable, Equatable {
     public enum Kind: Sendable, Equatable {
         /// Take a card for this payment intent.
         case processPaymentIntent(paymentIntent: String)
+        /// Refund this payment intent's charge (by `amount` minor units) to the card presented.
+        case refundPayment(paymentIntent: String, amount: Int64)
         /// Show the point of sale's cart.
         case setReaderDisplay(CartDisplay)
         /// An action this terminal does not perform (named by its type).
@@ -40,6 +42,8 @@ public struct ReaderAction: Sendable, Equatable {
 /// How the terminal reports the end of its reader action.
 public enum ReaderActionResult: Sendable, Equatable {
     case succeeded
+    /// A `refund_payment` succeeded with this refund.
+    case refunded(String)
     /// A Stripe-style failure code (`card_declined`, `terminal_busy` …) and a message for the point of sale.
     case failed(code: String, message: String)
 }

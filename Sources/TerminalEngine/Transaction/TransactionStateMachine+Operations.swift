@@ -251,6 +251,10 @@ extension TransactionStateMachine {
     /// The entry of the open batch, or a notice saying why there is none.
     private mutating func openEntry(_ stan: UInt32) -> JournalEntry? {
         if let entry = journal.entry(stan), entry.kind != .completion, entry.kind != .void { return entry }
+        if let entry = journal.entry(stan), let original = entry.reference {
+            notice = "STAN \(ReceiptFormatter.stan(stan)) is the \(entry.kind.rawValue) of STAN \(ReceiptFormatter.stan(original)): act on that one"
+            return nil
+        }
         if journal.closedSTANs.contains(stan) {
             notice = "STAN \(ReceiptFormatter.stan(stan)) belongs to a closed batch: refund it instead"
         } else {

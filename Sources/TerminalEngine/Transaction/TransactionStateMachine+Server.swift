@@ -18,6 +18,18 @@ struct ServerFlow: Sendable, Equatable {
     var pendingTip: Money?
     /// The sale's end is reported to the gateway (false once the point of sale cancelled the action).
     var reportOnFinish = false
+    /// The payment intent a `refund_payment` refunds.
+    var refundTarget: String?
+}
+
+extension ReaderAction.Kind {
+    /// The payment intent the action is about.
+    var paymentIntent: String? {
+        switch self {
+        case .processPaymentIntent(let intent), .refundPayment(let intent, _): intent
+        case .setReaderDisplay, .unsupported: nil
+        }
+    }
 }
 
 extension TransactionStateMachine {
@@ -35,6 +47,23 @@ extension TransactionStateMachine {
         case .unsupported(let type):
             return repeated ? [] : [.reportActionResult(readerID: action.readerID,
                                                         .failed(code: "unsupported_action", message: "This terminal does not perform \(type) actions."))]
+        case .refundPayment(let intent, let minor):
+            if intent == serverIntent { return takePresentedCard() }
+            guard isIdle else {
+                return [.reportActionResult(readerID: action.readerID, .failed(code: "terminal_busy", message: "A transaction is in progress on the terminal."))]
+            }
+            guard profile.enables(.refund) else {
+                return [.reportActionResult(readerID: action.readerID, .failed(code: "unsupported_action", message: "Refunds are not enabled on this terminal (\(profile.id))."))]
+            }
+            resetKind()
+            kind = .refund
+            server.refundTarget = intent
+            serverIntent = intent
+            server.cardTaken = false
+            server.pendingTip = nil
+            server.reportOnFinish = true
+            phase = .waitingForCard(amount: Money(minorUnits: minor, currency: profile.currency))
+            return takePresentedCard()
         case .processPaymentIntent(let intent):
             if intent == serverIntent { return takePresentedCard() }
             if intent == server.fetching { return [] }
@@ -60,6 +89,8 @@ extension TransactionStateMachine {
             phase = .amountEntry(digits: "")
             serverIntent = nil
             server.pendingTip = nil
+            server.refundTarget = nil
+            resetKind()
             notice = "Cancelled by the point of sale"
             return []
         case .readingCard, .pinEntry:
@@ -108,11 +139,11 @@ extension TransactionStateMachine {
 
     /// The card a QA script presented for the current server sale, once: a tip first, then the card.
     private mutating func takePresentedCard() -> [TransactionAction] {
-        guard let action = server.action, action.status == .inProgress, case .processPaymentIntent(let intent) = action.kind,
+        guard let action = server.action, action.status == .inProgress, let intent = action.kind.paymentIntent,
               intent == serverIntent, !server.cardTaken, let pan = action.presentedCard,
               case .waitingForCard(let amount) = phase else { return [] }
         server.cardTaken = true
-        if let minor = action.tipMinorUnits, minor > 0 {
+        if let minor = action.tipMinorUnits, minor > 0, kind == .sale {
             let tip = Money(minorUnits: minor, currency: amount.currency)
             server.pendingTip = tip
             return [.addTip(paymentIntent: intent, newAmount: Money(minorUnits: amount.minorUnits + minor, currency: amount.currency), tip: tip)]
@@ -158,6 +189,8 @@ extension TransactionStateMachine {
         let report = server.reportOnFinish
         phase = .amountEntry(digits: "")
         serverIntent = nil
+        server.refundTarget = nil
+        resetKind()
         server.pendingTip = nil
         server.reportOnFinish = false
         notice = message
@@ -172,10 +205,12 @@ extension TransactionStateMachine {
         let report = server.reportOnFinish
         server.reportOnFinish = false
         server.pendingTip = nil
+        let refund = server.refundTarget != nil
+        server.refundTarget = nil
         guard report, let reader = server.readerID else { return [] }
         switch outcome {
-        case .approved:
-            return [.reportActionResult(readerID: reader, .succeeded)]
+        case .approved(let id, _):
+            return [.reportActionResult(readerID: reader, refund ? .refunded(id) : .succeeded)]
         case .declined(let code, let message, _):
             return [.reportActionResult(readerID: reader, .failed(code: code.stripeErrorCode == "card_declined" ? "card_declined" : code.stripeErrorCode, message: message))]
         case .failed(let failure):

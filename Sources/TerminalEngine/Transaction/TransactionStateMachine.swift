@@ -361,11 +361,11 @@ public struct TransactionStateMachine: Sendable, Equatable {
     func authorizationRequest(amount: Money, entryMode: EntryMode, card: AuthorizationCardData, stan: UInt32) -> AuthorizationRequest {
         let authorizationKind: AuthorizationKind = switch kind {
         case .preauthorization: .preauthorization(incremental: profile.incrementalAuthorization)
-        case .refund: .refund(paymentIntent: reference.flatMap { journal.entry($0)?.gatewayID })
+        case .refund: .refund(paymentIntent: reference.flatMap { journal.entry($0)?.gatewayID } ?? server.refundTarget)
         default: .sale
         }
         var request = AuthorizationRequest(amount: amount, entryMode: entryMode, card: card, terminalID: terminalID, stan: stan,
-                                           paymentIntent: serverIntent, kind: authorizationKind, batch: journal.number)
+                                           paymentIntent: kind == .sale ? serverIntent : nil, kind: authorizationKind, batch: journal.number)
         request.tip = terminalTip
         return request
     }

@@ -89,7 +89,9 @@ extension TerminalControl {
 
     /// Presents a simulator card; nil when the terminal took it, else why not.
     private func present(_ card: String, mode: EntryMode, pin: PINEntry?) async -> String? {
-        guard case .waitingForCard = await engine.snapshot.phase else {
+        let phase = await engine.snapshot.phase
+        if case .tipEntry = phase { return "the cardholder is choosing a tip on the terminal; give --tip to skip the prompt" }
+        guard case .waitingForCard = phase else {
             return "the terminal is not waiting for a card (\(HeadlessLine.describe(await engine.snapshot)))"
         }
         let presentation: CardPresentation
