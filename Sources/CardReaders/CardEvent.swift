@@ -64,11 +64,15 @@ public struct CardPresentation: Sendable, Equatable, CustomStringConvertible {
     /// The PIN typed ahead by whoever presented the card (QA: `vtpe tap --pin`, the gateway's
     /// `present_payment_method`); nil lets the cardholder type it on the PIN pad.
     public let pin: PINEntry?
+    /// The application the cardholder picks when the card offers several brands (its label or its 1-based position),
+    /// chosen ahead like the PIN (`vtpe tap --app`); nil: the terminal asks.
+    public var application: String?
 
-    public init(entryMode: EntryMode, medium: Medium, pin: PINEntry? = nil) {
+    public init(entryMode: EntryMode, medium: Medium, pin: PINEntry? = nil, application: String? = nil) {
         self.entryMode = entryMode
         self.medium = medium
         self.pin = pin
+        self.application = application
     }
 
     /// A swiped card.

@@ -185,3 +185,25 @@ def test_completion_above_without_incremental_support(vtpe_bin, gateway, tmp_pat
         assert intent["status"] == "requires_capture" and intent["amount_capturable"] == 2000, intent
     finally:
         stop(proc)
+
+
+def test_co_badged_card_lets_the_cardholder_choose(vtpe_bin, gateway, tmp_path):
+    """On the French terminal a CB + Visa card asks which brand (EU Regulation 2015/751 art. 8): the terminal waits
+    (exit 5), the cardholder picks on the keypad or ahead with --app, and the gateway sees the CB network."""
+    data = tmp_path / "fr"
+    data.mkdir()
+    proc = start_terminal(vtpe_bin, data, gateway, "--profile", "fr")
+    try:
+        ask = vtpe(vtpe_bin, data, "sale", "20.00", "--card", "4000002500001001", "--mode", "insert", "--pin", "1234", "--wait")
+        assert ask.returncode == 5 and "SELECT_APPLICATION" in ask.stdout and "CB" in ask.stdout, describe(ask)
+        chosen = run_vtpe(vtpe_bin, "keypad", "2", "--wait", "--data-dir", data)   # the second: Visa
+        assert chosen.returncode == 0 and chosen.stdout.startswith("APPROVED"), describe(chosen)
+        cb = result(vtpe(vtpe_bin, data, "sale", "20.00", "--card", "4000002500001001", "--mode", "insert", "--pin", "1234",
+                         "--app", "CB", "--json"))
+        assert cb["result"] == "APPROVED", cb
+        status, intent = api(gateway, "GET", f"/v1/payment_intents/{cb['id']}?expand[]=latest_charge")
+        details = intent["latest_charge"]["payment_method_details"]["card_present"]
+        assert details["network"] == "cartes_bancaires" and details["brand"] == "visa", details
+        assert any("CARTE BANCAIRE" in line for line in cb["merchant_receipt"]["lines"]), cb
+    finally:
+        stop(proc)

@@ -112,6 +112,8 @@ public struct TransactionStateMachine: Sendable, Equatable {
         var isChip: Bool
         /// A PIN typed ahead (`vtpe tap --pin`, the server-driven flow): used for the first PIN request only.
         var typedPIN: PINEntry?
+        /// The application chosen ahead (`vtpe tap --app`): a label or a 1-based position.
+        var typedApplication: String?
         /// The card, once read.
         var card: CardSummary?
         /// The gateway's answer, once it came.
@@ -190,6 +192,12 @@ public struct TransactionStateMachine: Sendable, Equatable {
             // applications (Mastercard and Maestro share a RID) are taken in the card's priority order.
             let brands = Set(candidates.map { $0.aid.prefix(5) })
             if brands.count == 1, !candidates[0].requiresConfirmation { return [.answerApplication(0)] }
+            if let chosen = current?.typedApplication {
+                current?.typedApplication = nil
+                if let n = Int(chosen), candidates.indices.contains(n - 1) { return [.answerApplication(n - 1)] }
+                if let i = candidates.firstIndex(where: { $0.label.uppercased().contains(chosen.uppercased()) }) { return [.answerApplication(i)] }
+                notice = "No application '\(chosen)' on this card: choose on the terminal"
+            }
             phase = .selectingApplication(amount: amount, entryMode: mode, stan: stan, labels: candidates.map(\.label))
             return []
         case (.selectingApplication(let amount, let mode, let stan, let labels), .keyPressed(let key)):
@@ -466,7 +474,8 @@ public struct TransactionStateMachine: Sendable, Equatable {
         let stan = allocateSTAN()
         switch card.medium {
         case .chip(let chip):
-            current = CurrentTransaction(stan: stan, amount: amount, entryMode: card.entryMode, isChip: true, typedPIN: card.pin)
+            current = CurrentTransaction(stan: stan, amount: amount, entryMode: card.entryMode, isChip: true, typedPIN: card.pin,
+                                         typedApplication: card.application)
             phase = .readingCard(amount: amount, entryMode: card.entryMode, stan: stan)
             return [
                 .persistSTAN(next: nextSTAN),

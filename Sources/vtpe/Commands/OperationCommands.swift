@@ -12,6 +12,8 @@ struct OperationOptions: ParsableArguments {
     @Option(help: "How the card is presented: tap, insert or swipe.") var mode = "tap"
     @Option(help: ArgumentHelp("The PIN the cardholder types when the card asks for one (4-12 digits).", valueName: "digits"))
     var pin: String?
+    @Option(help: ArgumentHelp("The application the cardholder picks on a co-badged card (its label or position).", valueName: "app"))
+    var app: String?
     @Flag(help: "Wait for the result and print it (one line).") var wait = false
     @Flag(help: "Print the whole result as JSON (implies --wait).") var json = false
 
@@ -27,6 +29,7 @@ struct OperationOptions: ParsableArguments {
         var w: [String] = []
         if let card { w += ["card=\(card)", "mode=\(EntryMode(word: mode)!.rawValue)"] }
         if let pin { w.append("pin=\(pin)") }
+        if let app { w.append("app=\(app)") }
         if wait || json { w.append("wait") }
         return w
     }
@@ -56,7 +59,7 @@ struct OperationOptions: ParsableArguments {
         switch result {
         case "DECLINED": throw ExitCode(3)
         case "FAILED": throw ExitCode(4)
-        case "PIN_ENTRY": throw ExitCode(5)
+        case "PIN_ENTRY", "SELECT_APPLICATION": throw ExitCode(5)
         default: return
         }
     }

@@ -12,7 +12,9 @@ struct TapCommand: AsyncParsableCommand {
         key 1-9. `vtpe tap --list` shows the catalog. The terminal must be waiting for a card; --amount enters one first.
         A chip card that asks for a PIN takes the one given with --pin (every test card's PIN is 1234); without it the
         terminal's PIN pad opens for the person at the terminal.
-        Exit codes with --wait: 0 approved, 3 declined, 4 not completed, 5 waiting for a PIN at the terminal, 1 error.
+        A co-badged card (CB + Visa) asks the cardholder which brand to use; --app chooses ahead (CB, VISA or 1, 2).
+        Exit codes with --wait: 0 approved, 3 declined, 4 not completed, 5 waiting for a PIN or an application choice at the
+        terminal, 1 error.
         """
     )
 
@@ -24,6 +26,8 @@ struct TapCommand: AsyncParsableCommand {
     var amount: String?
     @Option(help: ArgumentHelp("The PIN the cardholder types when the card asks for one (4-12 digits).", valueName: "digits"))
     var pin: String?
+    @Option(help: ArgumentHelp("The application the cardholder picks on a card with several brands (its label, e.g. CB, or its position).", valueName: "app"))
+    var app: String?
     @Flag(help: "Wait for the result and print it.") var wait = false
     @Flag(help: "With --mode swipe: the card is inserted first and its chip fails, so the stripe is read as the EMV fallback (a chip card swiped otherwise is refused: use chip).")
     var fallback = false
@@ -60,7 +64,7 @@ struct TapCommand: AsyncParsableCommand {
                 if reply.hasPrefix("error ") { throw CLIError(String(reply.dropFirst(6)), exitCode: 2) }
             }
             let modeWord = EntryMode(word: mode)!.rawValue
-            let reply = try await ControlSocket.request(path: socket, "tap \(card!) \(modeWord)\(pin.map { " pin=\($0)" } ?? "")\(fallback ? " fallback" : "")\(wait ? " wait" : "")")
+            let reply = try await ControlSocket.request(path: socket, "tap \(card!) \(modeWord)\(pin.map { " pin=\($0)" } ?? "")\(app.map { " app=\($0)" } ?? "")\(fallback ? " fallback" : "")\(wait ? " wait" : "")")
             try ControlSocket.printReply(reply)
         } catch let error as CLIError {
             throw error.exit()

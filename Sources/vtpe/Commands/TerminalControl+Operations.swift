@@ -74,7 +74,7 @@ extension TerminalControl {
                 if let digits = options["pin"] {
                     do { pin = try PINEntry(digits) } catch { return Self.reply(["result": "ERROR", "error": "a PIN is 4 to 12 digits"]) }
                 }
-                let presented = await present(card, mode: mode, pin: pin)
+                let presented = await present(card, mode: mode, pin: pin, application: options["app"])
                 if let problem = presented { return Self.reply(["result": "ERROR", "error": problem]) }
             }
             guard wait else { return Self.reply(["result": "OK", "state": HeadlessLine.describe(await engine.snapshot)]) }
@@ -82,22 +82,24 @@ extension TerminalControl {
             guard wait else { return Self.reply(["result": "OK", "state": HeadlessLine.describe(await engine.snapshot)]) }
         }
         guard let result = await engine.resultOrPINPad(after: finished) else {
-            return Self.reply(["result": "PIN_ENTRY", "state": HeadlessLine.describe(await engine.snapshot)])
+            let waiting = if case .selectingApplication = await engine.snapshot.phase { "SELECT_APPLICATION" } else { "PIN_ENTRY" }
+            return Self.reply(["result": waiting, "state": HeadlessLine.describe(await engine.snapshot)])
         }
         return Self.reply(Self.result(result))
     }
 
     /// Presents a simulator card; nil when the terminal took it, else why not.
-    private func present(_ card: String, mode: EntryMode, pin: PINEntry?) async -> String? {
+    private func present(_ card: String, mode: EntryMode, pin: PINEntry?, application: String?) async -> String? {
         let phase = await engine.snapshot.phase
         if case .tipEntry = phase { return "the cardholder is choosing a tip on the terminal; give --tip to skip the prompt" }
         guard case .waitingForCard = phase else {
             return "the terminal is not waiting for a card (\(HeadlessLine.describe(await engine.snapshot)))"
         }
-        let presentation: CardPresentation
+        var presentation: CardPresentation
         do { presentation = try reader.presentation(of: reader.card(for: card), mode: mode, pin: pin, now: Date()) } catch {
             return error.description
         }
+        presentation.application = application
         await engine.send(.cardPresented(presentation))
         let after = await engine.snapshot
         if case .waitingForCard = after.phase { return "card refused: \(after.notice ?? "the terminal did not accept it")" }

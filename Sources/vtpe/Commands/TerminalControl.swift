@@ -8,7 +8,7 @@ import TerminalUI
 /// Serves the control socket's requests against a running terminal.
 ///
 /// Requests (one line each): `amount 12.34`, `tap CARD [contactless|contact|magstripe] [pin=1234] [wait]`,
-/// `keys 1234E [wait]` (keypad: digits, E enter, C cancel, B backspace), `wait`, `status`. Replies: `ok …`, `result APPROVED …`, or `error …`; a waited tap whose card asks for a PIN nobody gave
+/// `keys 1234E [wait]` (keypad: digits, E enter, C cancel, B backspace, M menu), `wait`, `status`. Replies: `ok …`, `result APPROVED …`, or `error …`; a waited tap whose card asks for a PIN nobody gave
 /// replies `ok PIN_ENTRY …` as soon as the PIN pad opens (the person at the terminal types it).
 struct TerminalControl: Sendable {
     let engine: TerminalEngine
@@ -25,13 +25,15 @@ struct TerminalControl: Sendable {
             return await enterAmount(words[1])
         case "tap":
             guard words.count >= 2 else { return "error usage: tap CARD [contactless|contact|magstripe] [pin=1234] [wait]" }
-            let mode = words.count >= 3 && !words[2].hasPrefix("pin=") && words[2] != "wait" && words[2] != "fallback" ? EntryMode(word: words[2]) : .contactless
+            let mode = words.count >= 3 && !words[2].hasPrefix("pin=") && !words[2].hasPrefix("app=") && words[2] != "wait" && words[2] != "fallback"
+                ? EntryMode(word: words[2]) : .contactless
             guard let mode else { return "error unknown entry mode '\(words[2].prefix(20))': use contactless, contact or magstripe" }
             var pin: PINEntry?
             if let word = words.first(where: { $0.hasPrefix("pin=") }) {
                 do { pin = try PINEntry(String(word.dropFirst(4))) } catch { return "error a PIN is 4 to 12 digits" }
             }
-            return await tap(words[1], mode: mode, pin: pin, wait: words.last == "wait", fallback: words.contains("fallback"))
+            let app = words.first { $0.hasPrefix("app=") }.map { String($0.dropFirst(4)) }
+            return await tap(words[1], mode: mode, pin: pin, application: app, wait: words.last == "wait", fallback: words.contains("fallback"))
         case "keys":
             guard words.count >= 2 else { return "error usage: keys 1234E [wait]" }
             let before = await engine.finishedCount
@@ -88,7 +90,7 @@ struct TerminalControl: Sendable {
         return "ok " + HeadlessLine.describe(await engine.snapshot)
     }
 
-    private func tap(_ card: String, mode: EntryMode, pin: PINEntry?, wait: Bool, fallback: Bool) async -> String {
+    private func tap(_ card: String, mode: EntryMode, pin: PINEntry?, application: String?, wait: Bool, fallback: Bool) async -> String {
         let snapshot = await engine.snapshot
         guard case .waitingForCard = snapshot.phase else {
             return "error the terminal is not waiting for a card (\(HeadlessLine.describe(snapshot))); enter an amount first"
@@ -110,9 +112,10 @@ struct TerminalControl: Sendable {
                 return "error the chip read did not fall back to the stripe (\(HeadlessLine.describe(await engine.snapshot)))"
             }
         }
-        let presentation: CardPresentation
+        var presentation: CardPresentation
         do {
             presentation = try reader.presentation(of: reader.card(for: card), mode: mode, pin: pin, now: Date())
+            presentation.application = application
         } catch {
             return "error \(error.description)"
         }

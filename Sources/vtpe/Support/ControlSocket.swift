@@ -15,7 +15,7 @@ enum ControlSocket {
         print(text)
         if text.hasPrefix("DECLINED") { throw ExitCode(3) }
         if text.hasPrefix("FAILED") { throw ExitCode(4) }
-        if text.hasPrefix("PIN_ENTRY") { throw ExitCode(5) }
+        if text.hasPrefix("PIN_ENTRY") || text.hasPrefix("SELECT_APPLICATION") { throw ExitCode(5) }
     }
 
     /// Serves `path` until the task is cancelled; `handle` turns a request line into a reply line.
