@@ -235,12 +235,12 @@ public actor TerminalEngine {
         case .fetchPaymentIntent(let id):
             let gateway = self.gateway
             Task {
-                let amount: Money?
-                do throws(GatewayFailure) { amount = try await gateway.paymentIntentAmount(id) } catch {
+                let intent: PaymentIntentSummary?
+                do throws(GatewayFailure) { intent = try await gateway.paymentIntent(id) } catch {
                     self.logger.warning("cannot read \(id): \(error)")
-                    amount = nil
+                    intent = nil
                 }
-                await self.send(.paymentIntentFetched(id: id, amount: amount))
+                await self.send(.paymentIntentFetched(id: id, amount: intent?.amount, receiptEmail: intent?.receiptEmail))
             }
         case .addTip(let intent, let newAmount, let tip):
             let gateway = self.gateway
@@ -274,6 +274,8 @@ public actor TerminalEngine {
                 }
                 await self.send(.batchAnswered(number: number, answer))
             }
+        case .emailReceipt(let address, let receipt):
+            writeEmail(receipt, to: address)
         case .saveJournal(let journal):
             do { try journal.save(in: dataDirectory, profileID: machine.profile.id) } catch {
                 logger.error("cannot save the batch journal", metadata: ["error": "\(error)"])
@@ -313,6 +315,39 @@ public actor TerminalEngine {
             }
         } catch {
             logger.warning("cannot write the receipt file", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// The e-receipt for `receipt_email`, as a message in `<data-dir>/outbox/` (vtpe sends no mail itself: a mailer
+    /// of the shop's picks the files up, and tests read them).
+    private func writeEmail(_ receipt: Receipt, to address: String) {
+        let dir = dataDirectory.appendingPathComponent("outbox")
+        let date = clock.now()
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss Z"
+        let message = """
+        From: \(machine.profile.merchantName) <receipts@vtpe.invalid>\r
+        To: <\(address)>\r
+        Subject: Your receipt, STAN \(String(format: "%06u", receipt.stan))\r
+        Date: \(formatter.string(from: date))\r
+        Content-Type: text/plain; charset=utf-8\r
+        \r
+        \(receipt.lines.joined(separator: "\r\n"))\r
+
+        """
+        do {
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            var url = dir.appendingPathComponent("receipt-\(machine.terminalID)-\(String(format: "%06u", receipt.stan))-\(Int(date.timeIntervalSince1970)).eml")
+            var n = 1
+            while FileManager.default.fileExists(atPath: url.path) {
+                n += 1
+                url = dir.appendingPathComponent("receipt-\(machine.terminalID)-\(String(format: "%06u", receipt.stan))-\(Int(date.timeIntervalSince1970))-\(n).eml")
+            }
+            try Data(message.utf8).write(to: url, options: .withoutOverwriting)
+        } catch {
+            logger.warning("cannot write the e-mail receipt", metadata: ["error": "\(error)"])
         }
     }
 

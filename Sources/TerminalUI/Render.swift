@@ -80,49 +80,52 @@ func deviceLines(_ s: TerminalSnapshot, width: Int, mode: EntryMode) -> [DeviceL
         DeviceLine(text: String(repeating: " ", count: max(0, width - 1 - t.count)) + t, style: style)
     }
     let blank = DeviceLine(text: "")
+    let w = { (english: String) in Wording.text(english, s.profile.language) }
     let currency = s.profile.currency
-    let title = DeviceLine(text: " " + kindTitle(s.kind), style: .bold)
+    let title = DeviceLine(text: " " + w(kindTitle(s.kind)), style: .bold)
     switch s.phase {
     case .amountEntry(let digits) where digits.isEmpty && s.cart != nil:
         return cartLines(s.cart!, width: width)
     case .amountEntry(let digits):
         let amount = (try? Money.fromDigits(digits.isEmpty ? "0" : digits, currency: currency)) ?? Money(minorUnits: 0, currency: currency)
         return [center(s.profile.merchantName), blank, title, blank,
-                DeviceLine(text: " AMOUNT"), rightAligned(amount.formatted(withCode: true), .bold), blank, blank,
-                DeviceLine(text: " Type the amount,"), DeviceLine(text: " then press Enter (OK)")]
+                DeviceLine(text: w(" AMOUNT")), rightAligned(amount.formatted(withCode: true), .bold), blank, blank,
+                DeviceLine(text: w(" Type the amount,")), DeviceLine(text: w(" then press Enter (OK)"))]
     case .waitingForCard(let amount):
         return [title, rightAligned(amount.formatted(withCode: true), .bold), blank,
-                center("PRESENT CARD", .bold), blank,
+                center(w("PRESENT CARD"), .bold), blank,
                 center(s.profile.interfaces.map { iface in
-                    switch iface { case .contactless: "TAP"; case .contact: "INSERT"; case .magstripe: "SWIPE" }
+                    switch iface { case .contactless: w("TAP"); case .contact: w("INSERT"); case .magstripe: w("SWIPE") }
                 }.joined(separator: " · ")),
-                blank, center("((( \(mode.verb) )))"), blank, blank, DeviceLine(text: " Esc: cancel")]
+                blank, center("((( \(mode.verb) )))"), blank, blank, DeviceLine(text: w(" Esc: cancel"))]
     case .readingCard(let amount, let mode, _):
         return [title, rightAligned(amount.formatted(withCode: true), .bold), blank,
-                center(mode == .contact ? "CARD INSERTED" : "CARD READ"), blank,
-                center("PROCESSING", .bold), center(mode == .contact ? "DO NOT REMOVE CARD" : "PLEASE WAIT")]
+                center(w(mode == .contact ? "CARD INSERTED" : "CARD READ")), blank,
+                center(w("PROCESSING"), .bold), center(w(mode == .contact ? "DO NOT REMOVE CARD" : "PLEASE WAIT"))]
     case .selectingApplication(let amount, _, _, let labels):
         var lines = [title, rightAligned(amount.formatted(withCode: true), .bold), blank,
-                     center("CHOOSE APPLICATION", .bold), blank]
+                     center(w("CHOOSE APPLICATION"), .bold), blank]
         for (i, label) in labels.prefix(6).enumerated() { lines.append(DeviceLine(text: " \(i + 1)  \(label)")) }
-        lines += [blank, DeviceLine(text: " Enter: \(labels.first ?? "first")"), DeviceLine(text: " Esc: cancel")]
+        lines += [blank, DeviceLine(text: " Enter: \(labels.first ?? "1")"), DeviceLine(text: w(" Esc: cancel"))]
         return lines
     case .pinEntry(let amount, _, _, let prompt, let digits):
-        let tries: String? = if case .offline(let left?) = prompt, left < 3 { "\(left) PIN TR\(left == 1 ? "Y" : "IES") LEFT" } else { nil }
+        let tries: String? = if case .offline(let left?) = prompt, left < 3 {
+            s.profile.language == .fr ? (left == 1 ? "DERNIER ESSAI" : "CODE FAUX: \(left) ESSAIS") : "\(left) PIN TR\(left == 1 ? "Y" : "IES") LEFT"
+        } else { nil }
         var lines = [title, rightAligned(amount.formatted(withCode: true), .bold), blank,
-                     center("ENTER PIN", .bold), blank,
+                     center(w("ENTER PIN"), .bold), blank,
                      center(digits == 0 ? "_ _ _ _" : String(repeating: "* ", count: digits).trimmingCharacters(in: .whitespaces), .bold), blank]
         if let tries { lines.append(center(tries, .bold)) }
-        lines += [DeviceLine(text: " Enter: OK"), DeviceLine(text: " Esc: cancel")]
+        lines += [DeviceLine(text: w(" Enter: OK")), DeviceLine(text: w(" Esc: cancel"))]
         return lines
     case .authorizing(let amount, let card, _):
         return [title, rightAligned(amount.formatted(withCode: true), .bold), blank,
                 center("\(card.brand.displayName.uppercased()) •••• \(card.last4)"), blank,
-                center("PROCESSING", .bold), center("PLEASE WAIT")]
+                center(w("PROCESSING"), .bold), center(w("PLEASE WAIT"))]
     case .menu(let items):
-        var lines = [DeviceLine(text: " MENU", style: .bold), blank]
-        for (i, item) in items.enumerated() { lines.append(DeviceLine(text: " \(i + 1) \(menuLabel(item))")) }
-        lines += [blank, DeviceLine(text: " Esc: back")]
+        var lines = [DeviceLine(text: w(" MENU"), style: .bold), blank]
+        for (i, item) in items.enumerated() { lines.append(DeviceLine(text: " \(i + 1) \(w(menuLabel(item)))")) }
+        lines += [blank, DeviceLine(text: w(" Esc: back"))]
         return lines
     case .referenceEntry(let purpose, let digits):
         let heading: String = switch purpose {
@@ -132,52 +135,57 @@ func deviceLines(_ s: TerminalSnapshot, width: Int, mode: EntryMode) -> [DeviceL
         case .reprint: "REPRINT"
         }
         let hint: String = switch purpose {
-        case .reprint: " Enter alone: last receipt"
-        case .refund: s.profile.unreferencedRefund ? " Enter alone: no original" : " STAN of the original"
-        default: " STAN of the original"
+        case .reprint: w(" Enter alone: last receipt")
+        case .refund: s.profile.unreferencedRefund ? " Enter alone: no original" : w(" STAN of the original")
+        default: w(" STAN of the original")
         }
-        return [DeviceLine(text: " " + heading, style: .bold), blank, DeviceLine(text: " STAN"),
-                rightAligned(digits.isEmpty ? "______" : digits, .bold), blank, DeviceLine(text: hint), DeviceLine(text: " Esc: back")]
+        return [DeviceLine(text: " " + heading, style: .bold), blank, DeviceLine(text: w(" STAN")),
+                rightAligned(digits.isEmpty ? "______" : digits, .bold), blank, DeviceLine(text: hint), DeviceLine(text: w(" Esc: back"))]
     case .tipEntry(let amount, let digits):
-        var lines = [title, rightAligned(amount.formatted(withCode: true), .bold), blank, center("ADD A TIP?", .bold), blank]
+        var lines = [title, rightAligned(amount.formatted(withCode: true), .bold), blank, center(w("ADD A TIP?"), .bold), blank]
         if s.profile.tipping.mode == .prompt {
             for (i, p) in s.profile.tipping.percentages.enumerated() {
                 let tip = Money(minorUnits: (amount.minorUnits * Int64(p) + 50) / 100, currency: amount.currency)
-                lines.append(DeviceLine(text: " \(i + 1)  \(p) %   \(tip.formatted(withCode: false))"))
+                let percent = String(repeating: " ", count: max(0, 3 - String(p).count)) + "\(p) %"
+                let row = " \(i + 1) \(percent)"
+                lines.append(DeviceLine(text: row + String(repeating: " ", count: max(1, width - 1 - row.count - tip.formatted(withCode: false).count))
+                                        + tip.formatted(withCode: false)))
             }
-            lines.append(DeviceLine(text: " 0  no tip"))
+            lines.append(DeviceLine(text: w(" 0  no tip")))
         } else {
             let tip = (try? Money.fromDigits(digits.isEmpty ? "0" : digits, currency: currency)) ?? Money(minorUnits: 0, currency: currency)
-            lines += [DeviceLine(text: " TIP"), rightAligned(tip.formatted(withCode: true), .bold), blank, DeviceLine(text: " Enter: OK (none: Enter)")]
+            lines += [DeviceLine(text: w(" TIP")), rightAligned(tip.formatted(withCode: true), .bold), blank, DeviceLine(text: w(" Enter: OK (none: Enter)"))]
         }
         return lines
     case .processing(let heading):
-        return [DeviceLine(text: " " + heading, style: .bold), blank, blank, center("PROCESSING", .bold), center("PLEASE WAIT")]
+        return [DeviceLine(text: " " + heading, style: .bold), blank, blank, center(w("PROCESSING"), .bold), center(w("PLEASE WAIT"))]
     case .batchReport(let report):
-        var lines = [DeviceLine(text: report.closed ? " END OF DAY (Z)" : " BATCH REPORT (X)", style: .bold),
+        var lines = [DeviceLine(text: w(report.closed ? " END OF DAY (Z)" : " BATCH REPORT (X)"), style: .bold),
                      DeviceLine(text: " BATCH \(report.number)"), blank]
         for total in report.totals.prefix(max(0, s.profile.display.rows - 7)) {
             let money = Money(minorUnits: total.amount, currency: (try? Currency(code: total.currency)) ?? currency)
             lines.append(DeviceLine(text: " \(total.type.prefix(6)) \(total.brand.prefix(6)) \(total.count)"))
             lines.append(rightAligned(money.formatted(withCode: true)))
         }
-        if report.totals.isEmpty { lines.append(center("NO TRANSACTIONS")) }
+        if report.totals.isEmpty { lines.append(center(w("NO TRANSACTIONS"))) }
         lines.append(blank)
         if let r = report.reconciliation { lines.append(center(r.result.uppercased(), .reverse)) }
         return lines
     case .finished(let result):
-        var lines = [DeviceLine(text: " " + kindTitle(result.kind)), rightAligned(result.amount.formatted(withCode: true), .bold), blank,
+        var lines = [DeviceLine(text: " " + w(kindTitle(result.kind))), rightAligned(result.amount.formatted(withCode: true), .bold), blank,
                      center("\(result.card.brand.displayName.uppercased()) •••• \(result.card.last4)"), blank]
         switch result.outcome {
         case .approved(_, let code):
-            lines += [center("APPROVED", .reverse), blank]
-            if let code { lines.append(center("AUTH CODE \(code)")) }
+            lines += [center(w("APPROVED"), .reverse), blank]
+            if let code { lines.append(center("\(w("AUTH CODE")) \(code)")) }
         case .declined(let decline, _, _):
-            lines += [center("DECLINED", .reverse), blank, center(decline.terminalText, .bold), center("(\(decline.rawValue))")]
+            // French terminals seldom say why; the code stays for QA.
+            lines += [center(w("DECLINED"), .reverse), blank] + (s.profile.language == .fr ? [] : [center(decline.terminalText, .bold)])
+                + [center("(\(decline.rawValue))")]
         case .failed(let failure):
-            lines += [center("NOT COMPLETED", .reverse), blank, center(failure.screenText, .bold), center("NO FUNDS DEBITED")]
+            lines += [center(w("NOT COMPLETED"), .reverse), blank, center(failure.screenText, .bold), center(w("NO FUNDS DEBITED"))]
         }
-        lines += [blank, DeviceLine(text: " Enter: new sale")]
+        lines += [blank, DeviceLine(text: w(" Enter: new sale"))]
         return lines
     }
 }

@@ -92,9 +92,9 @@ actor RecordingGateway: GatewayClient {
         return polls.removeFirst()
     }
     func reportActionResult(readerID: String, _ result: ReaderActionResult) async throws(GatewayFailure) { actionResults.append(result) }
-    func paymentIntentAmount(_ id: String) async throws(GatewayFailure) -> Money {
+    func paymentIntent(_ id: String) async throws(GatewayFailure) -> PaymentIntentSummary {
         guard let amount = intentAmounts[id] else { throw .rejected("No such payment_intent: '\(id)'") }
-        return amount
+        return PaymentIntentSummary(amount: amount, receiptEmail: "client@example.com")
     }
     func addTip(paymentIntent: String, newAmount: Money, tip: Money) async throws(GatewayFailure) { tips.append((paymentIntent, tip)) }
 

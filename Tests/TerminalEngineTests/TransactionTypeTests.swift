@@ -179,6 +179,22 @@ import Testing
         #expect(t.phase == .waitingForCard(amount: eur(1250)))
     }
 
+    /// A printerless profile e-mails the customer's e-receipt when the sale has an address; a printing one does not.
+    @Test func eReceiptByEmail() throws {
+        let mpos = try FirmwareProfile.load(named: "mpos", searching: [profilesDirectory])
+        var m = try machine(mpos)
+        _ = m.handle(.operationRequested(.sale(amount: eur(990), tip: nil, email: "client@example.com")), now: fixedDate)
+        let end = try tap(&m, .approved(paymentIntentID: "pi_mail", authorizationCode: "1"))
+        guard case .finished(let result) = m.phase else { Issue.record("\(m.phase)"); return }
+        #expect(end.contains(.emailReceipt(to: "client@example.com", result.receipt)))
+        #expect(!end.contains { if case .printReceipt(let r) = $0 { r.copy == .customer } else { false } }, "the customer copy is on request")
+        #expect(m.handle(.operationRequested(.sale(amount: eur(990), tip: nil, email: "not an address")), now: fixedDate) == [])
+        #expect(m.refusal == "'not an address' is not an e-mail address")
+        var c = try machine()
+        _ = c.handle(.operationRequested(.sale(amount: eur(990), tip: nil, email: "client@example.com")), now: fixedDate)
+        #expect(!(try tap(&c, .approved(paymentIntentID: "pi_2", authorizationCode: "1"))).contains { if case .emailReceipt = $0 { true } else { false } })
+    }
+
     @Test func menuReprintAndBatch() throws {
         var m = try machine()
         _ = m.handle(.operationRequested(.sale(amount: eur(1234), tip: nil)), now: fixedDate)

@@ -14,10 +14,11 @@ import EMV
         .deletingLastPathComponent().appendingPathComponent("firmware-profiles")
     static let date = Date(timeIntervalSince1970: 1_795_000_000)
 
-    func model(_ phase: TransactionPhase, notice: String? = nil, size: ScreenSize = fullLayoutSize) throws -> UIModel {
-        let profile = try FirmwareProfile.load(named: "countertop", searching: [Self.profiles])
+    func model(_ phase: TransactionPhase, notice: String? = nil, size: ScreenSize = fullLayoutSize, profile name: String = "countertop",
+               kind: TransactionKind = .sale) throws -> UIModel {
+        let profile = try FirmwareProfile.load(named: name, searching: [Self.profiles])
         let snapshot = TerminalSnapshot(phase: phase, notice: notice, profile: profile, terminalID: "12345678",
-                                        gatewayLabel: "embedded (http://127.0.0.1:4242)", readerName: "Simulator")
+                                        gatewayLabel: "embedded (http://127.0.0.1:4242)", readerName: "Simulator", kind: kind)
         return UIModel(snapshot: snapshot, size: size)
     }
 
@@ -39,6 +40,32 @@ import EMV
         let formatter = ReceiptFormatter(profile: try model(.amountEntry(digits: "")).snapshot.profile, terminalID: "12345678")
         let receipt = formatter.customerReceipt(amount: eur1234, card: visa, stan: 1, outcome: outcome, date: Self.date)
         return .finished(TransactionResult(amount: eur1234, card: visa, stan: 1, outcome: outcome, date: Self.date, receipt: receipt))
+    }
+
+    @Test func menu() throws {
+        try assertGolden(render(try model(.menu(items: [.sale, .preauthorization, .completion, .void, .refund, .reprint, .report, .close]))), "countertop-menu")
+    }
+
+    @Test func applicationChoice() throws {
+        try assertGolden(render(try model(.selectingApplication(amount: eur1234, entryMode: .contact, stan: 3, labels: ["CB", "VISA"]), profile: "fr")),
+                         "fr-application-choice")
+    }
+
+    @Test func frenchPINPadAndRefusal() throws {
+        try assertGolden(render(try model(.pinEntry(amount: eur1234, entryMode: .contact, stan: 3, prompt: .offline(triesLeft: 1), digits: 2), profile: "fr")),
+                         "fr-pin-last-try")
+        try assertGolden(render(try model(.waitingForCard(amount: eur1234), profile: "fr", kind: .refund)), "fr-refund-present-card")
+    }
+
+    @Test func tipPrompt() throws {
+        try assertGolden(render(try model(.tipEntry(amount: Money(minorUnits: 4000, currency: .eur), digits: ""), profile: "portable")), "portable-tip-prompt")
+    }
+
+    @Test func endOfDay() throws {
+        let report = BatchReport(number: 4, closed: true, totals: [BatchTotal(currency: "EUR", brand: "visa", type: "sale", count: 3, amount: 4560),
+                                                                    BatchTotal(currency: "EUR", brand: "visa", type: "refund", count: 1, amount: 500)],
+                                 openAuthorizations: 0, reconciliation: .init(result: "match", differences: []), date: Self.date)
+        try assertGolden(render(try model(.batchReport(report))), "countertop-end-of-day")
     }
 
     @Test func idle() throws { try assertGolden(render(try model(.amountEntry(digits: ""))), "countertop-idle") }

@@ -1,4 +1,6 @@
-"""The countertop terminal driven through its ncurses screen (tmux)."""
+"""The terminals driven through their ncurses screens (tmux): the countertop in depth, a sale on every profile."""
+
+import pytest
 
 from conftest import describe, free_port, run_vtpe
 
@@ -154,3 +156,28 @@ def test_every_transaction_type_from_the_menu(terminal):
     terminal.send_keys("Enter", "f", "7")
     screen = terminal.wait_for("BATCH REPORT (X)", timeout=10)
     assert "MATCH" in screen, screen
+
+
+# What each profile shows once a sale is approved (its language), and how its tip prompt is passed.
+PROFILE_SCREENS = {
+    "countertop": ("APPROVED", []), "portable": ("APPROVED", ["0"]), "smartpos": ("APPROVED", ["Enter"]),
+    "mpos": ("APPROVED", []), "softpos": ("APPROVED", ["Enter"]), "eu": ("APPROVED", []),
+    "fr": ("PAIEMENT ACCEPTE", []), "uk": ("APPROVED", []), "us": ("APPROVED", ["0"]),
+}
+
+
+@pytest.mark.parametrize("profile", sorted(PROFILE_SCREENS))
+def test_a_sale_on_every_profile_screen(tmux_terminal, vtpe_bin, data_dir, profile):
+    """Each shipped profile in its own window: type 12.00, pass the tip prompt where the profile has one, tap the
+    Mastercard test card (key 4), see the approval in the profile's language."""
+    approved, tip_keys = PROFILE_SCREENS[profile]
+    t = tmux_terminal([vtpe_bin, "--profile", profile, "--data-dir", data_dir])
+    t.wait_for("SIMULATOR CARDS", timeout=10)
+    t.send_keys(*"1200", "Enter")
+    for key in tip_keys:
+        t.send_keys(key)
+    t.wait_for("(((", timeout=5)
+    t.send_keys("4")
+    screen = t.wait_for(approved, timeout=10)
+    assert "4444" in screen, screen
+    assert all(len(line) <= 80 for line in screen.splitlines())

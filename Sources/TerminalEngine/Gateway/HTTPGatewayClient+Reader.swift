@@ -75,12 +75,12 @@ extension HTTPGatewayClient {
         try Self.check(status, json, accepting: 200)
     }
 
-    public func paymentIntentAmount(_ id: String) async throws(GatewayFailure) -> Money {
+    public func paymentIntent(_ id: String) async throws(GatewayFailure) -> PaymentIntentSummary {
         let (status, json) = try await reaching { try await call(.GET, "/v1/payment_intents/\(id)") }
         try Self.check(status, json, accepting: 200)
         guard let minor = (json["amount"] as? NSNumber)?.int64Value, let code = json["currency"] as? String,
               let currency = try? Currency(code: code.uppercased()) else { throw .rejected("\(id) has no amount and currency") }
-        return Money(minorUnits: minor, currency: currency)
+        return PaymentIntentSummary(amount: Money(minorUnits: minor, currency: currency), receiptEmail: json["receipt_email"] as? String)
     }
 
     public func addTip(paymentIntent: String, newAmount: Money, tip: Money) async throws(GatewayFailure) {

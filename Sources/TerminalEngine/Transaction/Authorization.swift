@@ -213,8 +213,8 @@ public protocol GatewayClient: Sendable {
     func readerAction(readerID: String, after version: Int64, wait seconds: Int) async throws(GatewayFailure) -> ReaderActionPoll
     /// Reports how the reader's action ended.
     func reportActionResult(readerID: String, _ result: ReaderActionResult) async throws(GatewayFailure)
-    /// The amount of a payment intent.
-    func paymentIntentAmount(_ id: String) async throws(GatewayFailure) -> Money
+    /// A payment intent's amount and the address its receipt goes to.
+    func paymentIntent(_ id: String) async throws(GatewayFailure) -> PaymentIntentSummary
     /// Raises a payment intent's amount by a tip (`amount_details[tip][amount]`).
     func addTip(paymentIntent: String, newAmount: Money, tip: Money) async throws(GatewayFailure)
 }
@@ -286,5 +286,17 @@ public struct GatewayBatch: Sendable, Equatable {
     public init(totals: [BatchTotal], reconciliation: BatchReport.Reconciliation?) {
         self.totals = totals
         self.reconciliation = reconciliation
+    }
+}
+
+/// What the terminal reads of a payment intent it is asked to process.
+public struct PaymentIntentSummary: Sendable, Equatable {
+    public var amount: Money
+    /// `receipt_email`: the e-receipt goes there.
+    public var receiptEmail: String?
+
+    public init(amount: Money, receiptEmail: String? = nil) {
+        self.amount = amount
+        self.receiptEmail = receiptEmail
     }
 }

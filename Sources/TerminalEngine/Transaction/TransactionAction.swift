@@ -27,6 +27,8 @@ public enum TransactionAction: Sendable, Equatable {
     /// Keep the transaction in the reversal queue: it is asked about by its key and undone if it went through.
     case queueReversal(key: String, paymentIntent: String?, reason: String)
     case printReceipt(Receipt)
+    /// Send the customer's e-receipt to this address (`receipt_email`, `vtpe sale --email`).
+    case emailReceipt(to: String, Receipt)
     /// Fire `.timerFired(id)` after `duration` of the terminal's clock.
     case startTimer(TimerID, Duration)
 

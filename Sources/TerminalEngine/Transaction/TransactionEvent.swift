@@ -34,7 +34,7 @@ public enum TransactionEvent: Sendable, Equatable {
     /// The reader's action on the gateway, as the long poll last reported it (nil: no action).
     case readerActionChanged(ReaderAction?)
     /// The amount of a payment intent the terminal was asked to process (nil: it could not be read).
-    case paymentIntentFetched(id: String, amount: Money?)
+    case paymentIntentFetched(id: String, amount: Money?, receiptEmail: String? = nil)
     /// The tip was added to the intent (nil), or could not be (the gateway's message).
     case tipApplied(paymentIntent: String, failure: String?)
     /// The card presented through the API, as the simulator reads it (nil: no such card for this terminal).

@@ -21,10 +21,15 @@ extension TransactionStateMachine {
             return []
         }
         switch operation {
-        case .sale(let amount, let tip):
+        case .sale(let amount, let tip, let email):
             guard check(amount) else { return [] }
             if let tip, !checkTip(tip) { return [] }
+            if let email, !(email.contains("@") && email.count <= 254 && !email.contains(" ")) {
+                notice = "'\(email.prefix(40))' is not an e-mail address"
+                return []
+            }
             resetKind()
+            receiptEmail = email
             if let tip {
                 terminalTip = tip.minorUnits > 0 ? tip : nil
                 phase = .waitingForCard(amount: Money(minorUnits: amount.minorUnits + tip.minorUnits, currency: amount.currency))

@@ -116,7 +116,7 @@ extension TransactionStateMachine {
         return [.reportActionResult(readerID: reader, .succeeded)]
     }
 
-    mutating func paymentIntentFetched(_ id: String, amount: Money?) -> [TransactionAction] {
+    mutating func paymentIntentFetched(_ id: String, amount: Money?, receiptEmail: String?) -> [TransactionAction] {
         guard id == server.fetching, let reader = server.readerID else { return [] }
         server.fetching = nil
         guard let amount else {
@@ -133,6 +133,7 @@ extension TransactionStateMachine {
         server.cardTaken = false
         server.pendingTip = nil
         server.reportOnFinish = true
+        self.receiptEmail = receiptEmail
         phase = .waitingForCard(amount: amount)
         return takePresentedCard()
     }

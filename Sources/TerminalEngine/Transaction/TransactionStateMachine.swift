@@ -90,6 +90,8 @@ public struct TransactionStateMachine: Sendable, Equatable {
     public internal(set) var reference: UInt32?
     /// The tip chosen on the terminal for the current sale.
     var terminalTip: Money?
+    /// Where the current transaction's e-receipt goes (`receipt_email`, `vtpe sale --email`).
+    var receiptEmail: String?
     /// The open batch.
     public internal(set) var journal: BatchJournal
     /// The last receipt printed (or written as an e-receipt), for scripts.
@@ -141,7 +143,7 @@ public struct TransactionStateMachine: Sendable, Equatable {
         notice = nil
         switch event {
         case .readerActionChanged(let action): return readerActionChanged(action)
-        case .paymentIntentFetched(let id, let amount): return paymentIntentFetched(id, amount: amount)
+        case .paymentIntentFetched(let id, let amount, let email): return paymentIntentFetched(id, amount: amount, receiptEmail: email)
         case .tipApplied(let intent, let failure): return tipApplied(intent, failure: failure)
         case .presentedCardRead(let card): return presentedCardRead(card, now: now)
         case .authorizationAnswered(let stan, let answer): return authorizationAnswered(stan: stan, answer, now: now)
@@ -356,7 +358,10 @@ public struct TransactionStateMachine: Sendable, Equatable {
         if profile.receipt.merchantCopy == .always { printed.append(merchant) }
         if profile.receipt.customerCopy == .always { printed.append(customer) }
         lastPrinted = printed
-        return printed.map { .printReceipt($0) }
+        var actions = printed.map { TransactionAction.printReceipt($0) }
+        if profile.receipt.email, let address = receiptEmail { actions.append(.emailReceipt(to: address, customer)) }
+        receiptEmail = nil
+        return actions
     }
 
     mutating func resetKind() {

@@ -70,9 +70,12 @@ struct SaleCommand: AsyncParsableCommand {
         discussion: "Example: `vtpe sale 12.34 --tip 1.50 --card visa --wait`. Without --tip a profile with a tip prompt asks the cardholder.")
     @Argument(help: "The amount, e.g. 12.34.") var amount: String
     @Option(help: ArgumentHelp("A tip added to the amount (skips the terminal's tip prompt).", valueName: "amount")) var tip: String?
+    @Option(help: ArgumentHelp("Send the e-receipt to this address (profiles with receipt.email; written to <data-dir>/outbox/).", valueName: "address"))
+    var email: String?
     @OptionGroup var options: OperationOptions
     func run() async throws {
-        try await options.send((["sale", amount] + (tip.map { ["tip=\($0)"] } ?? []) + options.words).joined(separator: " "))
+        try await options.send((["sale", amount] + (tip.map { ["tip=\($0)"] } ?? []) + (email.map { ["email=\($0)"] } ?? []) + options.words)
+            .joined(separator: " "))
     }
 }
 

@@ -36,7 +36,8 @@ extension TerminalControl {
         let operation: TerminalOperation
         do throws(ControlError) {
             switch verb {
-            case "sale": operation = .sale(amount: try money(positional.first), tip: try options["tip"].map { t throws(ControlError) in try money(t) })
+            case "sale": operation = .sale(amount: try money(positional.first), tip: try options["tip"].map { t throws(ControlError) in try money(t) },
+                                           email: options["email"])
             case "preauth": operation = .preauthorization(amount: try money(positional.first))
             case "complete": operation = .completion(stan: try stan(positional.first), amount: try positional.dropFirst().first.map { t throws(ControlError) in try money(t) })
             case "void": operation = .void(stan: try stan(positional.first))
