@@ -58,9 +58,10 @@ public actor TerminalEngine {
     private var kernelAnswer: CheckedContinuation<OnlineResponse, Never>?
 
     public init(profile: FirmwareProfile, identity: TerminalIdentity, gateway: any GatewayClient, dataDirectory: URL, readerName: String,
-                clock: any TerminalClock = SystemClock(), pinTimeout: Duration = .seconds(60),
+                clock: any TerminalClock = SystemClock(), pinTimeout: Duration = .seconds(60), journal: BatchJournal? = nil,
                 presentedCards: PresentedCardReader? = nil, logger: Logger) {
-        let journal = (try? BatchJournal.load(in: dataDirectory, profileID: profile.id)) ?? BatchJournal()
+        // The caller loads the journal (and refuses a damaged one); tests may leave it to a fresh batch.
+        let journal = journal ?? BatchJournal()
         machine = TransactionStateMachine(profile: profile, terminalID: identity.terminalID, nextSTAN: identity.nextSTAN, pinTimeout: pinTimeout,
                                           journal: journal)
         self.gateway = gateway
@@ -100,7 +101,14 @@ public actor TerminalEngine {
         }
         let snapshot = snapshotNow
         continuation.yield(snapshot)
-        for action in actions { perform(action) }
+        for action in actions {
+            // A STAN that cannot be saved stops the actions after it: nothing leaves under a STAN a restart could reuse.
+            if case .persistSTAN(let next) = action, let failure = persistSTAN(next) {
+                send(.storageFailed(failure))
+                return
+            }
+            perform(action)
+        }
         watchers.notify(progressNow(snapshot))
     }
 
@@ -159,7 +167,8 @@ public actor TerminalEngine {
         await waitUntil { p in
             if p.finishedCount > count { return true }
             switch p.snapshot.phase {
-            case .pinEntry, .selectingApplication: return true
+            // Someone must type, or the transaction was given up (cancelled before any result).
+            case .pinEntry, .selectingApplication, .amountEntry: return true
             default: return false
             }
         }
@@ -191,11 +200,7 @@ public actor TerminalEngine {
     private func perform(_ action: TransactionAction) {
         switch action {
         case .persistSTAN(let next):
-            do {
-                try TerminalIdentity(terminalID: machine.terminalID, nextSTAN: next).save(in: dataDirectory, profileID: machine.profile.id)
-            } catch {
-                logger.error("cannot save the STAN counter", metadata: ["error": "\(error)"])
-            }
+            _ = persistSTAN(next)
         case .requestAuthorization(let request):
             let gateway = self.gateway
             Task {
@@ -287,6 +292,17 @@ public actor TerminalEngine {
                     self.logger.warning("cannot report the reader action's result: \(error)")
                 }
             }
+        }
+    }
+
+    /// Saves the next STAN; the error's text when it cannot.
+    private func persistSTAN(_ next: UInt32) -> String? {
+        do {
+            try TerminalIdentity(terminalID: machine.terminalID, nextSTAN: next).save(in: dataDirectory, profileID: machine.profile.id)
+            return nil
+        } catch {
+            logger.error("cannot save the STAN counter", metadata: ["error": "\(error)"])
+            return "\(error)"
         }
     }
 

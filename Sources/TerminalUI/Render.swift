@@ -239,12 +239,12 @@ func kindTitle(_ kind: TransactionKind) -> String {
 
 func menuLabel(_ item: MenuItem) -> String {
     switch item {
-    case .sale: "Sale"
-    case .preauthorization: "Pre-authorization"
-    case .completion: "Completion"
-    case .void: "Void"
-    case .refund: "Refund"
-    case .reprint: "Reprint"
+    case .sale: FirmwareProfile.TransactionType.sale.label
+    case .preauthorization: FirmwareProfile.TransactionType.preauthorization.label
+    case .completion: FirmwareProfile.TransactionType.completion.label
+    case .void: FirmwareProfile.TransactionType.void.label
+    case .refund: FirmwareProfile.TransactionType.refund.label
+    case .reprint: FirmwareProfile.TransactionType.reprint.label
     case .report: "Batch report (X)"
     case .close: "End of day (Z)"
     }

@@ -229,6 +229,20 @@ import Testing
         #expect(m.serverIntent == nil)
     }
 
+    /// A refund (or pre-authorization) being keyed in is not idle: the server's sale is refused, never turned into it.
+    @Test func aKeyedRefundIsNotTakenOverByAServerSale() throws {
+        var m = TransactionStateMachine(profile: try countertop(), terminalID: "12345678", nextSTAN: 41)
+        _ = m.handle(.keyPressed(.menu), now: fixedDate)
+        _ = m.handle(.keyPressed(.digit(5)), now: fixedDate)
+        _ = m.handle(.keyPressed(.enter), now: fixedDate)       // an unreferenced refund: amount entry
+        #expect(m.phase == .amountEntry(digits: "") && m.kind == .refund)
+        #expect(m.handle(.readerActionChanged(try process("pi_x")), now: fixedDate)
+                == [.reportActionResult(readerID: reader, .failed(code: "terminal_busy", message: "A sale is already in progress on the terminal."))])
+        _ = m.handle(.keyPressed(.cancel), now: fixedDate)
+        #expect(m.kind == .sale)
+        #expect(m.handle(.readerActionChanged(try process("pi_y")), now: fixedDate) == [.fetchPaymentIntent("pi_y")])
+    }
+
     @Test func refusalsAreReported() throws {
         var m = TransactionStateMachine(profile: try countertop(), terminalID: "12345678", nextSTAN: 41)
         _ = m.handle(.readerActionChanged(try process("pi_usd")), now: fixedDate)

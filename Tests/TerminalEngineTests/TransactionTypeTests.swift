@@ -128,6 +128,17 @@ import Testing
         #expect(n.refusal == "This terminal refunds earlier transactions only: give the STAN (--of)")
     }
 
+    /// A STAN that cannot be saved: the engine stops before anything leaves, the sale ends not completed.
+    @Test func storageFailureEndsTheTransaction() throws {
+        var m = try machine()
+        _ = m.handle(.operationRequested(.sale(amount: eur(1000), tip: nil)), now: fixedDate)
+        #expect(m.handle(.cardPresented(try card("4242424242424242")), now: fixedDate).first == .persistSTAN(next: 42))
+        let end = m.handle(.storageFailed("No space left on device"), now: fixedDate)
+        #expect(end.first == .cancelChip && !end.contains { if case .requestAuthorization = $0 { true } else { false } })
+        guard case .finished(let result) = m.phase else { Issue.record("\(m.phase)"); return }
+        #expect(result.outcome == .failed(.rejected("the terminal could not save its STAN: No space left on device")))
+    }
+
     @Test func disabledTypesAndBadInput() throws {
         let mpos = try FirmwareProfile.load(named: "mpos", searching: [profilesDirectory])
         var m = try machine(mpos)

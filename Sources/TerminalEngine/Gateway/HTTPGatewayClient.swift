@@ -156,13 +156,24 @@ public final class HTTPGatewayClient: GatewayClient {
 
     /// The status inquiry: `GET /v1/vtpe/idempotency_keys/:key`.
     public func status(idempotencyKey: String) async throws -> TransactionStatus {
-        let (status, json, _) = try await callRaw(.GET, "/v1/vtpe/idempotency_keys/\(Self.encode(idempotencyKey))")
+        switch try await inquiry(idempotencyKey) {
+        case .unknown: return .unknown
+        case .inProgress: return .inProgress
+        case .completed(let code, let body): return .completed(Self.interpret(status: code, body: body))
+        }
+    }
+
+    private enum StoredResponse { case unknown, inProgress, completed(Int, Data) }
+
+    /// What the gateway stored for an idempotency key: the first response's status and body, once complete.
+    private func inquiry(_ key: String) async throws -> StoredResponse {
+        let (status, json, _) = try await callRaw(.GET, "/v1/vtpe/idempotency_keys/\(Self.encode(key))")
         switch status {
         case 404: return .unknown
         case 200:
             guard json["status"] as? String == "completed", let code = (json["response_status"] as? NSNumber)?.intValue,
                   let response = json["response"], let data = try? JSONSerialization.data(withJSONObject: response) else { return .inProgress }
-            return .completed(Self.interpret(status: code, body: data))
+            return .completed(code, data)
         default:
             throw GatewayFailure.rejected("status inquiry answered HTTP \(status)")
         }
@@ -197,33 +208,57 @@ public final class HTTPGatewayClient: GatewayClient {
     public func followUp(_ request: FollowUpRequest) async -> AuthorizationResult {
         let key = request.idempotencyKey
         let batch: [(String, String)] = [("metadata[vtpe_batch]", String(request.batch))]
+        let intentPath = "/v1/payment_intents/\(request.paymentIntent)"
+        // Where the intent is now: a completion or void whose earlier answer was lost may already have happened.
+        let current: [String: Any]
         do {
-            switch request.operation {
-            case .completion(let final, let increment):
-                if increment {
-                    let (status, _, body) = try await callRaw(.POST, "/v1/payment_intents/\(request.paymentIntent)/increment_authorization",
-                                                              [("amount", String(final.minorUnits))], idempotencyKey: key + "-increment")
-                    guard status == 200 else { return Self.interpret(status: status, body: body).result }
-                }
-                let (status, _, body) = try await callRaw(.POST, "/v1/payment_intents/\(request.paymentIntent)/capture",
-                                                          [("amount_to_capture", String(final.minorUnits)), ("expand[]", "latest_charge")] + batch,
-                                                          idempotencyKey: key)
-                return Self.interpret(status: status, body: body).result
-            case .void(let captured?):
-                let (status, _, body) = try await callRaw(.POST, "/v1/refunds", [
-                    ("payment_intent", request.paymentIntent), ("amount", String(captured.minorUnits)), ("reason", "requested_by_customer"),
-                    ("metadata[terminal_id]", request.terminalID), ("metadata[stan]", String(request.stan)), ("metadata[vtpe_type]", "void"),
-                ] + batch, idempotencyKey: key)
-                return Self.interpret(status: status, body: body).result
-            case .void(nil):
-                _ = try await call(.POST, "/v1/payment_intents/\(request.paymentIntent)", batch + [("metadata[vtpe_void_stan]", String(request.stan))])
-                let (status, _, body) = try await callRaw(.POST, "/v1/payment_intents/\(request.paymentIntent)/cancel",
-                                                          [("cancellation_reason", "requested_by_customer")], idempotencyKey: key)
-                guard status == 200 else { return Self.interpret(status: status, body: body).result }
-                return .approved(paymentIntentID: request.paymentIntent, authorizationCode: nil)
-            }
+            let (status, json) = try await call(.GET, intentPath)
+            guard status == 200 else { return Self.interpret(status: status, body: Data()).result }
+            current = json
         } catch {
             return .failed(Self.failure(error))
+        }
+        let state = current["status"] as? String
+        switch request.operation {
+        case .completion(let final, let increment):
+            if state == "succeeded" { return .approved(paymentIntentID: request.paymentIntent, authorizationCode: nil) }
+            let authorized = (current["amount"] as? NSNumber)?.int64Value ?? 0
+            if increment, authorized < final.minorUnits {
+                let answer = await sendOrInquire(.POST, intentPath + "/increment_authorization",
+                                                 [("amount", String(final.minorUnits)), ("expand[]", "latest_charge")], key: key + "-increment")
+                guard answer.isApproved else { return answer }
+            }
+            return await sendOrInquire(.POST, intentPath + "/capture",
+                                       [("amount_to_capture", String(final.minorUnits)), ("expand[]", "latest_charge")] + batch, key: key)
+        case .void(let captured?):
+            return await sendOrInquire(.POST, "/v1/refunds", [
+                ("payment_intent", request.paymentIntent), ("amount", String(captured.minorUnits)), ("reason", "requested_by_customer"),
+                ("metadata[terminal_id]", request.terminalID), ("metadata[stan]", String(request.stan)), ("metadata[vtpe_type]", "void"),
+            ] + batch, key: key)
+        case .void(nil):
+            if state == "canceled" { return .approved(paymentIntentID: request.paymentIntent, authorizationCode: nil) }
+            _ = try? await call(.POST, intentPath, batch + [("metadata[vtpe_void_stan]", String(request.stan))])
+            // A cancelled intent is the void's success (not a payment's).
+            return await sendOrInquire(.POST, intentPath + "/cancel", [("cancellation_reason", "requested_by_customer")], key: key) { status, body in
+                status == 200 ? .approved(paymentIntentID: request.paymentIntent, authorizationCode: nil) : Self.interpret(status: status, body: body).result
+            }
+        }
+    }
+
+    /// One follow-up call; when its answer is lost, the status inquiry by idempotency key tells what became of it.
+    private func sendOrInquire(_ method: HTTPMethod, _ path: String, _ fields: [(String, String)], key: String,
+                               interpret: (Int, Data) -> AuthorizationResult = { HTTPGatewayClient.interpret(status: $0, body: $1).result }) async -> AuthorizationResult {
+        do {
+            let (status, _, body) = try await callRaw(method, path, fields, idempotencyKey: key)
+            return interpret(status, body)
+        } catch {
+            let failure = Self.failure(error)
+            guard failure != Self.refused else { return .failed(failure) }
+            for attempt in 0..<3 {
+                if attempt > 0 { try? await Task.sleep(for: .milliseconds(500 * attempt)) }
+                if case .completed(let code, let body)? = try? await inquiry(key) { return interpret(code, body) }
+            }
+            return .failed(failure)
         }
     }
 
@@ -238,8 +273,9 @@ public final class HTTPGatewayClient: GatewayClient {
         }
         let answer: (status: Int, json: [String: Any], body: Data)
         do {
-            answer = try await callRaw(terminalTotals == nil ? .GET : .POST, terminalTotals == nil ? path : path + "/close", fields,
-                                       idempotencyKey: terminalTotals == nil ? nil : "\(terminalID)-batch-\(number)-close")
+            // No Idempotency-Key: closing is idempotent per batch number on the gateway, and a retry after a lost answer
+            // must not be refused for carrying other totals.
+            answer = try await callRaw(terminalTotals == nil ? .GET : .POST, terminalTotals == nil ? path : path + "/close", fields)
         } catch {
             throw .unreachable(String("\(error)".prefix(120)))
         }

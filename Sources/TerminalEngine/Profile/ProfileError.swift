@@ -18,7 +18,7 @@ public struct ProfileError: Error, Sendable, Equatable, CustomStringConvertible 
     }
 
     static func from(_ error: DecodingError, document: ProfileDocument) -> ProfileError {
-        func at(_ path: [any CodingKey]) -> (String, Int?) { document.location(of: path.map(\.stringValue)) }
+        func at(_ path: [any CodingKey]) -> (String, Int?) { document.location(of: path.map { $0.intValue.map(String.init) ?? $0.stringValue }) }
         let name = codingPathDescription
         switch error {
         case .keyNotFound(let key, let ctx):

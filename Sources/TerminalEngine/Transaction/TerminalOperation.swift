@@ -40,3 +40,18 @@ public enum ReceiptCopy: String, Sendable, Equatable, CaseIterable {
 public enum TransactionKind: String, Sendable, Equatable, Codable {
     case sale, preauthorization, completion, void, refund
 }
+
+extension FirmwareProfile.TransactionType {
+    /// The type's name in messages.
+    public var label: String {
+        switch self {
+        case .sale: "Sale"
+        case .preauthorization: "Pre-authorization"
+        case .completion: "Completion"
+        case .void: "Void"
+        case .refund: "Refund"
+        case .reprint: "Reprint"
+        case .batch: "End of day"
+        }
+    }
+}

@@ -14,6 +14,8 @@ public enum TransactionEvent: Sendable, Equatable {
     case cardPresented(CardPresentation)
     case cardRemoved
     case readerFailed(String)
+    /// The terminal could not save its STAN counter: what the action list still held was not performed.
+    case storageFailed(String)
 
     // The chip dialogue, as the kernel asks for things.
     /// The card has several applications (or one to confirm): the cardholder chooses.

@@ -17,7 +17,7 @@ extension TransactionStateMachine {
             return []
         }
         guard profile.enables(operation.type) else {
-            notice = "\(label(operation.type)) is not enabled on this terminal (\(profile.id))"
+            notice = "\(operation.type.label) is not enabled on this terminal (\(profile.id))"
             return []
         }
         switch operation {
@@ -220,18 +220,6 @@ extension TransactionStateMachine {
 
     // MARK: Completion, void, refund, reprint
 
-    private func label(_ type: FirmwareProfile.TransactionType) -> String {
-        switch type {
-        case .sale: "Sale"
-        case .preauthorization: "Pre-authorization"
-        case .completion: "Completion"
-        case .void: "Void"
-        case .refund: "Refund"
-        case .reprint: "Reprint"
-        case .batch: "End of day"
-        }
-    }
-
     private mutating func check(_ amount: Money) -> Bool {
         guard amount.currency == profile.currency else {
             notice = "This terminal takes \(profile.currency.code), not \(amount.currency.code)"
@@ -400,8 +388,9 @@ extension TransactionStateMachine {
                 report.closed = true
                 // The next batch opens; pre-authorizations still open go with it so they can be completed.
                 let open = journal.openAuthorizations
-                journal = BatchJournal(number: journal.number + 1, entries: open,
-                                       closedSTANs: journal.entries.map(\.stan).filter { s in !open.contains { $0.stan == s } })
+                let closed = journal.entries.map(\.stan).filter { s in !open.contains { $0.stan == s } }
+                // The STANs of closed batches, so a void of one of them says so (bounded: STANs wrap at 999999).
+                journal = BatchJournal(number: journal.number + 1, entries: open, closedSTANs: Array((journal.closedSTANs + closed).suffix(10_000)))
                 actions.append(.saveJournal(journal))
             }
         case .failure(let failure):

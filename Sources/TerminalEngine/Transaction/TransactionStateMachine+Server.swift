@@ -129,6 +129,8 @@ extension TransactionStateMachine {
         guard isIdle else {
             return [.reportActionResult(readerID: reader, .failed(code: "terminal_busy", message: "A sale is already in progress on the terminal."))]
         }
+        // Whatever the keypad had started (a refund, a pre-authorization) gives way to the server's sale.
+        resetKind()
         serverIntent = id
         server.cardTaken = false
         server.pendingTip = nil
@@ -225,10 +227,12 @@ extension TransactionStateMachine {
         return profile.interfaces.contains(.contact) ? .contact : .magstripe
     }
 
-    /// Nothing started: a new sale may begin.
+    /// Nothing started: a new sale may begin (not while the keypad prepares a refund, a pre-authorization or a
+    /// completion).
     var isIdle: Bool {
         switch phase {
-        case .amountEntry, .finished, .batchReport: !transactionInProgress && followUp == nil
+        case .amountEntry: !transactionInProgress && followUp == nil && kind == .sale && reference == nil
+        case .finished, .batchReport: !transactionInProgress && followUp == nil
         default: false
         }
     }

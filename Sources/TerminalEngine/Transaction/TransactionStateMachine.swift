@@ -147,6 +147,8 @@ public struct TransactionStateMachine: Sendable, Equatable {
         case .tipApplied(let intent, let failure): return tipApplied(intent, failure: failure)
         case .presentedCardRead(let card): return presentedCardRead(card, now: now)
         case .authorizationAnswered(let stan, let answer): return authorizationAnswered(stan: stan, answer, now: now)
+        case .storageFailed(let message):
+            return storageFailed(message, now: now)
         case .operationRequested(let operation):
             let (before, reprinted) = (phase, reprints)
             let actions = begin(operation, now: now)
@@ -273,12 +275,30 @@ public struct TransactionStateMachine: Sendable, Equatable {
             return [.answerPIN(nil)]
         case (_, .cardRemoved), (_, .keyPressed), (_, .authorizationAnswered), (_, .kernelCompleted), (_, .timerFired),
              (_, .readerActionChanged), (_, .paymentIntentFetched), (_, .tipApplied), (_, .presentedCardRead),
-             (_, .operationRequested), (_, .followUpAnswered), (_, .batchAnswered):
+             (_, .operationRequested), (_, .followUpAnswered), (_, .batchAnswered), (_, .storageFailed):
             return []
         }
     }
 
     // MARK: Answers and results
+
+    /// The STAN could not be saved: nothing may leave under it. The transaction ends not completed.
+    private mutating func storageFailed(_ message: String, now: Date) -> [TransactionAction] {
+        notice = "Terminal storage failed: \(message)"
+        if let pending = followUp {
+            followUp = nil
+            guard let original = journal.entry(pending.reference) else { phase = .amountEntry(digits: ""); return [] }
+            let entry = JournalEntry(transaction: pending.kind, amount: pending.amount, card: original.card, stan: pending.request.stan,
+                                     outcome: .failed(.rejected("the terminal could not save its STAN")), emv: nil, date: now, reference: pending.reference)
+            return complete(entry, outcome: .failed(.rejected("the terminal could not save its STAN")), now: now)
+        }
+        guard let tx = current else { return [] }
+        current = nil
+        var actions: [TransactionAction] = tx.isChip ? [.cancelChip] : []
+        actions += finish(amount: tx.amount, card: tx.card ?? CardSummary(brand: .unknown, last4: "????", entryMode: tx.entryMode), stan: tx.stan,
+                          outcome: .failed(.rejected("the terminal could not save its STAN: \(message)")), emv: nil, now: now)
+        return actions
+    }
 
     private mutating func authorizationAnswered(stan: UInt32, _ answer: GatewayAnswer, now: Date) -> [TransactionAction] {
         let key = AuthorizationRequest.idempotencyKey(terminalID: terminalID, stan: stan)
@@ -360,14 +380,17 @@ public struct TransactionStateMachine: Sendable, Equatable {
         lastPrinted = printed
         var actions = printed.map { TransactionAction.printReceipt($0) }
         if profile.receipt.email, let address = receiptEmail { actions.append(.emailReceipt(to: address, customer)) }
-        receiptEmail = nil
         return actions
     }
 
+    /// Back to a plain sale: nothing of the last transaction (its kind, reference, tip, e-mail, failed chip read)
+    /// carries into the next.
     mutating func resetKind() {
         kind = .sale
         reference = nil
         terminalTip = nil
+        receiptEmail = nil
+        chipReadFailed = false
     }
 
     /// The authorization of the card transaction in progress.

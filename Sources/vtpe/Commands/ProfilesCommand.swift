@@ -51,7 +51,7 @@ struct ProfilesCommand: AsyncParsableCommand {
             model:        \(p.model)
             form factor:  \(p.formFactor.rawValue)
             language:     \(p.language.rawValue)
-            display:      \(p.display.columns)x\(p.display.rows) cells\(p.keypad.touch ? ", touch" : ""); keys \(p.keypad.keys.joined(separator: " "))
+            display:      \(p.display.columns)x\(p.display.rows) cells\(p.keypad.touch ? ", touch" : ""); keys \(p.keypad.keys.isEmpty ? "none (touch screen only)" : p.keypad.keys.joined(separator: " "))
             printer:      \(p.printerColumns.map { "\($0) columns" } ?? "none (e-receipt)")
             currency:     \(p.currency.code) (exponent \(p.currency.exponent))
             country:      \(p.country)

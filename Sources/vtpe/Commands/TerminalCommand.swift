@@ -81,8 +81,10 @@ struct TerminalCommand: AsyncParsableCommand {
         }
         let identity = try TerminalIdentity.loadOrCreate(in: dir, profileID: profile.id)
         let reader = SimulatedCardReader()
+        // A damaged batch journal stops the terminal (it says how to recover); it is never replaced silently.
+        let journal = try BatchJournal.load(in: dir, profileID: profile.id)
         let engine = TerminalEngine(profile: profile, identity: identity, gateway: client, dataDirectory: dir,
-                                    readerName: reader.name, presentedCards: { pan, mode in
+                                    readerName: reader.name, journal: journal, presentedCards: { pan, mode in
             // The card a QA script presented through the API, read by the simulator like `vtpe tap`; a card
             // without a chip for that interface (contact only, contactless only) is tried the other way.
             guard let card = try? reader.card(for: pan.revealDigits()) else { return nil }

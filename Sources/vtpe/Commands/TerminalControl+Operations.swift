@@ -83,6 +83,10 @@ extension TerminalControl {
             guard wait else { return Self.reply(["result": "OK", "state": HeadlessLine.describe(await engine.snapshot)]) }
         }
         guard let result = await engine.resultOrPINPad(after: finished) else {
+            if case .amountEntry = await engine.snapshot.phase {
+                let reason = "given up before a result: \(await engine.snapshot.notice ?? "cancelled")"
+                return Self.reply(["result": "FAILED", "reason": reason, "line": "FAILED \(operation.type.rawValue) reason=\"\(reason)\""])
+            }
             let waiting = if case .selectingApplication = await engine.snapshot.phase { "SELECT_APPLICATION" } else { "PIN_ENTRY" }
             return Self.reply(["result": waiting, "state": HeadlessLine.describe(await engine.snapshot)])
         }
@@ -134,7 +138,8 @@ extension TerminalControl {
 
     static func batch(_ r: BatchReport) -> [String: Any] {
         [
-            "result": r.reconciliation?.result == "unavailable" && r.closed == false ? (r.reconciliation?.message?.hasPrefix("The batch stays open") == true ? "FAILED" : "OK") : "OK",
+            // The gateway could not be asked: the batch could not be reconciled (and a close did not happen).
+            "result": r.reconciliation?.result == "unavailable" ? "FAILED" : "OK",
             "batch": r.number, "closed": r.closed, "open_authorizations": r.openAuthorizations,
             "totals": r.totals.map { ["currency": $0.currency.lowercased(), "brand": $0.brand, "type": $0.type, "count": $0.count, "amount": $0.amount] },
             "reconciliation": r.reconciliation.map { rec -> [String: Any] in

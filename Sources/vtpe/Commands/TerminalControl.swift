@@ -128,7 +128,9 @@ struct TerminalControl: Sendable {
         guard wait else { return "ok presented \(presentation)" }
         // The result, unless the PIN pad opens first with nobody here to type: then say so at once.
         guard let result = await engine.resultOrPINPad(after: before) else {
-            return "ok " + HeadlessLine.describe(await engine.snapshot)
+            let now = await engine.snapshot
+            if case .amountEntry = now.phase { return "result FAILED reason=\"given up before a result: \(now.notice ?? "cancelled")\"" }
+            return "ok " + HeadlessLine.describe(now)
         }
         return "result " + ResultLine.describe(result)
     }
