@@ -10,7 +10,7 @@ enum Wording {
     static let french: [String: String] = [
         "SALE": "DEBIT", "PRE-AUTH": "PRE-AUTORISATION", "COMPLETION": "CLOTURE PRE-AUTO", "VOID": "ANNULATION",
         "REFUND": "CREDIT", "REPRINT": "DUPLICATA", "MENU": "MENU",
-        "AMOUNT": "MONTANT", " Type the amount,": " Saisir le montant,", " then press Enter (OK)": " puis Valider",
+        "AMOUNT": "MONTANT", " AMOUNT": " MONTANT", " Type the amount,": " Saisir le montant,", " then press Enter (OK)": " puis Valider",
         "PRESENT CARD": "PRESENTER CARTE", "TAP": "SANS CONTACT", "INSERT": "INSERER", "SWIPE": "PISTE",
         " Esc: cancel": " Annuler: Esc", " Esc: back": " Retour: Esc", " Enter: OK": " Valider: Enter",
         "CARD INSERTED": "CARTE INSEREE", "CARD READ": "CARTE LUE", "PROCESSING": "TRAITEMENT EN COURS",
