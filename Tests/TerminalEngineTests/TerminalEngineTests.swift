@@ -264,6 +264,18 @@ actor RecordingGateway: GatewayClient {
         #expect(track.pan.last4 == "9995")
     }
 
+    /// A refund whose answer was lost and that went through is reported, never "reversed".
+    @Test func lostRefundAnswerIsAskedAboutNotUndone() async throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let gateway = RecordingGateway(answer: .approved(paymentIntentID: "re_1", authorizationCode: nil))
+        let queue = ReversalQueue(dataDirectory: dir, profileID: "countertop", logger: .init(label: "t"))
+        await queue.add(key: "87654321-000007", paymentIntent: nil, reason: TransactionStateMachine.refundInquiry)
+        await gateway.set(statusAnswer: .completed(GatewayAnswer(result: .approved(paymentIntentID: "re_1", authorizationCode: nil))))
+        #expect(await queue.settle(with: gateway) == 0)
+        #expect(await gateway.reversed.isEmpty)
+    }
+
     /// The PIN pad's time-out runs on the injected clock: moving it 60 s cancels the sale, with nothing sent.
     @Test func pinPadTimesOutOnTheTerminalClock() async throws {
         let dir = try temporaryDirectory()

@@ -243,6 +243,28 @@ import Testing
         #expect(m.handle(.readerActionChanged(try process("pi_y")), now: fixedDate) == [.fetchPaymentIntent("pi_y")])
     }
 
+    /// `refund_payment`: the intent's currency is read first; the refund waits for the card of its amount.
+    @Test func serverDrivenRefund() throws {
+        var m = TransactionStateMachine(profile: try countertop(), terminalID: "12345678", nextSTAN: 41)
+        let refund = ReaderAction(readerID: reader, kind: .refundPayment(paymentIntent: "pi_usd", amount: 500), status: .inProgress)
+        #expect(m.handle(.readerActionChanged(refund), now: fixedDate) == [.fetchPaymentIntent("pi_usd")])
+        #expect(m.handle(.paymentIntentFetched(id: "pi_usd", amount: Money(minorUnits: 3000, currency: .usd)), now: fixedDate)
+                == [.reportActionResult(readerID: reader, .failed(code: "currency_not_supported", message: "The requested refund is in USD, this terminal takes EUR"))])
+        let eurRefund = ReaderAction(readerID: reader, kind: .refundPayment(paymentIntent: "pi_eur", amount: 1200), status: .inProgress,
+                                     presentedCard: try PAN("5555555555554444"))
+        _ = m.handle(.readerActionChanged(eurRefund), now: fixedDate)
+        #expect(m.handle(.paymentIntentFetched(id: "pi_eur", amount: Money(minorUnits: 3000, currency: .eur)), now: fixedDate)
+                == [.readPresentedCard(try PAN("5555555555554444"), preferredMode: .contactless)])
+        #expect(m.phase == .waitingForCard(amount: Money(minorUnits: 1200, currency: .eur)) && m.kind == .refund)
+        let start = m.handle(.presentedCardRead(try card("5555555555554444", .magstripe, chip: false)), now: fixedDate)
+        guard case .requestAuthorization(let request)? = start.last else { Issue.record("\(start)"); return }
+        #expect(request.kind == .refund(paymentIntent: "pi_eur"))
+        // The refund's answer is lost: it is asked about (never undone), and the action fails.
+        let end = m.handle(.authorizationAnswered(stan: 41, GatewayAnswer(result: .failed(.timeout), outcomeKnown: false)), now: fixedDate)
+        #expect(end.first == .queueReversal(key: "12345678-000041", paymentIntent: nil, reason: TransactionStateMachine.refundInquiry))
+        #expect(end.last == .reportActionResult(readerID: reader, .failed(code: "processing_error", message: "no answer from the gateway in time")))
+    }
+
     @Test func refusalsAreReported() throws {
         var m = TransactionStateMachine(profile: try countertop(), terminalID: "12345678", nextSTAN: 41)
         _ = m.handle(.readerActionChanged(try process("pi_usd")), now: fixedDate)

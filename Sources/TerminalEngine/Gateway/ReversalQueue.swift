@@ -56,6 +56,11 @@ public actor ReversalQueue {
                         logger.info("lost answer settled: the payment was not approved", metadata: ["key": "\(entry.key)"])
                         continue
                     }
+                    if entry.reason == TransactionStateMachine.refundInquiry {
+                        // A refund is not undone: the merchant is told it went through (the batch report shows it).
+                        logger.notice("lost refund answer settled: the refund went through", metadata: ["key": "\(entry.key)", "refund": "\(id)"])
+                        continue
+                    }
                     entry.paymentIntent = id
                 case .unknown?:
                     if now.timeIntervalSince(entry.created) > Self.inquiryWindow {

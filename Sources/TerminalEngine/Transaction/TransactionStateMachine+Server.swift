@@ -47,23 +47,18 @@ extension TransactionStateMachine {
         case .unsupported(let type):
             return repeated ? [] : [.reportActionResult(readerID: action.readerID,
                                                         .failed(code: "unsupported_action", message: "This terminal does not perform \(type) actions."))]
-        case .refundPayment(let intent, let minor):
+        case .refundPayment(let intent, _):
             if intent == serverIntent { return takePresentedCard() }
+            if intent == server.fetching { return [] }
             guard isIdle else {
                 return [.reportActionResult(readerID: action.readerID, .failed(code: "terminal_busy", message: "A transaction is in progress on the terminal."))]
             }
             guard profile.enables(.refund) else {
                 return [.reportActionResult(readerID: action.readerID, .failed(code: "unsupported_action", message: "Refunds are not enabled on this terminal (\(profile.id))."))]
             }
-            resetKind()
-            kind = .refund
-            server.refundTarget = intent
-            serverIntent = intent
-            server.cardTaken = false
-            server.pendingTip = nil
-            server.reportOnFinish = true
-            phase = .waitingForCard(amount: Money(minorUnits: minor, currency: profile.currency))
-            return takePresentedCard()
+            // The intent's currency first: the action gives the amount only.
+            server.fetching = intent
+            return [.fetchPaymentIntent(intent)]
         case .processPaymentIntent(let intent):
             if intent == serverIntent { return takePresentedCard() }
             if intent == server.fetching { return [] }
@@ -122,12 +117,24 @@ extension TransactionStateMachine {
         guard let amount else {
             return [.reportActionResult(readerID: reader, .failed(code: "intent_unavailable", message: "The terminal could not read \(id)."))]
         }
+        let refund: Int64? = if case .refundPayment(id, let minor)? = server.action?.kind, server.action?.status == .inProgress { minor } else { nil }
         guard amount.currency == profile.currency else {
-            notice = "The requested sale is in \(amount.currency.code), this terminal takes \(profile.currency.code)"
+            notice = "The requested \(refund == nil ? "sale" : "refund") is in \(amount.currency.code), this terminal takes \(profile.currency.code)"
             return [.reportActionResult(readerID: reader, .failed(code: "currency_not_supported", message: notice!))]
         }
         guard isIdle else {
             return [.reportActionResult(readerID: reader, .failed(code: "terminal_busy", message: "A sale is already in progress on the terminal."))]
+        }
+        if let refund {
+            resetKind()
+            kind = .refund
+            server.refundTarget = id
+            serverIntent = id
+            server.cardTaken = false
+            server.pendingTip = nil
+            server.reportOnFinish = true
+            phase = .waitingForCard(amount: Money(minorUnits: refund, currency: amount.currency))
+            return takePresentedCard()
         }
         // Whatever the keypad had started (a refund, a pre-authorization) gives way to the server's sale.
         resetKind()

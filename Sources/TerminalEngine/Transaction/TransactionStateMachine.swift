@@ -132,6 +132,9 @@ public struct TransactionStateMachine: Sendable, Equatable {
         self.journal = journal
     }
 
+    /// The reversal queue's reason for a refund whose answer was lost: it is asked about and reported, never undone.
+    public static let refundInquiry = "refund answer lost"
+
     /// Takes the next STAN (1–999999, then 1 again).
     mutating func allocateSTAN() -> UInt32 {
         let stan = nextSTAN
@@ -311,8 +314,9 @@ public struct TransactionStateMachine: Sendable, Equatable {
         tx.answer = answer
         current = tx
         if tx.isChip { return [.answerKernel(ChipSettlement.onlineResponse(for: answer))] }
-        // A swipe ends with the gateway's answer.
-        let reversal: [TransactionAction] = answer.outcomeKnown || kind == .refund ? [] : [.queueReversal(key: key, paymentIntent: nil, reason: "answer lost")]
+        // A swipe ends with the gateway's answer; a lost one is asked about (a refund's is only asked about, never undone).
+        let reversal: [TransactionAction] = answer.outcomeKnown ? []
+            : [.queueReversal(key: key, paymentIntent: nil, reason: kind == .refund ? Self.refundInquiry : "answer lost")]
         let card = tx.card ?? CardSummary(brand: .unknown, last4: "????", entryMode: .magstripe)
         return reversal + finish(amount: tx.amount, card: card, stan: stan, outcome: answer.result, emv: nil, now: now)
     }
@@ -337,9 +341,13 @@ public struct TransactionStateMachine: Sendable, Equatable {
         var actions: [TransactionAction] = []
         let key = AuthorizationRequest.idempotencyKey(terminalID: terminalID, stan: stan)
         if kind == .refund {
-            // A refund's result is the gateway's: the card was read to prove it is there, whatever it then said.
+            // A refund's result is the gateway's: the card was read to prove it is there, whatever it then said. A
+            // lost answer is asked about, never undone.
             if let answer = tx.answer { settlement.result = answer.result }
             settlement.reversal = nil
+            if tx.answer?.outcomeKnown == false || tx.awaitingAnswer {
+                actions.append(.queueReversal(key: key, paymentIntent: nil, reason: Self.refundInquiry))
+            }
         } else if let reversal = settlement.reversal {
             actions.append(.queueReversal(key: key, paymentIntent: reversal.paymentIntent, reason: reversal.reason))
         } else if tx.awaitingAnswer, kind != .refund {
