@@ -295,6 +295,18 @@ public actor TerminalEngine {
         }
     }
 
+    /// `<dir>/<base>.<ext>`, or `<base>-2.<ext>`, `-3` … when taken: written files never overwrite each other.
+    private static func unusedFile(in dir: URL, base: String, extension ext: String) throws -> URL {
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        var url = dir.appendingPathComponent("\(base).\(ext)")
+        var n = 1
+        while FileManager.default.fileExists(atPath: url.path) {
+            n += 1
+            url = dir.appendingPathComponent("\(base)-\(n).\(ext)")
+        }
+        return url
+    }
+
     /// Saves the next STAN; the error's text when it cannot.
     private func persistSTAN(_ next: UInt32) -> String? {
         do {
@@ -314,20 +326,14 @@ public actor TerminalEngine {
         let stan = receipt.stan == 0 ? "batch" : String(format: "%06u", receipt.stan)
         let base = "receipt-\(machine.terminalID)-\(stan)-\(receipt.copy.rawValue)\(receipt.duplicate ? "-duplicate" : "")-\(stamp)"
         do {
-            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-            var name = base
-            var n = 1
-            while FileManager.default.fileExists(atPath: dir.appendingPathComponent(name + ".txt").path) {
-                n += 1
-                name = "\(base)-\(n)"
-            }
-            try Data(receipt.text.utf8).write(to: dir.appendingPathComponent(name + ".txt"), options: .withoutOverwriting)
+            let text = try Self.unusedFile(in: dir, base: base, extension: "txt")
+            try Data(receipt.text.utf8).write(to: text, options: .withoutOverwriting)
             if machine.profile.printerColumns == nil {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
                 encoder.dateEncodingStrategy = .iso8601
                 try encoder.encode(EReceipt(terminalID: machine.terminalID, profile: machine.profile.id, receipt: receipt, entry: machine.journal.entry(receipt.stan)))
-                    .write(to: dir.appendingPathComponent(name + ".json"), options: .withoutOverwriting)
+                    .write(to: text.deletingPathExtension().appendingPathExtension("json"), options: .withoutOverwriting)
             }
         } catch {
             logger.warning("cannot write the receipt file", metadata: ["error": "\(error)"])
@@ -354,13 +360,8 @@ public actor TerminalEngine {
 
         """
         do {
-            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-            var url = dir.appendingPathComponent("receipt-\(machine.terminalID)-\(String(format: "%06u", receipt.stan))-\(Int(date.timeIntervalSince1970)).eml")
-            var n = 1
-            while FileManager.default.fileExists(atPath: url.path) {
-                n += 1
-                url = dir.appendingPathComponent("receipt-\(machine.terminalID)-\(String(format: "%06u", receipt.stan))-\(Int(date.timeIntervalSince1970))-\(n).eml")
-            }
+            let url = try Self.unusedFile(in: dir, base: "receipt-\(machine.terminalID)-\(String(format: "%06u", receipt.stan))-\(Int(date.timeIntervalSince1970))",
+                                          extension: "eml")
             try Data(message.utf8).write(to: url, options: .withoutOverwriting)
         } catch {
             logger.warning("cannot write the e-mail receipt", metadata: ["error": "\(error)"])

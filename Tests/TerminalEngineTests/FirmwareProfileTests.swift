@@ -82,7 +82,7 @@ import EMV
         #expect(child.id == "child" && child.name == "Child" && child.extends == "base")
         #expect(child.limits.contactlessCVMLimit == Money(minorUnits: 3000, currency: .eur))
         #expect(child.limits.maxAmount == Money(minorUnits: 999_999, currency: .eur), "the rest of limits is inherited")
-        let yaml = try FirmwareProfile.resolvedYAML(named: dir.appendingPathComponent("child.yaml").path, searching: [dir])
+        let yaml = try child.resolvedYAML(searching: [dir])
         #expect(yaml.hasPrefix("# child, resolved from child.yaml ← base.yaml\n") && yaml.contains("contactless_cvm_limit:") && yaml.contains("30.00") && !yaml.contains("extends"))
 
         try "id: bad\nextends: base\nlimits:\n  contactless_cvm_limit: \"300.00\"\n".write(to: dir.appendingPathComponent("bad.yaml"), atomically: true, encoding: .utf8)

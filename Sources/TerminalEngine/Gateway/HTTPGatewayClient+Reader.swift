@@ -95,14 +95,14 @@ extension HTTPGatewayClient {
     // MARK: Wire helpers
 
     /// Runs a call, turning a transport error into `.unreachable`.
-    private func reaching<T>(_ body: () async throws -> T) async throws(GatewayFailure) -> T {
+    func reaching<T>(_ body: () async throws -> T) async throws(GatewayFailure) -> T {
         do { return try await body() } catch {
             throw .unreachable(String("\(error)".prefix(120)))
         }
     }
 
     /// A non-accepted status becomes the failure the gateway's error names.
-    private static func check(_ status: Int, _ json: [String: Any], accepting accepted: Int) throws(GatewayFailure) {
+    static func check(_ status: Int, _ json: [String: Any], accepting accepted: Int) throws(GatewayFailure) {
         guard status != accepted else { return }
         let message = ((json["error"] as? [String: Any])?["message"] as? String) ?? "HTTP \(status)"
         throw status == 401 || status == 403 ? .unauthorized(message) : .rejected(message)

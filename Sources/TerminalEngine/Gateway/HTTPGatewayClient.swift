@@ -146,10 +146,7 @@ public final class HTTPGatewayClient: GatewayClient {
             guard failure != Self.refused else { return GatewayAnswer(result: .failed(failure)) }
             // The request may have arrived: ask what became of it before giving up.
             logger.warning("authorization answer lost; asking the gateway for its status", metadata: ["stan": "\(request.stan)", "error": "\(failure)"])
-            for attempt in 0..<3 {
-                if attempt > 0 { try? await Task.sleep(for: .milliseconds(500 * attempt)) }
-                if case .completed(let answer)? = try? await status(idempotencyKey: request.idempotencyKey) { return answer }
-            }
+            if let (code, body) = await storedResponse(after: request.idempotencyKey) { return Self.interpret(status: code, body: body) }
             return GatewayAnswer(result: .failed(failure), outcomeKnown: false)
         }
     }
@@ -164,6 +161,16 @@ public final class HTTPGatewayClient: GatewayClient {
     }
 
     private enum StoredResponse { case unknown, inProgress, completed(Int, Data) }
+
+    /// After a lost answer: the gateway's stored response to the request with this key, asked three times (the
+    /// request may still be in progress); nil when it never completed there.
+    private func storedResponse(after key: String) async -> (Int, Data)? {
+        for attempt in 0..<3 {
+            if attempt > 0 { try? await Task.sleep(for: .milliseconds(500 * attempt)) }
+            if case .completed(let code, let body)? = try? await inquiry(key) { return (code, body) }
+        }
+        return nil
+    }
 
     /// What the gateway stored for an idempotency key: the first response's status and body, once complete.
     private func inquiry(_ key: String) async throws -> StoredResponse {
@@ -254,10 +261,7 @@ public final class HTTPGatewayClient: GatewayClient {
         } catch {
             let failure = Self.failure(error)
             guard failure != Self.refused else { return .failed(failure) }
-            for attempt in 0..<3 {
-                if attempt > 0 { try? await Task.sleep(for: .milliseconds(500 * attempt)) }
-                if case .completed(let code, let body)? = try? await inquiry(key) { return interpret(code, body) }
-            }
+            if let (code, body) = await storedResponse(after: key) { return interpret(code, body) }
             return .failed(failure)
         }
     }
@@ -271,18 +275,10 @@ public final class HTTPGatewayClient: GatewayClient {
             fields += [("totals[\(i)][currency]", t.currency.lowercased()), ("totals[\(i)][brand]", t.brand), ("totals[\(i)][type]", t.type),
                        ("totals[\(i)][count]", String(t.count)), ("totals[\(i)][amount]", String(t.amount))]
         }
-        let answer: (status: Int, json: [String: Any], body: Data)
-        do {
-            // No Idempotency-Key: closing is idempotent per batch number on the gateway, and a retry after a lost answer
-            // must not be refused for carrying other totals.
-            answer = try await callRaw(terminalTotals == nil ? .GET : .POST, terminalTotals == nil ? path : path + "/close", fields)
-        } catch {
-            throw .unreachable(String("\(error)".prefix(120)))
-        }
-        guard answer.status == 200 else {
-            let message = ((answer.json["error"] as? [String: Any])?["message"] as? String) ?? "HTTP \(answer.status)"
-            throw answer.status == 401 || answer.status == 403 ? .unauthorized(message) : .rejected(message)
-        }
+        // No Idempotency-Key: closing is idempotent per batch number on the gateway, and a retry after a lost answer
+        // must not be refused for carrying other totals.
+        let answer = try await reaching { try await callRaw(terminalTotals == nil ? .GET : .POST, terminalTotals == nil ? path : path + "/close", fields) }
+        try Self.check(answer.status, answer.json, accepting: 200)
         struct Wire: Decodable {
             struct Total: Decodable { var currency: String; var brand: String; var type: String; var count: Int; var amount: Int64 }
             struct Difference: Decodable {

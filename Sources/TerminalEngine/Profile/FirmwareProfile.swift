@@ -214,16 +214,15 @@ public struct FirmwareProfile: Sendable, Equatable {
         try validated(ProfileDocument.parse(yaml: yaml, source: source, searching: dirs))
     }
 
-    /// The profile with its `extends:` chain applied, as YAML (what `vtpe profiles show` prints).
-    public static func resolvedYAML(named nameOrPath: String, searching dirs: [URL] = searchDirectories()) throws(ProfileError) -> String {
-        let profile = try load(named: nameOrPath, searching: dirs)
-        let document = try ProfileDocument.load(URL(fileURLWithPath: profile.source), searching: dirs)
+    /// This profile's file with its `extends:` chain applied, as YAML (what `vtpe profiles show` prints).
+    public func resolvedYAML(searching dirs: [URL] = FirmwareProfile.searchDirectories()) throws(ProfileError) -> String {
+        let document = try ProfileDocument.load(URL(fileURLWithPath: source), searching: dirs)
         let text: String
         do { text = try Yams.serialize(node: document.root) } catch {
-            throw ProfileError(file: profile.source, line: nil, message: "cannot print the profile: \(error)")
+            throw ProfileError(file: source, line: nil, message: "cannot print the profile: \(error)")
         }
         let chain = document.chain.map { URL(fileURLWithPath: $0).lastPathComponent }.joined(separator: " ← ")
-        return "# \(profile.id), resolved from \(chain)\n" + text
+        return "# \(id), resolved from \(chain)\n" + text
     }
 
     private static func validated(_ document: ProfileDocument) throws(ProfileError) -> FirmwareProfile {

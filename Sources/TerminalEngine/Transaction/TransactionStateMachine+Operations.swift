@@ -370,7 +370,7 @@ extension TransactionStateMachine {
             }
         }
         journal.entries.append(entry)
-        return [.saveJournal(journal)] + complete(entry, outcome: result, now: now)
+        return [.saveJournal(journal)] + showResult(entry, outcome: result, now: now)
     }
 
     mutating func batchAnswered(number: Int, _ answer: Result<GatewayBatch, GatewayFailure>, now: Date) -> [TransactionAction] {

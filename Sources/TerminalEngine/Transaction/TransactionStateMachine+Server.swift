@@ -47,24 +47,18 @@ extension TransactionStateMachine {
         case .unsupported(let type):
             return repeated ? [] : [.reportActionResult(readerID: action.readerID,
                                                         .failed(code: "unsupported_action", message: "This terminal does not perform \(type) actions."))]
-        case .refundPayment(let intent, _):
+        case .processPaymentIntent(let intent), .refundPayment(let intent, _):
+            let refund = if case .refundPayment = action.kind { true } else { false }
             if intent == serverIntent { return takePresentedCard() }
             if intent == server.fetching { return [] }
             guard isIdle else {
-                return [.reportActionResult(readerID: action.readerID, .failed(code: "terminal_busy", message: "A transaction is in progress on the terminal."))]
+                let message = refund ? "A transaction is in progress on the terminal." : "A sale is already in progress on the terminal."
+                return [.reportActionResult(readerID: action.readerID, .failed(code: "terminal_busy", message: message))]
             }
-            guard profile.enables(.refund) else {
+            if refund, !profile.enables(.refund) {
                 return [.reportActionResult(readerID: action.readerID, .failed(code: "unsupported_action", message: "Refunds are not enabled on this terminal (\(profile.id))."))]
             }
-            // The intent's currency first: the action gives the amount only.
-            server.fetching = intent
-            return [.fetchPaymentIntent(intent)]
-        case .processPaymentIntent(let intent):
-            if intent == serverIntent { return takePresentedCard() }
-            if intent == server.fetching { return [] }
-            guard isIdle else {
-                return [.reportActionResult(readerID: action.readerID, .failed(code: "terminal_busy", message: "A sale is already in progress on the terminal."))]
-            }
+            // The intent's amount and currency first (a refund's action gives its amount only).
             server.fetching = intent
             return [.fetchPaymentIntent(intent)]
         }
@@ -125,25 +119,20 @@ extension TransactionStateMachine {
         guard isIdle else {
             return [.reportActionResult(readerID: reader, .failed(code: "terminal_busy", message: "A sale is already in progress on the terminal."))]
         }
-        if let refund {
-            resetKind()
-            kind = .refund
-            server.refundTarget = id
-            serverIntent = id
-            server.cardTaken = false
-            server.pendingTip = nil
-            server.reportOnFinish = true
-            phase = .waitingForCard(amount: Money(minorUnits: refund, currency: amount.currency))
-            return takePresentedCard()
-        }
-        // Whatever the keypad had started (a refund, a pre-authorization) gives way to the server's sale.
+        // The server's transaction starts from a plain sale state (nothing the keypad had started carries over).
         resetKind()
         serverIntent = id
         server.cardTaken = false
         server.pendingTip = nil
         server.reportOnFinish = true
-        self.receiptEmail = receiptEmail
-        phase = .waitingForCard(amount: amount)
+        if let refund {
+            kind = .refund
+            server.refundTarget = id
+            phase = .waitingForCard(amount: Money(minorUnits: refund, currency: amount.currency))
+        } else {
+            self.receiptEmail = receiptEmail
+            phase = .waitingForCard(amount: amount)
+        }
         return takePresentedCard()
     }
 

@@ -293,7 +293,7 @@ public struct TransactionStateMachine: Sendable, Equatable {
             guard let original = journal.entry(pending.reference) else { phase = .amountEntry(digits: ""); return [] }
             let entry = JournalEntry(transaction: pending.kind, amount: pending.amount, card: original.card, stan: pending.request.stan,
                                      outcome: .failed(.rejected("the terminal could not save its STAN")), emv: nil, date: now, reference: pending.reference)
-            return complete(entry, outcome: .failed(.rejected("the terminal could not save its STAN")), now: now)
+            return showResult(entry, outcome: .failed(.rejected("the terminal could not save its STAN")), now: now)
         }
         guard let tx = current else { return [] }
         current = nil
@@ -365,7 +365,7 @@ public struct TransactionStateMachine: Sendable, Equatable {
             journal.update(reference) { $0.refunded += amount.minorUnits }
         }
         var actions: [TransactionAction] = [.saveJournal(journal)]
-        actions += complete(entry, outcome: outcome, now: now)
+        actions += showResult(entry, outcome: outcome, now: now)
         current = nil
         pinDigits = []
         cart = nil
@@ -375,7 +375,7 @@ public struct TransactionStateMachine: Sendable, Equatable {
     }
 
     /// Shows a finished journal entry and prints the copies the profile prints at once (the others on request).
-    mutating func complete(_ entry: JournalEntry, outcome: AuthorizationResult, now: Date) -> [TransactionAction] {
+    mutating func showResult(_ entry: JournalEntry, outcome: AuthorizationResult, now: Date) -> [TransactionAction] {
         let formatter = ReceiptFormatter(profile: profile, terminalID: terminalID)
         let customer = formatter.receipt(for: entry, copy: .customer, batch: journal.number)
         let merchant = formatter.receipt(for: entry, copy: .merchant, batch: journal.number)

@@ -39,7 +39,7 @@ struct ProfilesCommand: AsyncParsableCommand {
             let yaml: String
             do {
                 p = try FirmwareProfile.load(named: profile)
-                yaml = try FirmwareProfile.resolvedYAML(named: profile)
+                yaml = try p.resolvedYAML()
             } catch {
                 throw CLIError("invalid firmware profile: \(error)", exitCode: 2).exit()
             }

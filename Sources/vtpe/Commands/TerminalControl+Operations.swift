@@ -75,8 +75,9 @@ extension TerminalControl {
                 if let digits = options["pin"] {
                     do { pin = try PINEntry(digits) } catch { return Self.reply(["result": "ERROR", "error": "a PIN is 4 to 12 digits"]) }
                 }
-                let presented = await present(card, mode: mode, pin: pin, application: options["app"])
-                if let problem = presented { return Self.reply(["result": "ERROR", "error": problem]) }
+                if case .failure(let problem) = await present(card, mode: mode, pin: pin, application: options["app"]) {
+                    return Self.reply(["result": "ERROR", "error": problem.message])
+                }
             }
             guard wait else { return Self.reply(["result": "OK", "state": HeadlessLine.describe(await engine.snapshot)]) }
         case .completion, .void:
@@ -91,24 +92,6 @@ extension TerminalControl {
             return Self.reply(["result": waiting, "state": HeadlessLine.describe(await engine.snapshot)])
         }
         return Self.reply(Self.result(result))
-    }
-
-    /// Presents a simulator card; nil when the terminal took it, else why not.
-    private func present(_ card: String, mode: EntryMode, pin: PINEntry?, application: String?) async -> String? {
-        let phase = await engine.snapshot.phase
-        if case .tipEntry = phase { return "the cardholder is choosing a tip on the terminal; give --tip to skip the prompt" }
-        guard case .waitingForCard = phase else {
-            return "the terminal is not waiting for a card (\(HeadlessLine.describe(await engine.snapshot)))"
-        }
-        var presentation: CardPresentation
-        do { presentation = try reader.presentation(of: reader.card(for: card), mode: mode, pin: pin, now: Date()) } catch {
-            return error.description
-        }
-        presentation.application = application
-        await engine.send(.cardPresented(presentation))
-        let after = await engine.snapshot
-        if case .waitingForCard = after.phase { return "card refused: \(after.notice ?? "the terminal did not accept it")" }
-        return nil
     }
 
     static func result(_ r: TransactionResult) -> [String: Any] {

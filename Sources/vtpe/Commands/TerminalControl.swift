@@ -91,10 +91,7 @@ struct TerminalControl: Sendable {
     }
 
     private func tap(_ card: String, mode: EntryMode, pin: PINEntry?, application: String?, wait: Bool, fallback: Bool) async -> String {
-        let snapshot = await engine.snapshot
-        guard case .waitingForCard = snapshot.phase else {
-            return "error the terminal is not waiting for a card (\(HeadlessLine.describe(snapshot))); enter an amount first"
-        }
+        if let problem = await notWaitingForCard() { return "error " + problem }
         let before = await engine.finishedCount
         if fallback, mode == .magstripe {
             // The chip is tried first and does not answer; the terminal then asks for the stripe.
@@ -112,18 +109,10 @@ struct TerminalControl: Sendable {
                 return "error the chip read did not fall back to the stripe (\(HeadlessLine.describe(await engine.snapshot)))"
             }
         }
-        var presentation: CardPresentation
-        do {
-            presentation = try reader.presentation(of: reader.card(for: card), mode: mode, pin: pin, now: Date())
-            presentation.application = application
-        } catch {
-            return "error \(error.description)"
-        }
-        // Fed straight to the engine (not through the reader's queue) so the reply can say whether it was accepted.
-        await engine.send(.cardPresented(presentation))
-        let after = await engine.snapshot
-        if case .waitingForCard = after.phase {
-            return "error card refused: \(after.notice ?? "the terminal did not accept it")"
+        let presentation: CardPresentation
+        switch await present(card, mode: mode, pin: pin, application: application) {
+        case .success(let p): presentation = p
+        case .failure(let problem): return "error " + problem.message
         }
         guard wait else { return "ok presented \(presentation)" }
         // The result, unless the PIN pad opens first with nobody here to type: then say so at once.
@@ -133,6 +122,33 @@ struct TerminalControl: Sendable {
             return "ok " + HeadlessLine.describe(now)
         }
         return "result " + ResultLine.describe(result)
+    }
+}
+
+extension TerminalControl {
+    /// Why the terminal cannot take a card now (nil when it waits for one).
+    func notWaitingForCard() async -> String? {
+        let snapshot = await engine.snapshot
+        switch snapshot.phase {
+        case .waitingForCard: return nil
+        case .tipEntry: return "the cardholder is choosing a tip on the terminal; give --tip to skip the prompt"
+        default: return "the terminal is not waiting for a card (\(HeadlessLine.describe(snapshot))); enter an amount first"
+        }
+    }
+
+    /// Presents a simulator card, fed straight to the engine (not through the reader's queue) so the reply can say
+    /// whether the terminal took it.
+    func present(_ card: String, mode: EntryMode, pin: PINEntry?, application: String?) async -> Result<CardPresentation, ControlError> {
+        if let problem = await notWaitingForCard() { return .failure(ControlError(problem)) }
+        var presentation: CardPresentation
+        do { presentation = try reader.presentation(of: reader.card(for: card), mode: mode, pin: pin, now: Date()) } catch {
+            return .failure(ControlError(error.description))
+        }
+        presentation.application = application
+        await engine.send(.cardPresented(presentation))
+        let after = await engine.snapshot
+        if case .waitingForCard = after.phase { return .failure(ControlError("card refused: \(after.notice ?? "the terminal did not accept it")")) }
+        return .success(presentation)
     }
 }
 
