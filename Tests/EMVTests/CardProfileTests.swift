@@ -8,6 +8,7 @@ import PaymentCore
         #expect(CardProfile.standard.map(\.name) == [
             "visa_credit", "visa_debit", "mastercard_credit", "mastercard_debit", "mastercard_contactless_only",
             "offline_pin", "online_pin", "expired", "pin_blocked", "declines_offline", "visa_19_digit", "cb_visa", "cb_mastercard",
+            "visa_contactless_sca",
         ])
         for profile in CardProfile.standard {
             #expect(profile.pin.map { $0 == Fixture.pin } ?? true, "\(profile.name) uses the test PIN 1234")

@@ -51,6 +51,9 @@ import PaymentCrypto
         .init(profile: "cb_visa", mode: .contactless, decision: .approvedOnline, tvr: "8000008000", tsi: "2800", cvm: "1F0002", verification: .noneRequired),
         .init(profile: "cb_mastercard", mode: .contact, decision: .approvedOnline, tvr: "8000040000", tsi: "7800", cvm: "420300", verification: .onlinePIN),
         .init(profile: "cb_mastercard", mode: .contactless, decision: .approvedOnline, tvr: "8000008000", tsi: "2800", cvm: "1F0002", verification: .noneRequired),
+        // A card with PSD2 counters: its first tap needs no PIN; inserted, it asks for the online PIN as any Visa.
+        .init(profile: "visa_contactless_sca", mode: .contact, decision: .approvedOnline, tvr: "8000040000", tsi: "7800", cvm: "420300", verification: .onlinePIN),
+        .init(profile: "visa_contactless_sca", mode: .contactless, decision: .approvedOnline, tvr: "8000008000", tsi: "2800", cvm: "1F0002", verification: .noneRequired),
     ]
 
     @Test func everyProfileAndInterfaceIsCovered() {

@@ -207,3 +207,28 @@ def test_co_badged_card_lets_the_cardholder_choose(vtpe_bin, gateway, tmp_path):
         assert any("CARTE BANCAIRE" in line for line in cb["merchant_receipt"]["lines"]), cb
     finally:
         stop(proc)
+
+
+def test_eu_card_counts_its_taps_without_a_pin(vtpe_bin, gateway, tmp_path):
+    """PSD2 counted on the card (RTS art. 11): on the eu terminal five EUR 10 taps of a card with PSD2 counters go
+    without a PIN; the sixth asks for it although it is under the EUR 50 no-CVM limit (the terminal waits, exit 5),
+    the PIN approves it online and the next tap goes without one again."""
+    data = tmp_path / "eu"
+    data.mkdir()
+    proc = start_terminal(vtpe_bin, data, gateway, "--profile", "eu")
+    try:
+        for count in range(5):
+            free = vtpe(vtpe_bin, data, "sale", "10.00", "--card", "visa_contactless_sca", "--mode", "tap", "--wait")
+            assert free.returncode == 0 and free.stdout.startswith("APPROVED sale EUR 10.00"), (count, describe(free))
+        ask = vtpe(vtpe_bin, data, "sale", "10.00", "--card", "visa_contactless_sca", "--mode", "tap", "--wait")
+        assert ask.returncode == 5 and "PIN_ENTRY" in ask.stdout, describe(ask)
+        entered = run_vtpe(vtpe_bin, "keypad", "1234E", "--wait", "--data-dir", data)
+        assert entered.returncode == 0 and entered.stdout.startswith("APPROVED amount=EUR 10.00"), describe(entered)
+        intent_id = entered.stdout.split("payment_intent=")[1].split()[0]
+        status, intent = api(gateway, "GET", f"/v1/payment_intents/{intent_id}?expand[]=latest_charge")
+        present = intent["latest_charge"]["payment_method_details"]["card_present"]
+        assert status == 200 and present["receipt"]["cardholder_verification_method"] == "online_pin", present
+        again = vtpe(vtpe_bin, data, "sale", "10.00", "--card", "visa_contactless_sca", "--mode", "tap", "--wait")
+        assert again.returncode == 0 and again.stdout.startswith("APPROVED"), describe(again)
+    finally:
+        stop(proc)

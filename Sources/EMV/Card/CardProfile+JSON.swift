@@ -100,6 +100,7 @@ private struct ProfileFile: Decodable {
         var iac: IACEntry
         var auc: String?
         var risk: RiskEntry?
+        var contactlessSCA: SCAEntry?
         var atc: Int?
         var cdcvm: Bool?
         var cardBlocked: Bool?
@@ -120,6 +121,7 @@ private struct ProfileFile: Decodable {
             case cvmList = "cvm_list"
             case cardBlocked = "card_blocked"
             case applicationVersion = "application_version"
+            case contactlessSCA = "contactless_sca"
         }
 
         func profile() throws(EMVError) -> CardProfile {
@@ -247,6 +249,9 @@ private struct ProfileFile: Decodable {
                     upperConsecutiveOfflineLimit: risk?.upperConsecutiveOfflineLimit ?? 0,
                     alwaysDeclines: risk?.alwaysDeclines ?? false
                 ),
+                contactlessSCA: contactlessSCA.map {
+                    CardProfile.ContactlessSCA(cumulativeAmountLimit: $0.cumulativeAmount, consecutiveTransactionLimit: $0.consecutiveTransactions)
+                },
                 initialATC: UInt16(atc ?? 0),
                 supportsCDCVM: cdcvm ?? false,
                 cardBlocked: cardBlocked ?? false,
@@ -296,6 +301,16 @@ private struct ProfileFile: Decodable {
             case lowerConsecutiveOfflineLimit = "lower_consecutive_offline_limit"
             case upperConsecutiveOfflineLimit = "upper_consecutive_offline_limit"
             case alwaysDeclines = "always_declines"
+        }
+    }
+
+    struct SCAEntry: Decodable {
+        var cumulativeAmount: Int64
+        var consecutiveTransactions: Int
+
+        enum CodingKeys: String, CodingKey {
+            case cumulativeAmount = "cumulative_amount"
+            case consecutiveTransactions = "consecutive_transactions"
         }
     }
 }

@@ -53,6 +53,23 @@ public struct CardProfile: Sendable, Hashable, Identifiable {
         }
     }
 
+    /// The counters a European card keeps of its taps without cardholder verification (PSD2 RTS art. 11): once the
+    /// taps since the last PIN would go over `cumulativeAmountLimit` (in the card's currency) or number more than
+    /// `consecutiveTransactionLimit`, the card asks for the PIN (Visa CTQ 9F6C "online PIN required" in its
+    /// contactless GPO answer) and declines a tap that goes on without one. A PIN verified on any interface (CVM
+    /// results 9F34 in CDOL1 show a PIN method not failed) sets them back to zero.
+    public struct ContactlessSCA: Sendable, Hashable {
+        /// Minor units, e.g. 15000 for EUR 150.
+        public var cumulativeAmountLimit: Int64
+        /// Taps in a row without a PIN, e.g. 5.
+        public var consecutiveTransactionLimit: Int
+
+        public init(cumulativeAmountLimit: Int64, consecutiveTransactionLimit: Int) {
+            self.cumulativeAmountLimit = cumulativeAmountLimit
+            self.consecutiveTransactionLimit = consecutiveTransactionLimit
+        }
+    }
+
     /// Unique snake_case name, e.g. "visa_credit".
     public var name: String
     /// One line for people.
@@ -85,6 +102,8 @@ public struct CardProfile: Sendable, Hashable, Identifiable {
     /// Application usage control (9F07), 2 bytes.
     public var applicationUsageControl: [UInt8]
     public var riskManagement: RiskManagement
+    /// PSD2 counters of taps without a PIN; nil for a card that keeps none.
+    public var contactlessSCA: ContactlessSCA?
     /// ATC before the first transaction.
     public var initialATC: UInt16
     /// A phone or watch that verifies its holder itself (consumer device CVM).
@@ -124,6 +143,7 @@ public struct CardProfile: Sendable, Hashable, Identifiable {
         issuerActionCodes: IssuerActionCodes,
         applicationUsageControl: [UInt8] = [0xFF, 0x00],
         riskManagement: RiskManagement = RiskManagement(lowerConsecutiveOfflineLimit: 0, upperConsecutiveOfflineLimit: 0),
+        contactlessSCA: ContactlessSCA? = nil,
         initialATC: UInt16 = 0,
         supportsCDCVM: Bool = false,
         cardBlocked: Bool = false,
@@ -154,6 +174,7 @@ public struct CardProfile: Sendable, Hashable, Identifiable {
         self.issuerActionCodes = issuerActionCodes
         self.applicationUsageControl = applicationUsageControl
         self.riskManagement = riskManagement
+        self.contactlessSCA = contactlessSCA
         self.initialATC = initialATC
         self.supportsCDCVM = supportsCDCVM
         self.cardBlocked = cardBlocked
@@ -191,6 +212,20 @@ public struct CardProfile: Sendable, Hashable, Identifiable {
         guard (0...999).contains(issuerCountryCode) else { throw fail("issuer_country", "the issuer country is an ISO 3166 numeric code.") }
         guard riskManagement.lowerConsecutiveOfflineLimit >= 0, riskManagement.upperConsecutiveOfflineLimit >= 0 else {
             throw fail("risk", "offline limits cannot be negative.")
+        }
+        if let sca = contactlessSCA {
+            guard sca.cumulativeAmountLimit > 0, sca.consecutiveTransactionLimit > 0 else {
+                throw fail("contactless_sca", "the cumulative amount and the consecutive taps are positive.")
+            }
+            guard scheme == .visa else {
+                throw fail("contactless_sca", "only a visa card asks for the PIN in its GPO answer (CTQ 9F6C).")
+            }
+            guard pdol.entries.contains(where: { $0.tag == .amountAuthorised }) else {
+                throw fail("pdol", "a card that counts its taps needs the amount (9F02) in its PDOL.")
+            }
+            guard cdol1.entries.contains(where: { $0.tag == .cvmResults }) else {
+                throw fail("cdol1", "a card that counts its taps needs the CVM results (9F34) in its CDOL1 to see a PIN.")
+            }
         }
         guard cdol1.totalLength <= 252, cdol2.totalLength <= 252, pdol.totalLength <= 250 else {
             throw fail("cdol1", "the data object lists must fit a short APDU.")

@@ -12,6 +12,8 @@ import PaymentCrypto
 ///   6A81 when the card is blocked, 6A86 for other P1/P2, 6700 without a name.
 /// - READ RECORD `00 B2`: 6A82 unknown SFI, 6A83 unknown record, 6A86 bad P2, 6985 before a SELECT.
 /// - GET PROCESSING OPTIONS `80 A8`: 6985 out of order, 6A80 without a `83` template, 6700 when it does not match the PDOL.
+///   A card with PSD2 counters (`CardProfile.contactlessSCA`) answers a tap in format 2 with its CTQ (9F6C), asking
+///   for an online PIN when the counters are spent; its first GENERATE AC then gives an AAC unless 9F34 shows a PIN.
 /// - GET DATA `80 CA`: 9F36 ATC, 9F17 PIN try counter, 9F13 last online ATC; 6A88 for others.
 /// - VERIFY `00 20 00 80` (plaintext PIN, format 2 block): 63Cx wrong PIN with x tries left, 6983 blocked, 6700 not
 ///   8 bytes, 6A80 not a PIN block, 6A86 other P2 (enciphered PIN is not supported), 6985 before GPO or without PIN.
@@ -30,6 +32,10 @@ public struct VirtualCard: Sendable {
     public private(set) var consecutiveOfflineTransactions: Int
     /// ATC of the last transaction approved online (tag 9F13).
     public private(set) var lastOnlineATC: UInt16
+    /// Taps approved or sent online without a PIN since the last PIN (PSD2 counters; see `CardProfile.ContactlessSCA`).
+    public private(set) var tapsWithoutPIN: Int
+    /// Their amount, in minor units of the transactions' currency.
+    public private(set) var amountWithoutPIN: Int64
     /// The interface the card was last powered through.
     public private(set) var interface: CardInterface
 
@@ -58,6 +64,8 @@ public struct VirtualCard: Sendable {
         var arqc: [UInt8] = []
         var issuerAuthentication = IssuerAuthentication.notPerformed
         var externalAuthenticateReceived = false
+        /// This tap's GPO answer asked for the PIN (CTQ "online PIN required").
+        var pinRequested = false
     }
 
     /// A fresh card from `profile`, powered through contact when it has contacts, else contactless.
@@ -67,6 +75,8 @@ public struct VirtualCard: Sendable {
         pinTriesRemaining = max(0, min(profile.pinTriesRemaining, profile.pinTryLimit))
         consecutiveOfflineTransactions = 0
         lastOnlineATC = 0
+        tapsWithoutPIN = 0
+        amountWithoutPIN = 0
         interface = profile.interfaces.contains(.contact) ? .contact : .contactless
         // A key that cannot be derived (only possible for a hand-built, unvalidated profile) makes GENERATE AC answer 6F00.
         masterKey = try? TestIssuer.cardMasterKey(pan: profile.pan, psn: profile.psn)
@@ -164,6 +174,13 @@ public struct VirtualCard: Sendable {
         session.phase = .processing
         session.cvr = carriedCVR
         let aip = applicationInterchangeProfile.bytes
+        if let sca = profile.contactlessSCA, interface == .contactless {
+            // qVSDC answers in format 2 with its Card Transaction Qualifiers; byte 1 bit 8 asks for an online PIN.
+            let amount = Self.amount(session.pdolValues[.amountAuthorised])
+            session.pinRequested = tapsWithoutPIN >= sca.consecutiveTransactionLimit || amountWithoutPIN + amount > sca.cumulativeAmountLimit
+            let ctq: [UInt8] = [session.pinRequested ? 0x80 : 0x00, 0x00]
+            return ok(tlv(.responseMessageTemplateFormat2, tlv(.applicationInterchangeProfile, aip) + tlv(.applicationFileLocator, afl.bytes) + tlv(.cardTransactionQualifiers, ctq)))
+        }
         switch profile.scheme {
         case .visa:
             return ok(tlv(.responseMessageTemplateFormat1, aip + afl.bytes))
@@ -216,8 +233,9 @@ public struct VirtualCard: Sendable {
     private mutating func firstGenerateAC(requested: UInt8, data: [UInt8]) -> ResponseAPDU {
         guard let values = try? profile.cdol1.parse(data) else { return status(.wrongLength) }
         let onlineRequiredByReader = (session.pdolValues[.terminalTransactionQualifiers]?.dropFirst().first).map { $0 & 0x80 != 0 } ?? false
+        let pinVerified = Self.pinVerified(values[.cvmResults])
         let type: UInt8
-        if requested == 0x00 || profile.riskManagement.alwaysDeclines {
+        if requested == 0x00 || profile.riskManagement.alwaysDeclines || (session.pinRequested && !pinVerified) {
             type = 0x00
         } else if requested == 0x80 || consecutiveOfflineTransactions >= profile.riskManagement.lowerConsecutiveOfflineLimit || onlineRequiredByReader {
             type = 0x80
@@ -231,6 +249,15 @@ public struct VirtualCard: Sendable {
         default: break
         }
         guard let response = cryptogramResponse(type: type, values: values) else { return status(StatusWord(0x6F00)) }
+        if profile.contactlessSCA != nil, type != 0x00 {
+            if pinVerified {
+                tapsWithoutPIN = 0
+                amountWithoutPIN = 0
+            } else if interface == .contactless {
+                tapsWithoutPIN += 1
+                amountWithoutPIN += Self.amount(values[.amountAuthorised])
+            }
+        }
         session.firstACValues = values
         switch type {
         case 0x80:
@@ -300,6 +327,19 @@ public struct VirtualCard: Sendable {
     }
 
     // MARK: - Helpers
+
+    /// An amount (n12, 6 bytes) in minor units; 0 when absent or not BCD.
+    private static func amount(_ bytes: [UInt8]?) -> Int64 {
+        guard let bytes, bytes.count == 6, let value = BCD.value(bytes) else { return 0 }
+        return Int64(value)
+    }
+
+    /// CVM results (9F34) that show a PIN method (offline plaintext or enciphered, online, with or without
+    /// signature: codes 01–05) which did not fail.
+    private static func pinVerified(_ cvmResults: [UInt8]?) -> Bool {
+        guard let cvmResults, cvmResults.count == 3 else { return false }
+        return (0x01...0x05).contains(cvmResults[0] & 0x3F) && cvmResults[2] != 0x01
+    }
 
     /// Authorisation response codes that approve: 00, 08 (honour with ID), 10 (partial), 11 (VIP).
     private static let approvalCodes: Set<[UInt8]> = [Array("00".utf8), Array("08".utf8), Array("10".utf8), Array("11".utf8)]

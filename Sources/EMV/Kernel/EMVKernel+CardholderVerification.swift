@@ -13,6 +13,15 @@ extension EMVKernel {
     mutating func startCardholderVerification() -> [KernelAction] {
         let aip = applicationInterchangeProfile
         if isContactless {
+            if cardRequestsOnlinePIN {
+                // The card's own counters (e.g. PSD2's taps without a PIN) ask for an online PIN, whatever the amount.
+                tsi.insert(.cardholderVerificationPerformed)
+                cvmList = nil
+                cvmRules = [CVMRule(method: .onlinePIN, condition: .always, applySucceedingRuleIfUnsuccessful: false)]
+                cvmIndex = 0
+                cvmResults = nil
+                return continueCardholderVerification()
+            }
             if !contactlessCVMRequired {
                 cvmResults = .noCVMRequired
                 cardholderVerification = .noneRequired
@@ -42,6 +51,11 @@ extension EMVKernel {
         cvmIndex = 0
         cvmResults = nil
         return continueCardholderVerification()
+    }
+
+    /// Visa CTQ (9F6C) byte 1 bit 8: "online PIN required" (EMV Book C-3 Annex A).
+    private var cardRequestsOnlinePIN: Bool {
+        cardData[.cardTransactionQualifiers]?.first.map { $0 & 0x80 != 0 } ?? false
     }
 
     /// Walks the rules from `cvmIndex` until one succeeds, one fails for good, one waits, or the list ends.
