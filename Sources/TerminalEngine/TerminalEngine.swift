@@ -272,7 +272,10 @@ public actor TerminalEngine {
         case .requestBatch(let number, let close):
             let gateway = self.gateway
             let terminalID = machine.terminalID
+            let reversals = self.reversals
             Task {
+                // Reversals owed are done first, so the gateway's totals leave out what the terminal did not complete.
+                await reversals.settle(with: gateway)
                 let answer: Result<GatewayBatch, GatewayFailure>
                 do throws(GatewayFailure) { answer = .success(try await gateway.batch(terminalID: terminalID, number: number, close: close)) } catch {
                     answer = .failure(error)

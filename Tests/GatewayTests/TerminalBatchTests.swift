@@ -22,7 +22,7 @@ import Testing
     }
 
     /// Batch 1 of T1: two sales, a captured and an open preauthorization, a void, a refund, a refund typed void, an
-    /// unreferenced refund, a decline; plus objects of batch 2 and of terminal T2.
+    /// unreferenced refund, a decline, two reversals; plus objects of batch 2 and of terminal T2.
     func fill(_ client: any TestClientProtocol) async throws -> (openAuthorization: String, terminal: TestChipTerminal) {
         let visaSale = try await pay(client, 1000, Self.tag("sale"))
         let mastercardSale = try await pay(client, 2000, card: "pm_card_mastercard", Self.tag("sale"))
@@ -38,6 +38,14 @@ import Testing
             "amount=450&currency=eur&\(Self.tag("refund"))&" + (try terminal.swipeProof(try track("4000056655665556"))))
         #expect(unreferenced.status == .ok)
         _ = try await pay(client, 900, card: "pm_card_visa_chargeDeclined", Self.tag("sale"))
+        // Reversals: a sale the card refused after its approval, refunded, and a preauthorization whose answer was
+        // lost, canceled; each marked vtpe_reversal first, as the terminal's reversal queue does. Neither counts.
+        let reversedSale = try await pay(client, 800, Self.tag("sale"))
+        #expect(try await client.post("/v1/payment_intents/\(reversedSale)", "metadata[vtpe_reversal]=true").status == .ok)
+        #expect(try await client.post("/v1/refunds", "payment_intent=\(reversedSale)&metadata[vtpe_reversal]=true").status == .ok)
+        let reversedPreauth = try await pay(client, 1100, manual: true, Self.tag("preauthorization"))
+        #expect(try await client.post("/v1/payment_intents/\(reversedPreauth)", "metadata[vtpe_reversal]=true").status == .ok)
+        #expect(try await client.post("/v1/payment_intents/\(reversedPreauth)/cancel", "cancellation_reason=abandoned").status == .ok)
         _ = try await pay(client, 5000, Self.tag("T1", 2, "sale"))
         _ = try await pay(client, 6000, Self.tag("T2", 1, "sale"))
         // Untagged payments are in no batch.

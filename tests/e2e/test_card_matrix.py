@@ -190,7 +190,12 @@ def test_lost_answer_that_went_through_is_reversed(vtpe_bin, gateway, lossy):
     assert wait_until(reversed_payment, 30), f"not reversed; terminal log:\n{(data / 'vtpe.log').read_text()[-2000:]}"
     ours = reversed_payment()
     assert len(ours) == 1 and ours[0]["status"] == "succeeded" and ours[0]["latest_charge"]["amount_refunded"] == 1400
+    assert ours[0]["metadata"]["vtpe_reversal"] == "true", ours[0]["metadata"]
     assert wait_until(lambda: json.loads((data / "reversals-countertop.json").read_text()) == [], 10)
+    # The end of day leaves the reversed payment out on both sides: the terminal never counted it, the gateway drops it.
+    report = run_vtpe(vtpe_bin, "batch", "report", "--json", "--data-dir", data, timeout=30)
+    assert report.returncode == 0, describe(report)
+    assert json.loads(report.stdout)["reconciliation"]["result"] == "match", report.stdout
 
 
 # --------------------------------------------------------------------------- TDES DUKPT profiles

@@ -71,7 +71,7 @@ public struct TerminalBatchRecord: Sendable, Codable, Equatable {
 /// A terminal batch's totals as the gateway recorded them, counting what actually moved: sales are succeeded
 /// automatic-capture intents (amount received), preauthorizations captured manual-capture intents (amount received),
 /// refunds the refunds tagged `refund` (or untyped), voids the canceled intents (amount 0) and the refunds tagged
-/// `void`. Uncaptured authorizations are listed apart.
+/// `void`. Uncaptured authorizations are listed apart; reversed payments (`vtpe_reversal`) are left out.
 struct TerminalBatch: Sendable, Equatable {
     struct Key: Sendable, Hashable, Comparable {
         var currency: String
@@ -108,7 +108,7 @@ struct TerminalBatch: Sendable, Equatable {
             let sum = sums[key] ?? (0, 0)
             sums[key] = (sum.count + 1, sum.amount + amount)
         }
-        for (intent, brand) in contents.intents {
+        for (intent, brand) in contents.intents where !Self.isReversal(intent.metadata) {
             let brand = brand ?? CardBrand.unknown.rawValue
             switch intent.status {
             case "succeeded":
@@ -121,7 +121,7 @@ struct TerminalBatch: Sendable, Equatable {
                 break // declined or never confirmed: nothing moved
             }
         }
-        for (refund, brand) in contents.refunds where refund.status == "succeeded" {
+        for (refund, brand) in contents.refunds where refund.status == "succeeded" && !Self.isReversal(refund.metadata) {
             let brand = brand ?? Render.json(refund.vtpeCardPresent)["brand"].flatMap { if case .string(let b) = $0 { b } else { nil } }
                 ?? CardBrand.unknown.rawValue
             let type = [String: String](jsonText: refund.metadata)["vtpe_type"] == "void" ? "void" : "refund"
@@ -129,6 +129,13 @@ struct TerminalBatch: Sendable, Equatable {
         }
         totals = sums.keys.sorted().map { Total(key: $0, count: sums[$0]!.count, amount: sums[$0]!.amount) }
         openAuthorizations = open
+    }
+
+    /// A terminal's reversal (`metadata[vtpe_reversal]=true`): a payment the terminal did not complete (the card
+    /// declined after the approval, the answer was lost), undone by its reversal queue. It never happened for the
+    /// day's totals, as an acquirer drops a reversed authorization from the clearing batch; so is its reversal refund.
+    static func isReversal(_ metadata: String) -> Bool {
+        [String: String](jsonText: metadata)["vtpe_reversal"] == "true"
     }
 
     /// The terminal's totals against the gateway's, per (currency, brand, type); a key missing on one side counts 0.

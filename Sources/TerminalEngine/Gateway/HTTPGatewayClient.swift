@@ -186,11 +186,17 @@ public final class HTTPGatewayClient: GatewayClient {
         }
     }
 
-    /// Cancels an uncaptured intent or refunds a captured one, idempotently.
+    /// Cancels an uncaptured intent or refunds a captured one, idempotently. The intent is marked
+    /// `metadata[vtpe_reversal]=true` first, so the day's batch leaves it out as the terminal did.
     public func reverse(paymentIntentID id: String, idempotencyKey: String) async -> Bool {
         do {
             let (status, intent) = try await call(.GET, "/v1/payment_intents/\(id)")
             guard status == 200, let state = intent["status"] as? String else { return false }
+            let marked = (intent["metadata"] as? [String: Any])?["vtpe_reversal"] as? String == "true"
+            if !marked, state == "requires_capture" || state == "succeeded" {
+                let (code, _) = try await call(.POST, "/v1/payment_intents/\(id)", [("metadata[vtpe_reversal]", "true")])
+                guard code == 200 else { return false }
+            }
             switch state {
             case "canceled": return true
             case "requires_capture":
