@@ -116,14 +116,14 @@ let package = Package(
         .testTarget(name: "CardReadersUSBTests", dependencies: ["CardReadersUSB"], swiftSettings: strict),
         .testTarget(
             name: "TerminalEngineTests",
-            dependencies: ["TerminalEngine", "CardReaders", "EMV", "PaymentCore", "PaymentCrypto", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["TerminalEngine", "CardReaders", "EMV", "PaymentCore", "PaymentCrypto", "TestSupport", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "TerminalEngine", "CardReaders", "EMV", "PaymentCore"], exclude: ["Snapshots"], swiftSettings: strict),
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "PaymentCore", "PaymentCrypto", "EMV",
+                "Gateway", "PaymentCore", "PaymentCrypto", "EMV", "TestSupport",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -88,7 +88,15 @@ public actor TerminalEngine {
 
     /// Settles lost answers and reversals until cancelled.
     public func runBackgroundWork() async {
+        await listenToReversals()
         await reversals.run(with: gateway)
+    }
+
+    /// Lost refund answers the reversal queue finds out go to the journal.
+    private func listenToReversals() async {
+        await reversals.onRefundSettled { [weak self] key, refundID in
+            await self?.send(.refundInquiryAnswered(idempotencyKey: key, refundID: refundID))
+        }
     }
 
     /// Feeds one event and performs the resulting actions.
@@ -275,6 +283,7 @@ public actor TerminalEngine {
             let reversals = self.reversals
             Task {
                 // Reversals owed are done first, so the gateway's totals leave out what the terminal did not complete.
+                await self.listenToReversals()
                 await reversals.settle(with: gateway)
                 let answer: Result<GatewayBatch, GatewayFailure>
                 do throws(GatewayFailure) { answer = .success(try await gateway.batch(terminalID: terminalID, number: number, close: close)) } catch {

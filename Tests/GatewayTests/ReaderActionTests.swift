@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import EMV
 import Testing
+import TestSupport
 @testable import Gateway
 import PaymentCore
 
@@ -25,9 +26,9 @@ import PaymentCore
             let idle = try await client.get("/v1/terminal/readers/\(readerID)/vtpe_action?after=0&wait=0")
             #expect(idle.json["vtpe_action_version"] as? Int == 0)
 
-            // The terminal waits; the API gives it an action; the wait answers at once.
+            // The terminal waits; the API gives it an action; the wait answers at once (whether the action came
+            // before the poll began waiting or after; the wake-up itself is tested on the hub below).
             async let polled = client.get("/v1/terminal/readers/\(readerID)/vtpe_action?after=0&wait=20")
-            try await Task.sleep(for: .milliseconds(100))
             let started = ContinuousClock.now
             let process = try await client.post("/v1/terminal/readers/\(readerID)/process_payment_intent", "payment_intent=\(intentID)")
             #expect(process.status == .ok)
@@ -92,5 +93,25 @@ import PaymentCore
             let failed = try await client.post("/v1/terminal/readers/\(readerID)/vtpe_action_result", "status=failed&failure_code=card_declined&failure_message=Declined")
             #expect((failed.json["action"] as? [String: Any])?["failure_code"] as? String == "card_declined")
         }
+    }
+
+    /// A waiting poll is woken by the change, not by its time-out; a finished wait leaves no waiter behind.
+    @Test func hubWakesAWaitingPoll() async throws {
+        let hub = ActionHub()
+        let started = ContinuousClock.now
+        let poll = Task { await hub.wait("tmr_1", timeout: .seconds(30)) }
+        try await within("the poll to wait") { while hub.waiting("tmr_1") == 0 { await Task.yield() } }
+        hub.notify("tmr_2")
+        #expect(hub.waiting("tmr_1") == 1)
+        hub.notify("tmr_1")
+        try await within("the woken poll") { await poll.value }
+        #expect(ContinuousClock.now - started < .seconds(10))
+        #expect(hub.waiting("tmr_1") == 0)
+        // A cancelled poll returns too, and leaves nothing.
+        let cancelled = Task { await hub.wait("tmr_1", timeout: .seconds(30)) }
+        try await within("the second poll to wait") { while hub.waiting("tmr_1") == 0 { await Task.yield() } }
+        cancelled.cancel()
+        try await within("the cancelled poll") { await cancelled.value }
+        #expect(hub.waiting("tmr_1") == 0)
     }
 }

@@ -4,6 +4,7 @@ import Foundation
 import PaymentCore
 import PaymentCrypto
 import Testing
+import TestSupport
 @testable import TerminalEngine
 import Logging
 
@@ -272,8 +273,16 @@ actor RecordingGateway: GatewayClient {
         let queue = ReversalQueue(dataDirectory: dir, profileID: "countertop", logger: .init(label: "t"))
         await queue.add(key: "87654321-000007", paymentIntent: nil, reason: TransactionStateMachine.refundInquiry)
         await gateway.set(statusAnswer: .completed(GatewayAnswer(result: .approved(paymentIntentID: "re_1", authorizationCode: nil))))
+        let heard = Heard()
+        await queue.onRefundSettled { key, refund in await heard.add("\(key) \(refund ?? "-")") }
         #expect(await queue.settle(with: gateway) == 0)
         #expect(await gateway.reversed.isEmpty)
+        #expect(await heard.items == ["87654321-000007 re_1"])
+    }
+
+    actor Heard {
+        var items: [String] = []
+        func add(_ item: String) { items.append(item) }
     }
 
     /// The PIN pad's time-out runs on the injected clock: moving it 60 s cancels the sale, with nothing sent.

@@ -97,6 +97,59 @@ import Testing
         #expect(m.handle(.operationRequested(.void(stan: 99)), now: fixedDate) == [] && m.refusal == "No transaction with STAN 000099 in the open batch")
     }
 
+    /// A EUR 20.00 sale (STAN 41), then a chip refund of it (STAN 42) whose answer is lost; the refund's last actions.
+    @discardableResult
+    func saleThenLostRefund(_ m: inout TransactionStateMachine, refund: Int64) throws -> [TransactionAction] {
+        _ = m.handle(.operationRequested(.sale(amount: eur(2000), tip: nil)), now: fixedDate)
+        try tap(&m, .approved(paymentIntentID: "pi_sale", authorizationCode: "1"))
+        _ = m.handle(.operationRequested(.refund(amount: eur(refund), of: 41)), now: fixedDate)
+        _ = m.handle(.cardPresented(try card("4242424242424242")), now: fixedDate)
+        _ = m.handle(.onlineRequested(try onlineRequest("4242424242424242", amount: refund)), now: fixedDate)
+        _ = m.handle(.authorizationAnswered(stan: 42, GatewayAnswer(result: .failed(.timeout), outcomeKnown: false)), now: fixedDate)
+        return m.handle(.kernelCompleted(stan: 42, KernelOutcome(decision: .declinedUnableToGoOnline, pan: try PAN("4242424242424242"))), now: fixedDate)
+    }
+
+    /// A refund whose answer is lost stays in doubt: asked about, never undone; the sale takes no other refund nor a
+    /// void meanwhile; the answer found makes it a refund of the batch (or a failure) and frees the sale.
+    @Test func lostRefundAnswerStaysInDoubtUntilTheInquiryAnswers() throws {
+        var m = try machine()
+        let end = try saleThenLostRefund(&m, refund: 500)
+        #expect(end.first == .queueReversal(key: "12345678-000042", paymentIntent: nil, reason: TransactionStateMachine.refundInquiry))
+        #expect(m.journal.entry(42)?.status == .inDoubt && m.journal.entry(41)?.refunded == 0)
+        #expect(m.journal.totals == [BatchTotal(currency: "EUR", brand: "visa", type: "sale", count: 1, amount: 2000)])
+        let receipt = ReceiptFormatter(profile: try countertop(), terminalID: "12345678").receipt(for: try #require(m.journal.entry(42)), copy: .merchant, batch: 1)
+        #expect(receipt.lines.contains { $0.contains("RESULT UNKNOWN") } && !receipt.lines.contains { $0.contains("NOT COMPLETED") })
+
+        let waiting = "Refund 000042 of STAN 000041 awaits the gateway's answer: try again shortly"
+        #expect(m.handle(.operationRequested(.refund(amount: eur(500), of: 41)), now: fixedDate) == [] && m.refusal == waiting)
+        #expect(m.handle(.operationRequested(.void(stan: 41)), now: fixedDate) == [] && m.refusal == waiting)
+
+        // An inquiry answer for another key changes nothing; this one makes the refund of the batch.
+        #expect(m.handle(.refundInquiryAnswered(idempotencyKey: "12345678-000099", refundID: "re_x"), now: fixedDate) == [])
+        let found = m.handle(.refundInquiryAnswered(idempotencyKey: "12345678-000042", refundID: "re_lost"), now: fixedDate)
+        #expect(found == [.saveJournal(m.journal)])
+        #expect(m.journal.entry(42)?.status == .approved && m.journal.entry(42)?.gatewayID == "re_lost")
+        #expect(m.journal.entry(41)?.refunded == 500)
+        #expect(m.notice == "Refund 000042 went through")
+        #expect(m.journal.totals.contains(BatchTotal(currency: "EUR", brand: "visa", type: "refund", count: 1, amount: 500)))
+        // Answered once: a repeat finds nothing in doubt.
+        #expect(m.handle(.refundInquiryAnswered(idempotencyKey: "12345678-000042", refundID: "re_lost"), now: fixedDate) == [])
+        #expect(m.journal.entry(41)?.refunded == 500)
+        // The sale is free again: what is left can be refunded.
+        #expect(m.handle(.operationRequested(.refund(amount: eur(1500), of: 41)), now: fixedDate) == [] && m.refusal == nil)
+    }
+
+    @Test func lostRefundThatNeverReachedTheGatewayFails() throws {
+        var m = try machine()
+        try saleThenLostRefund(&m, refund: 2000)
+        _ = m.handle(.refundInquiryAnswered(idempotencyKey: "12345678-000042", refundID: nil), now: fixedDate)
+        #expect(m.journal.entry(42)?.status == .failed && m.journal.entry(42)?.outcomeText == "not made by the gateway")
+        #expect(m.notice == "Refund 000042 was not made")
+        #expect(m.journal.entry(41)?.refunded == 0)
+        #expect(m.handle(.operationRequested(.void(stan: 41)), now: fixedDate).last
+                == .requestFollowUp(FollowUpRequest(operation: .void(captured: eur(2000)), paymentIntent: "pi_sale", terminalID: "12345678", stan: 43, batch: 1)))
+    }
+
     @Test func refundsReferencedAndUnreferenced() throws {
         var m = try machine()
         _ = m.handle(.operationRequested(.sale(amount: eur(2000), tip: nil)), now: fixedDate)

@@ -103,6 +103,7 @@ class LossyProxy(socketserver.ThreadingMixIn, http.server.HTTPServer):
     def __init__(self, target_port):
         self.target_port = target_port
         self.drop_next_payment = False
+        self.drop_next_refund = False
         self.refuse_inquiries_until = 0.0
         self.inquiries = 0
         super().__init__(("127.0.0.1", 0), ProxyHandler)
@@ -133,6 +134,10 @@ class ProxyHandler(http.server.BaseHTTPRequestHandler):
             server.drop_next_payment = False
             self.close_connection = True
             return  # the gateway processed it; the terminal never hears back
+        if self.command == "POST" and self.path.startswith("/v1/refunds") and server.drop_next_refund:
+            server.drop_next_refund = False
+            self.close_connection = True
+            return
         self.send_response(response.status)
         for k, v in response.getheaders():
             if k.lower() not in ("transfer-encoding", "connection", "content-length"):
@@ -196,6 +201,40 @@ def test_lost_answer_that_went_through_is_reversed(vtpe_bin, gateway, lossy):
     report = run_vtpe(vtpe_bin, "batch", "report", "--json", "--data-dir", data, timeout=30)
     assert report.returncode == 0, describe(report)
     assert json.loads(report.stdout)["reconciliation"]["result"] == "match", report.stdout
+
+
+def test_lost_refund_answer_is_found_and_counted(vtpe_bin, gateway, lossy):
+    """A refund whose answer is lost is never undone: the journal keeps it in doubt (the sale takes no second refund
+    meanwhile), the reversal queue's inquiry finds it made, and the day's totals count it on both sides."""
+    proxy, data = lossy
+    sale = run_vtpe(vtpe_bin, "sale", "30.00", "--card", "visa", "--json", "--data-dir", data, timeout=60)
+    assert sale.returncode == 0, describe(sale)
+    stan = f"{json.loads(sale.stdout)['stan']:06d}"
+    proxy.drop_next_refund = True
+    proxy.refuse_inquiries_until = time.monotonic() + 6
+    refund = run_vtpe(vtpe_bin, "refund", "10.00", "--of", stan, "--card", "visa", "--wait", "--data-dir", data, timeout=60)
+    assert refund.returncode == 4 and refund.stdout.startswith("FAILED refund"), describe(refund)
+    refund_stan = int(refund.stdout.split("STAN ")[1].split()[0])
+
+    def journal_status():
+        entries = json.loads((data / "batch-countertop.json").read_text())["entries"]
+        return next(e["status"] for e in entries if e["stan"] == refund_stan)
+
+    if journal_status() == "in_doubt":
+        again = run_vtpe(vtpe_bin, "refund", "10.00", "--of", stan, "--card", "visa", "--wait", "--data-dir", data, timeout=30)
+        assert again.returncode == 2 and "awaits the gateway's answer" in again.stderr, describe(again)
+    assert wait_until(lambda: journal_status() == "approved", 30), (data / "vtpe.log").read_text()[-2000:]
+    entries = json.loads((data / "batch-countertop.json").read_text())["entries"]
+    refund_id = next(e["gatewayID"] for e in entries if e["stan"] == refund_stan)
+    status, made = api(gateway, "GET", f"/v1/refunds/{refund_id}")
+    assert status == 200 and made["amount"] == 1000 and made["status"] == "succeeded", made
+    sale_intent = json.loads(sale.stdout)["id"]
+    status, listed = api(gateway, "GET", f"/v1/refunds?payment_intent={sale_intent}")
+    assert [r["id"] for r in listed["data"]] == [refund_id], "one refund, never two"
+    report = run_vtpe(vtpe_bin, "batch", "report", "--json", "--data-dir", data, timeout=30)
+    x = json.loads(report.stdout)
+    assert x["reconciliation"]["result"] == "match", x
+    assert any(t["type"] == "refund" and t["amount"] == 1000 for t in x["totals"]), x
 
 
 # --------------------------------------------------------------------------- TDES DUKPT profiles

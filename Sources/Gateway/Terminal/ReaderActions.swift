@@ -32,6 +32,11 @@ final class ActionHub: Sendable {
 
     private let waiters = Mutex<[String: [UUID: Waiter]]>([:])
 
+    /// How many polls wait on `readerID` (for tests that must know a poll is waiting before they wake it).
+    func waiting(_ readerID: String) -> Int {
+        waiters.withLock { $0[readerID]?.count ?? 0 }
+    }
+
     func notify(_ readerID: String) {
         let woken = waiters.withLock { $0.removeValue(forKey: readerID) ?? [:] }
         for waiter in woken.values { waiter.finish() }

@@ -20,6 +20,8 @@ public actor ReversalQueue {
     private let logger: Logger
     private let clock: any TerminalClock
     public private(set) var entries: [Entry]
+    /// Told what became of a refund whose answer was lost: its key and the refund made, or nil when none was.
+    private var refundSettled: (@Sendable (String, String?) async -> Void)?
     /// A status inquiry that keeps answering "never arrived" for this long ends the entry.
     public static let inquiryWindow: TimeInterval = 120
 
@@ -28,6 +30,11 @@ public actor ReversalQueue {
         self.logger = logger
         self.clock = clock
         entries = (try? JSONDecoder().decode([Entry].self, from: Data(contentsOf: file))) ?? []
+    }
+
+    /// Who hears of lost refund answers found out (the engine, which updates its journal).
+    public func onRefundSettled(_ listener: @escaping @Sendable (_ key: String, _ refundID: String?) async -> Void) {
+        refundSettled = listener
     }
 
     /// Remembers a transaction to settle: with the intent to undo, or (answer lost) only its key.
@@ -54,17 +61,20 @@ public actor ReversalQueue {
                 case .completed(let answer)?:
                     guard case .approved(let id, _) = answer.result else {
                         logger.info("lost answer settled: the payment was not approved", metadata: ["key": "\(entry.key)"])
+                        if entry.reason == TransactionStateMachine.refundInquiry { await refundSettled?(entry.key, nil) }
                         continue
                     }
                     if entry.reason == TransactionStateMachine.refundInquiry {
-                        // A refund is not undone: the merchant is told it went through (the batch report shows it).
+                        // A refund is not undone: the journal takes it as made (the batch report shows it).
                         logger.notice("lost refund answer settled: the refund went through", metadata: ["key": "\(entry.key)", "refund": "\(id)"])
+                        await refundSettled?(entry.key, id)
                         continue
                     }
                     entry.paymentIntent = id
                 case .unknown?:
                     if now.timeIntervalSince(entry.created) > Self.inquiryWindow {
                         logger.info("lost answer settled: the gateway never received the payment", metadata: ["key": "\(entry.key)"])
+                        if entry.reason == TransactionStateMachine.refundInquiry { await refundSettled?(entry.key, nil) }
                         continue
                     }
                     kept.append(entry)

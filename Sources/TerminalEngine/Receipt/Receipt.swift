@@ -96,6 +96,12 @@ public struct ReceiptFormatter: Sendable {
             if let text = e.outcomeText { lines.append(center(text)) }
             lines.append("")
             lines.append(center("NO FUNDS DEBITED"))
+        case .inDoubt:
+            // The refund may have been made: the receipt says so rather than "not completed".
+            lines.append(center("RESULT UNKNOWN"))
+            lines.append(center("CHECKING WITH THE BANK"))
+            lines.append("")
+            lines.append(center("REPRINT FOR THE RESULT"))
         }
         lines.append(center(copy == .merchant ? "MERCHANT COPY" : "CUSTOMER COPY"))
         if copy == .customer { lines.append(center("PLEASE RETAIN RECEIPT")) }
@@ -142,6 +148,8 @@ public struct ReceiptFormatter: Sendable {
             lines += [type, center("PAIEMENT REFUSE"), center("-- ABANDON --")]
         case .failed:
             lines += [type, center("-- ABANDON --")]
+        case .inDoubt:
+            lines += [type, center("RESULTAT INCONNU"), center("VERIFICATION EN COURS")]
         }
         lines.append(center(copy == .merchant ? "TICKET COMMERCANT" : "TICKET CLIENT"))
         lines.append(center("A CONSERVER"))

@@ -11,6 +11,9 @@ public struct JournalEntry: Sendable, Equatable, Codable {
         case completed
         /// Undone by a void of this batch.
         case voided
+        /// A refund whose answer was lost: the reversal queue asks the gateway, and the entry becomes approved or
+        /// failed when it answers. Meanwhile the sale takes no other refund nor a void.
+        case inDoubt = "in_doubt"
     }
 
     public var stan: UInt32

@@ -29,6 +29,9 @@ public enum TransactionEvent: Sendable, Equatable {
 
     /// The gateway answered the authorization of transaction `stan`.
     case authorizationAnswered(stan: UInt32, GatewayAnswer)
+    /// The reversal queue found out what became of a refund whose answer was lost (`idempotencyKey`): approved as
+    /// refund `refundID`, or nil when the gateway never made it.
+    case refundInquiryAnswered(idempotencyKey: String, refundID: String?)
     /// A timer the machine set went off.
     case timerFired(TimerID)
 

@@ -266,6 +266,12 @@ extension TransactionStateMachine {
         return entry
     }
 
+    /// The refusal while a refund of `stan` awaits its lost answer: another one could refund the sale twice.
+    private func refundInDoubt(of stan: UInt32) -> String? {
+        guard let refund = journal.entries.last(where: { $0.kind == .refund && $0.reference == stan && $0.status == .inDoubt }) else { return nil }
+        return "Refund \(ReceiptFormatter.stan(refund.stan)) of STAN \(ReceiptFormatter.stan(stan)) awaits the gateway's answer: try again shortly"
+    }
+
     /// What is left to refund of a transaction of the open batch (nil, with a notice, when nothing can be).
     private mutating func refundable(_ stan: UInt32) -> Int64? {
         guard let entry = openEntry(stan) else { return nil }
@@ -274,6 +280,7 @@ extension TransactionStateMachine {
             notice = "STAN \(ReceiptFormatter.stan(stan)) has nothing to refund"
             return nil
         }
+        if let doubt = refundInDoubt(of: stan) { notice = doubt; return nil }
         let left = captured.minorUnits - entry.refunded
         guard left > 0 else { notice = "STAN \(ReceiptFormatter.stan(stan)) is already refunded in full"; return nil }
         return left
@@ -305,6 +312,7 @@ extension TransactionStateMachine {
             notice = "STAN \(ReceiptFormatter.stan(stan)) is \(entry.status == .voided ? "already voided" : "not approved"): nothing to void"
             return []
         }
+        if let doubt = refundInDoubt(of: stan) { notice = doubt; return [] }
         guard entry.refunded == 0 else { notice = "STAN \(ReceiptFormatter.stan(stan)) is partly refunded: refund the rest instead"; return [] }
         let amount = entry.captured ?? Money(minorUnits: 0, currency: entry.amount.currency)
         return startFollowUp(.void(captured: entry.captured), intent: intent, reference: stan, amount: amount, kind: .void)

@@ -160,6 +160,7 @@ public struct TransactionStateMachine: Sendable, Equatable {
         case .followUpAnswered(let stan, let result): return followUpAnswered(stan: stan, result, now: now)
         case .batchAnswered(let number, let answer): return batchAnswered(number: number, answer, now: now)
         case .kernelCompleted(let stan, let outcome): return kernelCompleted(stan: stan, outcome, now: now)
+        case .refundInquiryAnswered(let key, let refundID): return refundInquiryAnswered(key: key, refundID: refundID)
         case .timerFired(.pinEntry(let n)):
             guard n == pinPads, case .pinEntry(let amount, let mode, let stan, _, _) = phase else { return [] }
             pinDigits = []
@@ -278,7 +279,7 @@ public struct TransactionStateMachine: Sendable, Equatable {
             return [.answerPIN(nil)]
         case (_, .cardRemoved), (_, .keyPressed), (_, .authorizationAnswered), (_, .kernelCompleted), (_, .timerFired),
              (_, .readerActionChanged), (_, .paymentIntentFetched), (_, .tipApplied), (_, .presentedCardRead),
-             (_, .operationRequested), (_, .followUpAnswered), (_, .batchAnswered), (_, .storageFailed):
+             (_, .operationRequested), (_, .followUpAnswered), (_, .batchAnswered), (_, .storageFailed), (_, .refundInquiryAnswered):
             return []
         }
     }
@@ -318,7 +319,8 @@ public struct TransactionStateMachine: Sendable, Equatable {
         let reversal: [TransactionAction] = answer.outcomeKnown ? []
             : [.queueReversal(key: key, paymentIntent: nil, reason: kind == .refund ? Self.refundInquiry : "answer lost")]
         let card = tx.card ?? CardSummary(brand: .unknown, last4: "????", entryMode: .magstripe)
-        return reversal + finish(amount: tx.amount, card: card, stan: stan, outcome: answer.result, emv: nil, now: now)
+        return reversal + finish(amount: tx.amount, card: card, stan: stan, outcome: answer.result, emv: nil, now: now,
+                                 inDoubt: kind == .refund && !answer.outcomeKnown)
     }
 
     private mutating func kernelCompleted(stan: UInt32, _ outcome: KernelOutcome, now: Date) -> [TransactionAction] {
@@ -347,6 +349,8 @@ public struct TransactionStateMachine: Sendable, Equatable {
             settlement.reversal = nil
             if tx.answer?.outcomeKnown == false || tx.awaitingAnswer {
                 actions.append(.queueReversal(key: key, paymentIntent: nil, reason: Self.refundInquiry))
+                let card = settlement.card ?? tx.card ?? CardSummary(brand: .unknown, last4: "????", entryMode: tx.entryMode)
+                return actions + finish(amount: tx.amount, card: card, stan: stan, outcome: settlement.result, emv: settlement.emv, now: now, inDoubt: true)
             }
         } else if let reversal = settlement.reversal {
             actions.append(.queueReversal(key: key, paymentIntent: reversal.paymentIntent, reason: reversal.reason))
@@ -358,8 +362,11 @@ public struct TransactionStateMachine: Sendable, Equatable {
         return actions + finish(amount: tx.amount, card: card, stan: stan, outcome: settlement.result, emv: settlement.emv, now: now)
     }
 
-    private mutating func finish(amount: Money, card: CardSummary, stan: UInt32, outcome: AuthorizationResult, emv: EMVReceiptData?, now: Date) -> [TransactionAction] {
-        let entry = JournalEntry(transaction: kind, amount: amount, card: card, stan: stan, outcome: outcome, emv: emv, date: now, reference: reference)
+    /// Ends the transaction: its journal entry (`inDoubt` for a refund whose answer was lost), the result shown.
+    private mutating func finish(amount: Money, card: CardSummary, stan: UInt32, outcome: AuthorizationResult, emv: EMVReceiptData?, now: Date,
+                                 inDoubt: Bool = false) -> [TransactionAction] {
+        var entry = JournalEntry(transaction: kind, amount: amount, card: card, stan: stan, outcome: outcome, emv: emv, date: now, reference: reference)
+        if inDoubt, entry.status == .failed { entry.status = .inDoubt }
         journal.entries.append(entry)
         if kind == .refund, case .approved = outcome, let reference {
             journal.update(reference) { $0.refunded += amount.minorUnits }
@@ -372,6 +379,29 @@ public struct TransactionStateMachine: Sendable, Equatable {
         actions += serverSaleFinished(outcome)
         resetKind()
         return actions
+    }
+
+    /// A lost refund answer found out: the in-doubt entry becomes the refund the gateway made (and counts against
+    /// its sale) or a failure; the journal is saved, the screen left as it is.
+    private mutating func refundInquiryAnswered(key: String, refundID: String?) -> [TransactionAction] {
+        guard let entry = journal.entries.last(where: {
+            $0.status == .inDoubt && AuthorizationRequest.idempotencyKey(terminalID: terminalID, stan: $0.stan) == key
+        }) else { return [] }
+        journal.update(entry.stan) { e in
+            if let refundID {
+                e.status = .approved
+                e.gatewayID = refundID
+                e.outcomeText = nil
+            } else {
+                e.status = .failed
+                e.outcomeText = "not made by the gateway"
+            }
+        }
+        if refundID != nil, let reference = entry.reference {
+            journal.update(reference) { $0.refunded += entry.amount.minorUnits }
+        }
+        notice = "Refund \(ReceiptFormatter.stan(entry.stan)) \(refundID != nil ? "went through" : "was not made")"
+        return [.saveJournal(journal)]
     }
 
     /// Shows a finished journal entry and prints the copies the profile prints at once (the others on request).
