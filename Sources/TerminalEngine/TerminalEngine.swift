@@ -23,6 +23,10 @@ public struct TerminalSnapshot: Sendable, Equatable {
     public var batchCount: Int = 0
     /// The receipts printed by the last transaction, reprint or report.
     public var printed: [Receipt] = []
+    /// The battery (nil on mains power), the printer, and the receipts it holds until it can print.
+    public var battery: BatteryReading? = nil
+    public var printer: PrinterState = .ready
+    public var heldReceipts: Int = 0
 }
 
 /// Reads the card the API presented (`present_payment_method`): the simulator's card of that number, in the
@@ -83,13 +87,25 @@ public actor TerminalEngine {
         TerminalSnapshot(phase: machine.phase, notice: machine.notice, profile: machine.profile,
                          terminalID: machine.terminalID, gatewayLabel: gateway.label, readerName: readerName,
                          serverPaymentIntent: machine.serverIntent, cart: machine.cart, kind: machine.kind,
-                         batchNumber: machine.journal.number, batchCount: machine.journal.entries.count, printed: machine.lastPrinted)
+                         batchNumber: machine.journal.number, batchCount: machine.journal.entries.count, printed: machine.lastPrinted,
+                         battery: machine.battery, printer: machine.printer, heldReceipts: machine.heldReceipts.count)
     }
 
     /// Settles lost answers and reversals until cancelled.
     public func runBackgroundWork() async {
         await listenToReversals()
+        async let drain: Void = drainBattery()
         await reversals.run(with: gateway)
+        await drain
+    }
+
+    /// Every idle minute on the terminal's clock drains the battery (nothing on mains power).
+    private func drainBattery() async {
+        guard machine.batteryGauge != nil else { return }
+        while !Task.isCancelled {
+            guard (try? await clock.sleep(for: .seconds(60))) != nil else { return }
+            send(.battery(.minutesPassed(1)))
+        }
     }
 
     /// Lost refund answers the reversal queue finds out go to the journal.

@@ -35,6 +35,21 @@ import EMV
         ("battery: false", "battery: true", "field 'battery': battery is false (mains) or a mapping"),
         ("merchant_copy: always", "merchant_copie: always", "unknown field 'merchant_copie' in 'receipt' (did you mean 'merchant_copy'?)"),
         ("language: en", "language: de", "language must be one of en, fr, not 'de'"),
+        ("language: en", "network: {latency_ms: -5}\nlanguage: en", "network: latency is 0 to 60000 ms, not -5"),
+        ("language: en", "network: {latensy_ms: 5}\nlanguage: en", "unknown field 'latensy_ms' in 'network' (did you mean 'latency_ms'?)"),
+        ("language: en", "network: {outages: [{after_s: 5, for_s: 0}]}\nlanguage: en", "an outage starts at after_s ≥ 0 seconds and lasts for_s > 0 seconds"),
+        ("language: en", "network: {random_outages: {every_s: 0, for_s: 5}}\nlanguage: en", "random outages come every_s > 0 seconds"),
+        ("language: en", "offline: {enabled: true}\nlanguage: en", "offline.limits needs at least one currency"),
+        ("language: en", "offline: {enabled: true, limits: {EUR: {per_payment: \"99999.00\", total: \"100000.00\"}}}\nlanguage: en",
+         "offline.limits.EUR.per_payment EUR"),
+        ("language: en", "offline: {enabled: true, limits: {EUR: {per_payment: \"60.00\", total: \"50.00\"}}}\nlanguage: en",
+         "offline.limits.EUR: per_payment must be above zero and at most total"),
+        ("language: en", "offline: {enabled: true, limits: {XXY: {per_payment: \"1\", total: \"2\"}}}\nlanguage: en", "offline.limits: unknown ISO 4217 currency 'XXY'"),
+        ("language: en", "offline: {enabled: true, limits: {EUR: {per_payment: \"10.00\", total: \"20.00\"}}, max_count: 0}\nlanguage: en",
+         "offline.max_count is 1 to 100000, not 0"),
+        ("language: en", "offline: {enabled: true, limits: {EUR: {per_payment: \"10.00\", total: \"20.00\"}}, max_age_hours: 0}\nlanguage: en",
+         "offline.max_age_hours is above 0 and at most 720"),
+        ("language: en", "offline: {enabeld: true}\nlanguage: en", "unknown field 'enabeld' in 'offline' (did you mean 'enabled'?)"),
     ])
     func invalidProfilesSayWhereAndWhy(original: String, replacement: String, message: String) throws {
         let yaml = Self.valid.replacingOccurrences(of: original, with: replacement)
@@ -60,6 +75,11 @@ import EMV
         let byID = Dictionary(uniqueKeysWithValues: profiles.map { ($0.id, $0) })
         #expect(byID["softpos"]?.interfaces == [.contactless] && byID["softpos"]?.printerColumns == nil && byID["softpos"]?.battery == true)
         #expect(byID["mpos"]?.printerColumns == nil && byID["portable"]?.batteryModel?.capacityMAh == 2600)
+        #expect(byID["portable"]?.network.conditions == NetworkConditions(state: .up, latencyMS: 60, jitterMS: 40))
+        #expect(byID["portable"]?.offline == OfflinePolicy(enabled: true, limits: [.init(perPayment: Money(minorUnits: 5000, currency: .eur),
+                                                                                          total: Money(minorUnits: 100_000, currency: .eur))],
+                                                           maxCount: 100, maxAge: 86_400))
+        #expect(byID["countertop"]?.offline == .disabled && byID["fr"]?.offline == .disabled)
         #expect(byID["uk"]?.limits.contactlessCVMLimit == Money(minorUnits: 10000, currency: .gbp))
         #expect(byID["us"]?.currency == .usd && byID["us"]?.extends == "countertop")
         let fr = try #require(byID["fr"])

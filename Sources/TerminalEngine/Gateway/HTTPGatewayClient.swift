@@ -22,14 +22,18 @@ public final class HTTPGatewayClient: GatewayClient {
     private let timeout: TimeAmount
     private let logger: Logger
     private let keys: TerminalKeyRing?
+    /// The emulated network requests go through (nil: straight to the gateway).
+    public let link: NetworkLink?
 
-    public init(baseURL: String, apiKey: String, label: String? = nil, timeout: TimeAmount = .seconds(15), keys: TerminalKeyRing? = nil, logger: Logger) {
+    public init(baseURL: String, apiKey: String, label: String? = nil, timeout: TimeAmount = .seconds(15), keys: TerminalKeyRing? = nil,
+                link: NetworkLink? = nil, logger: Logger) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.apiKey = apiKey
         self.label = label ?? baseURL
         self.timeout = timeout
         self.logger = logger
         self.keys = keys
+        self.link = link
         self.client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(timeout: .init(connect: .seconds(3))))
     }
 
@@ -129,21 +133,13 @@ public final class HTTPGatewayClient: GatewayClient {
         case .refund(nil): "/v1/vtpe/unreferenced_refunds"
         default: request.paymentIntent.map { "/v1/payment_intents/\($0)/confirm" } ?? "/v1/payment_intents"
         }
-        var http = HTTPClientRequest(url: baseURL + path)
-        http.method = .POST
-        http.headers.add(name: "Authorization", value: "Bearer \(apiKey)")
-        http.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
-        http.headers.add(name: "Idempotency-Key", value: request.idempotencyKey)
-        http.headers.add(name: "User-Agent", value: "vtpe-terminal/0.1")
-        http.body = .bytes(ByteBuffer(string: body))
         logger.info("authorization sent", metadata: ["stan": "\(request.stan)", "card": "\(request.entryMode.verb) \(request.card.pan.masked)", "amount": "\(request.amount)"])
         do {
-            let response = try await client.execute(http, timeout: timeout)
-            let bytes = try await response.body.collect(upTo: 1 << 20)
-            return Self.interpret(status: Int(response.status.code), body: Data(bytes.readableBytesView))
+            let (status, _, data) = try await callRaw(.POST, path, form: body, idempotencyKey: request.idempotencyKey)
+            return Self.interpret(status: status, body: data)
         } catch {
             let failure = Self.failure(error)
-            guard failure != Self.refused else { return GatewayAnswer(result: .failed(failure)) }
+            guard !Self.neverArrived(failure) else { return GatewayAnswer(result: .failed(failure)) }
             // The request may have arrived: ask what became of it before giving up.
             logger.warning("authorization answer lost; asking the gateway for its status", metadata: ["stan": "\(request.stan)", "error": "\(failure)"])
             if let (code, body) = await storedResponse(after: request.idempotencyKey) { return Self.interpret(status: code, body: body) }
@@ -266,7 +262,7 @@ public final class HTTPGatewayClient: GatewayClient {
             return interpret(status, body)
         } catch {
             let failure = Self.failure(error)
-            guard failure != Self.refused else { return .failed(failure) }
+            guard !Self.neverArrived(failure) else { return .failed(failure) }
             if let (code, body) = await storedResponse(after: key) { return interpret(code, body) }
             return .failed(failure)
         }
@@ -314,7 +310,11 @@ public final class HTTPGatewayClient: GatewayClient {
     }
 
     func callRaw(_ method: HTTPMethod, _ path: String, _ fields: [(String, String)] = [], idempotencyKey: String? = nil) async throws -> (status: Int, json: [String: Any], body: Data) {
-        let form = fields.map { "\(Self.encode($0.0))=\(Self.encode($0.1))" }.joined(separator: "&")
+        try await callRaw(method, path, form: fields.map { "\(Self.encode($0.0))=\(Self.encode($0.1))" }.joined(separator: "&"), idempotencyKey: idempotencyKey)
+    }
+
+    /// One request through the emulated network: `form` is the query (GET) or the body (POST), already encoded.
+    func callRaw(_ method: HTTPMethod, _ path: String, form: String, idempotencyKey: String? = nil) async throws -> (status: Int, json: [String: Any], body: Data) {
         var http = HTTPClientRequest(url: baseURL + path + (method == .GET && !form.isEmpty ? "?" + form : ""))
         http.method = method
         http.headers.add(name: "Authorization", value: "Bearer \(apiKey)")
@@ -324,18 +324,28 @@ public final class HTTPGatewayClient: GatewayClient {
             http.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
             http.body = .bytes(ByteBuffer(string: form))
         }
-        let response = try await client.execute(http, timeout: timeout)
-        let body = try await response.body.collect(upTo: 1 << 20)
-        let data = Data(body.readableBytesView)
+        let (client, timeout, request) = (self.client, self.timeout, http)
+        let execute: @Sendable () async throws -> (Int, Data) = {
+            let response = try await client.execute(request, timeout: timeout)
+            let body = try await response.body.collect(upTo: 1 << 20)
+            return (Int(response.status.code), Data(body.readableBytesView))
+        }
+        let (status, data) = if let link { try await link.transmit(timeout: .nanoseconds(timeout.nanoseconds), execute) } else { try await execute() }
         let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
-        return (Int(response.status.code), json, data)
+        return (status, json, data)
     }
 
     /// Never connected (refused, or the connection timed out): the request cannot have arrived.
     private static let refused = GatewayFailure.unreachable("connection refused")
+    /// The emulated network is down: the request never left.
+    private static let networkDown = GatewayFailure.unreachable("network down")
+
+    /// Whether the request provably never reached the gateway (so nothing needs asking about).
+    private static func neverArrived(_ failure: GatewayFailure) -> Bool { failure == refused || failure == networkDown }
 
     /// What went wrong, as the terminal shows it. Only a refused connection proves the request never arrived.
     private static func failure(_ error: any Error) -> GatewayFailure {
+        if let e = error as? NetworkLink.Failure { return e == .down ? networkDown : .timeout }
         if let e = error as? HTTPClientError {
             if e == .deadlineExceeded || e == .readTimeout { return .timeout }
             if e == .connectTimeout { return refused }

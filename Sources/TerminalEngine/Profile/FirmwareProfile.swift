@@ -156,6 +156,17 @@ public struct FirmwareProfile: Sendable, Equatable {
     public var kernelVersion: String
     /// Where the profile was read from (for messages).
     public var source: String
+    /// The network the terminal starts with (emulated; docs/networks.md).
+    public var network: Network = Network()
+    /// When payments may be approved without the gateway and forwarded later.
+    public var offline: OfflinePolicy = .disabled
+
+    /// The emulated link's figures, outages and seed.
+    public struct Network: Sendable, Equatable {
+        public var conditions = NetworkConditions()
+        public var outages = OutageSchedule.none
+        public var seed: UInt64 = 1
+    }
 
     /// The contactless limits for a transaction in `currency`.
     public func contactlessLimits(for currency: Currency) -> ContactlessLimits {

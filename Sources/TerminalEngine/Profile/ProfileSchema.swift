@@ -33,6 +33,13 @@ enum ProfileSchema {
         "merchant": .fields(["name": .value, "city": .value, "contract_number": .value]),
         "key_management": .value,
         "firmware": .fields(["version": .value, "kernel_version": .value]),
+        "offline": .fields([
+            "enabled": .value, "limits": .keyed(.fields(["per_payment": .value, "total": .value])), "max_count": .value, "max_age_hours": .value,
+        ]),
+        "network": .fields([
+            "latency_ms": .value, "jitter_ms": .value, "loss_percent": .value, "outages": .value, "seed": .value,
+            "random_outages": .fields(["every_s": .value, "for_s": .value]),
+        ]),
     ])
 
     /// Throws for the first field no profile has, naming its file, line and the nearest known name.

@@ -76,6 +76,39 @@ struct RawProfile: Decodable {
             case additionalTerminalCapabilities = "additional_terminal_capabilities", tac, applications, contactlessLimits = "contactless_limits"
         }
     }
+    struct Offline: Decodable {
+        struct Limit: Decodable {
+            var perPayment: String
+            var total: String
+            enum CodingKeys: String, CodingKey { case perPayment = "per_payment", total }
+        }
+        var enabled: Bool
+        var limits: [String: Limit]?
+        var maxCount: Int?
+        var maxAgeHours: Double?
+        enum CodingKeys: String, CodingKey { case enabled, limits, maxCount = "max_count", maxAgeHours = "max_age_hours" }
+    }
+    struct Network: Decodable {
+        struct Window: Decodable {
+            var after: Double
+            var duration: Double
+            enum CodingKeys: String, CodingKey { case after = "after_s", duration = "for_s" }
+        }
+        struct Random: Decodable {
+            var every: Double
+            var duration: Double
+            enum CodingKeys: String, CodingKey { case every = "every_s", duration = "for_s" }
+        }
+        var latencyMS: Int?
+        var jitterMS: Int?
+        var lossPercent: Double?
+        var outages: [Window]?
+        var randomOutages: Random?
+        var seed: UInt64?
+        enum CodingKeys: String, CodingKey {
+            case latencyMS = "latency_ms", jitterMS = "jitter_ms", lossPercent = "loss_percent", outages, randomOutages = "random_outages", seed
+        }
+    }
     struct Firmware: Decodable {
         var version: String
         var kernelVersion: String?
@@ -103,10 +136,12 @@ struct RawProfile: Decodable {
     var merchant: Merchant
     var keyManagement: String?
     var firmware: Firmware?
+    var network: Network?
+    var offline: Offline?
 
     enum CodingKeys: String, CodingKey {
         case id, name, model, formFactor = "form_factor", language, display, keypad, printer, currency, country, interfaces
-        case connectivity, battery, limits, transactions, tipping, receipt, emv, merchant, keyManagement = "key_management", firmware
+        case connectivity, battery, limits, transactions, tipping, receipt, emv, merchant, keyManagement = "key_management", firmware, network, offline
     }
 
     /// The applications a profile may name, with their AIDs (partial selection, so longer card AIDs match) and the
@@ -284,6 +319,22 @@ struct RawProfile: Decodable {
         } else if [.portable, .mpos, .softpos].contains(formFactor) {
             throw fail(["battery"], "a \(formFactor.rawValue) device runs on a battery: give capacity_mah, drain_per_transaction and drain_per_idle_minute")
         }
+        let conditions = NetworkConditions(state: (network?.lossPercent ?? 0) > 0 ? .flaky : .up, latencyMS: network?.latencyMS ?? 0,
+                                           jitterMS: network?.jitterMS ?? 0, lossPercent: network?.lossPercent ?? 0)
+        if let problem = conditions.problem { throw fail(["network"], "network: \(problem)") }
+        for (i, window) in (network?.outages ?? []).enumerated() where window.after < 0 || window.duration <= 0 {
+            throw fail(["network", "outages", String(i)], "an outage starts at after_s ≥ 0 seconds and lasts for_s > 0 seconds")
+        }
+        if let random = network?.randomOutages, random.every <= 0 || random.duration <= 0 {
+            throw fail(["network", "random_outages"], "random outages come every_s > 0 seconds on average and last for_s > 0 seconds")
+        }
+        let offlinePolicy = try offlinePolicy(maxAmount: limits.maxAmount, fail)
+        let networkProfile = FirmwareProfile.Network(
+            conditions: conditions,
+            outages: OutageSchedule(windows: (network?.outages ?? []).map { .init(start: $0.after, duration: $0.duration) },
+                                    randomEvery: network?.randomOutages?.every, randomFor: network?.randomOutages?.duration ?? 30,
+                                    seed: network?.seed ?? 1),
+            seed: network?.seed ?? 1)
         return FirmwareProfile(
             id: id, extends: document.chain.dropFirst().first.map { URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent },
             name: name, model: model, formFactor: formFactor, language: language,
@@ -293,6 +344,36 @@ struct RawProfile: Decodable {
             tipping: .init(mode: tipMode, percentages: percentages), receipt: receipt, emv: settings,
             merchantName: merchant.name, merchantCity: merchant.city, merchantContract: merchant.contractNumber, keyManagement: scheme,
             firmwareVersion: firmware?.version ?? "vtpe-\(formFactor.rawValue)-1.0", kernelVersion: firmware?.kernelVersion ?? "vtpe-emv-1.0",
-            source: document.source)
+            source: document.source, network: networkProfile, offline: offlinePolicy)
+    }
+
+    /// The `offline` block: limits per currency (each amount in its currency, per payment ≤ total, and ≤ the
+    /// profile's maximum amount in the profile's currency), how many payments and how old.
+    private func offlinePolicy(maxAmount: Money, _ fail: ([String], String) -> ProfileError) throws(ProfileError) -> OfflinePolicy {
+        guard let offline, offline.enabled else { return .disabled }
+        let entries = (offline.limits ?? [:]).sorted { $0.key < $1.key }
+        guard !entries.isEmpty else { throw fail(["offline", "limits"], "offline.limits needs at least one currency, e.g. EUR: {per_payment: \"50.00\", total: \"1000.00\"}") }
+        var limits: [OfflinePolicy.Limit] = []
+        for (code, entry) in entries {
+            let path = ["offline", "limits", code]
+            let currency: Currency
+            do { currency = try Currency(code: code) } catch { throw fail(path, "offline.limits: unknown ISO 4217 currency '\(code)'") }
+            func amount(_ key: String, _ text: String) throws(ProfileError) -> Money {
+                do { return try Money.parse(text, currency: currency) } catch { throw fail(path + [key], "offline.limits.\(code).\(key) '\(text)' is not an amount in \(code)") }
+            }
+            let limit = OfflinePolicy.Limit(perPayment: try amount("per_payment", entry.perPayment), total: try amount("total", entry.total))
+            guard limit.perPayment.minorUnits > 0, limit.perPayment.minorUnits <= limit.total.minorUnits else {
+                throw fail(path, "offline.limits.\(code): per_payment must be above zero and at most total")
+            }
+            if currency == maxAmount.currency, limit.perPayment.minorUnits > maxAmount.minorUnits {
+                throw fail(path + ["per_payment"], "offline.limits.\(code).per_payment \(limit.perPayment.formatted(withCode: true)) is above limits.max_amount \(maxAmount.formatted(withCode: true))")
+            }
+            limits.append(limit)
+        }
+        let count = offline.maxCount ?? 100
+        guard (1...100_000).contains(count) else { throw fail(["offline", "max_count"], "offline.max_count is 1 to 100000, not \(count)") }
+        let hours = offline.maxAgeHours ?? 24
+        guard hours > 0, hours <= 720 else { throw fail(["offline", "max_age_hours"], "offline.max_age_hours is above 0 and at most 720 (30 days), not \(hours)") }
+        return OfflinePolicy(enabled: true, limits: limits, maxCount: count, maxAge: hours * 3600)
     }
 }

@@ -32,6 +32,10 @@ public enum TransactionEvent: Sendable, Equatable {
     /// The reversal queue found out what became of a refund whose answer was lost (`idempotencyKey`): approved as
     /// refund `refundID`, or nil when the gateway never made it.
     case refundInquiryAnswered(idempotencyKey: String, refundID: String?)
+    /// Time passed, a level was set or the charger plugged in (portable and mobile terminals).
+    case battery(BatteryChange)
+    /// The printer ran out of paper, its cover opened, or it is ready again.
+    case printerChanged(PrinterState)
     /// A timer the machine set went off.
     case timerFired(TimerID)
 

@@ -21,6 +21,10 @@ extension TransactionStateMachine {
             return []
         }
         switch operation {
+        case .reprint, .batch: break
+        default: if refusedForBattery() { return [] }
+        }
+        switch operation {
         case .sale(let amount, let tip, let email):
             guard check(amount) else { return [] }
             if let tip, !checkTip(tip) { return [] }
@@ -61,6 +65,11 @@ extension TransactionStateMachine {
 
     /// An amount typed on the keypad and confirmed, for the transaction kind in progress.
     mutating func amountEntered(_ amount: Money, now: Date) -> [TransactionAction] {
+        if refusedForBattery() {
+            phase = .amountEntry(digits: "")
+            resetKind()
+            return []
+        }
         switch kind {
         case .sale:
             if profile.tipping.mode != .off, terminalTip == nil {
@@ -351,12 +360,11 @@ extension TransactionStateMachine {
             return []
         }
         let receipt = ReceiptFormatter(profile: profile, terminalID: terminalID).receipt(for: entry, copy: copy, duplicate: true, batch: journal.number)
-        lastPrinted = [receipt]
         if case .referenceEntry = phase { phase = .amountEntry(digits: "") }
         if case .menu = phase { phase = .amountEntry(digits: "") }
         notice = "\(copy == .merchant ? "Merchant" : "Customer") copy of STAN \(ReceiptFormatter.stan(entry.stan)) reprinted"
         reprints += 1
-        return [.printReceipt(receipt)]
+        return printOrHold([receipt])
     }
 
     // MARK: Answers
@@ -408,8 +416,7 @@ extension TransactionStateMachine {
         phase = .batchReport(report)
         reportsMade += 1
         let ticket = ReceiptFormatter(profile: profile, terminalID: terminalID).batchTicket(report)
-        lastPrinted = [ticket]
-        return actions + [.printReceipt(ticket)]
+        return actions + printOrHold([ticket])
     }
 }
 

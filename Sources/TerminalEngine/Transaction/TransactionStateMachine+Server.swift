@@ -55,6 +55,10 @@ extension TransactionStateMachine {
                 let message = refund ? "A transaction is in progress on the terminal." : "A sale is already in progress on the terminal."
                 return [.reportActionResult(readerID: action.readerID, .failed(code: "terminal_busy", message: message))]
             }
+            if let battery, battery.refusesTransactions {
+                return [.reportActionResult(readerID: action.readerID, .failed(code: "terminal_battery_low",
+                                                                               message: "The terminal's battery is at \(battery.summary): charge it first."))]
+            }
             if refund, !profile.enables(.refund) {
                 return [.reportActionResult(readerID: action.readerID, .failed(code: "unsupported_action", message: "Refunds are not enabled on this terminal (\(profile.id))."))]
             }

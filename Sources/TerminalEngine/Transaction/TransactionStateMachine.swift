@@ -96,6 +96,12 @@ public struct TransactionStateMachine: Sendable, Equatable {
     public internal(set) var journal: BatchJournal
     /// The last receipt printed (or written as an e-receipt), for scripts.
     public internal(set) var lastPrinted: [Receipt] = []
+    /// The battery (nil on mains power): drained by each finished transaction and by the minutes the engine counts.
+    public internal(set) var batteryGauge: BatteryGauge?
+    public var battery: BatteryReading? { batteryGauge?.reading }
+    /// The receipt printer; receipts made while it cannot print wait in `heldReceipts`.
+    public internal(set) var printer: PrinterState = .ready
+    public internal(set) var heldReceipts: [Receipt] = []
     /// Counts batch reports (the engine tells a new one from the one on screen).
     public internal(set) var reportsMade = 0
     /// Why the last requested operation was refused (nil when it started).
@@ -130,6 +136,7 @@ public struct TransactionStateMachine: Sendable, Equatable {
         self.nextSTAN = max(1, nextSTAN)
         self.pinTimeout = pinTimeout
         self.journal = journal
+        batteryGauge = profile.batteryModel.map { BatteryGauge(model: $0) }
     }
 
     /// The reversal queue's reason for a refund whose answer was lost: it is asked about and reported, never undone.
@@ -143,6 +150,12 @@ public struct TransactionStateMachine: Sendable, Equatable {
     }
 
     public mutating func handle(_ event: TransactionEvent, now: Date) -> [TransactionAction] {
+        // The device's own events leave the screen's message alone unless they have one to show.
+        switch event {
+        case .battery(let change): return batteryChanged(change)
+        case .printerChanged(let state): return printerChanged(state)
+        default: break
+        }
         notice = nil
         switch event {
         case .readerActionChanged(let action): return readerActionChanged(action)
@@ -279,7 +292,8 @@ public struct TransactionStateMachine: Sendable, Equatable {
             return [.answerPIN(nil)]
         case (_, .cardRemoved), (_, .keyPressed), (_, .authorizationAnswered), (_, .kernelCompleted), (_, .timerFired),
              (_, .readerActionChanged), (_, .paymentIntentFetched), (_, .tipApplied), (_, .presentedCardRead),
-             (_, .operationRequested), (_, .followUpAnswered), (_, .batchAnswered), (_, .storageFailed), (_, .refundInquiryAnswered):
+             (_, .operationRequested), (_, .followUpAnswered), (_, .batchAnswered), (_, .storageFailed), (_, .refundInquiryAnswered),
+             (_, .battery), (_, .printerChanged):
             return []
         }
     }
@@ -412,11 +426,11 @@ public struct TransactionStateMachine: Sendable, Equatable {
         phase = .finished(TransactionResult(amount: entry.amount, card: entry.card, stan: entry.stan, outcome: outcome, date: now,
                                             receipt: customer, kind: entry.kind, merchantReceipt: merchant, reference: entry.reference))
         finishedTransactions += 1
+        _ = batteryChanged(.transactionFinished)
         var printed: [Receipt] = []
         if profile.receipt.merchantCopy == .always { printed.append(merchant) }
         if profile.receipt.customerCopy == .always { printed.append(customer) }
-        lastPrinted = printed
-        var actions = printed.map { TransactionAction.printReceipt($0) }
+        var actions = printOrHold(printed)
         if profile.receipt.email, let address = receiptEmail { actions.append(.emailReceipt(to: address, customer)) }
         return actions
     }

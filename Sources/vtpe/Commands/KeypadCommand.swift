@@ -13,10 +13,8 @@ struct KeypadCommand: AsyncParsableCommand {
     )
 
     @Argument(help: "The keys, in order: 0-9, E (Enter), C (Cancel), B (Backspace).") var keys: String
-    @Option(help: ArgumentHelp("Control socket of the terminal (default <data-dir>/terminal.sock).", valueName: "socket"))
-    var terminal: String?
     @Flag(help: "Wait for the result of the sale and print it.") var wait = false
-    @OptionGroup var data: DataDirectoryOption
+    @OptionGroup var connection: TerminalConnection
 
     func validate() throws {
         guard !keys.isEmpty, keys.count <= 64, keys.allSatisfy({ "0123456789ECB".contains($0.uppercased()) }) else {
@@ -25,16 +23,6 @@ struct KeypadCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let socket = terminal ?? data.controlSocket
-        guard FileManager.default.fileExists(atPath: socket) else {
-            throw CLIError("no terminal is listening on \(socket): start one with `vtpe` (or pass --terminal SOCKET)").exit()
-        }
-        let reply: String
-        do {
-            reply = try await ControlSocket.request(path: socket, "keys \(keys.uppercased())\(wait ? " wait" : "")")
-        } catch {
-            throw CLIError("cannot reach the terminal on \(socket): \(error)").exit()
-        }
-        do { try ControlSocket.printReply(reply) } catch let error as CLIError { throw error.exit() }
+        try await connection.send("keys \(keys.uppercased())\(wait ? " wait" : "")")
     }
 }

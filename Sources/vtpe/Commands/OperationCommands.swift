@@ -4,9 +4,7 @@ import Foundation
 
 /// What every transaction command shares: where the terminal is, the card to present, and how to answer.
 struct OperationOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Control socket of the terminal (default <data-dir>/terminal.sock).", valueName: "socket"))
-    var terminal: String?
-    @OptionGroup var data: DataDirectoryOption
+    @OptionGroup var connection: TerminalConnection
     @Option(help: ArgumentHelp("Present this simulator card in the same call (a catalog name, number, pm_card_… id or key 1-9).", valueName: "card"))
     var card: String?
     @Option(help: "How the card is presented: tap, insert or swipe.") var mode = "tap"
@@ -37,14 +35,7 @@ struct OperationOptions: ParsableArguments {
     /// Sends one request and prints the answer: the result line (or JSON); exit 0 approved, 3 declined, 4 not
     /// completed, 5 waiting for a PIN at the terminal, 2 refused or bad input, 1 no terminal.
     func send(_ request: String, print printing: (([String: Any]) -> String?)? = nil) async throws {
-        let socket = terminal ?? data.controlSocket
-        guard FileManager.default.fileExists(atPath: socket) else {
-            throw CLIError("no terminal is listening on \(socket): start one with `vtpe` (or pass --terminal SOCKET)").exit()
-        }
-        let reply: String
-        do { reply = try await ControlSocket.request(path: socket, request) } catch {
-            throw CLIError("cannot reach the terminal on \(socket): \(error)").exit()
-        }
+        let reply = try await connection.ask(request)
         guard reply.hasPrefix("json "), let object = try? JSONSerialization.jsonObject(with: Data(reply.dropFirst(5).utf8)) as? [String: Any] else {
             throw CLIError("unexpected answer from the terminal: \(reply.prefix(200))").exit()
         }

@@ -19,8 +19,6 @@ struct TapCommand: AsyncParsableCommand {
     )
 
     @Argument(help: "The card to present.") var card: String?
-    @Option(help: ArgumentHelp("Control socket of the terminal (default <data-dir>/terminal.sock).", valueName: "socket"))
-    var terminal: String?
     @Option(help: "How the card is presented: tap, insert or swipe.") var mode = "tap"
     @Option(help: ArgumentHelp("Enter this amount (e.g. 12.34) before presenting the card.", valueName: "amount"))
     var amount: String?
@@ -32,7 +30,7 @@ struct TapCommand: AsyncParsableCommand {
     @Flag(help: "With --mode swipe: the card is inserted first and its chip fails, so the stripe is read as the EMV fallback (a chip card swiped otherwise is refused: use chip).")
     var fallback = false
     @Flag(help: "List the test cards and exit.") var list = false
-    @OptionGroup var data: DataDirectoryOption
+    @OptionGroup var connection: TerminalConnection
 
     func validate() throws {
         if !list, card == nil { throw ValidationError("give the card to present, or --list") }
@@ -54,24 +52,18 @@ struct TapCommand: AsyncParsableCommand {
         do { _ = try SimulatedCardReader().card(for: card!) } catch {
             throw CLIError(error.description, exitCode: 2).exit()
         }
-        let socket = terminal ?? data.controlSocket
-        guard FileManager.default.fileExists(atPath: socket) else {
-            throw CLIError("no terminal is listening on \(socket): start one with `vtpe` (or pass --terminal SOCKET)").exit()
-        }
         do {
             if let amount {
-                let reply = try await ControlSocket.request(path: socket, "amount \(amount)")
+                let reply = try await connection.ask("amount \(amount)")
                 if reply.hasPrefix("error ") { throw CLIError(String(reply.dropFirst(6)), exitCode: 2) }
             }
             let modeWord = EntryMode(word: mode)!.rawValue
-            let reply = try await ControlSocket.request(path: socket, "tap \(card!) \(modeWord)\(pin.map { " pin=\($0)" } ?? "")\(app.map { " app=\($0)" } ?? "")\(fallback ? " fallback" : "")\(wait ? " wait" : "")")
+            let reply = try await connection.ask("tap \(card!) \(modeWord)\(pin.map { " pin=\($0)" } ?? "")\(app.map { " app=\($0)" } ?? "")\(fallback ? " fallback" : "")\(wait ? " wait" : "")")
             try ControlSocket.printReply(reply)
         } catch let error as CLIError {
             throw error.exit()
         } catch let error as ExitCode {
             throw error
-        } catch {
-            throw CLIError("cannot reach the terminal on \(socket): \(error)").exit()
         }
     }
 }

@@ -69,15 +69,17 @@ struct TerminalCommand: AsyncParsableCommand {
         let client: HTTPGatewayClient
         let keys = TerminalKeyRing(dataDirectory: dir, profileID: profile.id, gatewayName: gateway, scheme: profile.keyManagement)
         let timeout = TimeAmount.milliseconds(Int64(gatewayTimeout * 1000))
+        // Every request to the gateway goes through the emulated network the profile starts with (`vtpe network`).
+        let link = NetworkLink(conditions: profile.network.conditions, schedule: profile.network.outages, seed: profile.network.seed)
         if gateway == "embedded" {
             let e = try await EmbeddedGateway.start(dataDirectory: dir, logger: Logger(label: "vtpe.gateway"))
             embedded = e
-            client = HTTPGatewayClient(baseURL: e.url, apiKey: e.key, label: "embedded (\(e.url))", timeout: timeout, keys: keys, logger: logger)
+            client = HTTPGatewayClient(baseURL: e.url, apiKey: e.key, label: "embedded (\(e.url))", timeout: timeout, keys: keys, link: link, logger: logger)
         } else {
             guard let key = apiKey ?? ProcessInfo.processInfo.environment["VTPE_API_KEY"], !key.isEmpty else {
                 throw CLIError("a remote gateway needs --api-key (or VTPE_API_KEY)", exitCode: 2)
             }
-            client = HTTPGatewayClient(baseURL: gateway, apiKey: key, timeout: timeout, keys: keys, logger: logger)
+            client = HTTPGatewayClient(baseURL: gateway, apiKey: key, timeout: timeout, keys: keys, link: link, logger: logger)
         }
         let identity = try TerminalIdentity.loadOrCreate(in: dir, profileID: profile.id)
         let reader = SimulatedCardReader()
@@ -99,7 +101,7 @@ struct TerminalCommand: AsyncParsableCommand {
         let presenceTask = Task { await presence.run(engine: engine) }
 
         let socketPath = controlSocket ?? data.controlSocket
-        let control = TerminalControl(engine: engine, reader: reader)
+        let control = TerminalControl(engine: engine, reader: reader, network: link, presence: presence)
         let controlTask = Task { try await ControlSocket.serve(path: socketPath, handle: control.handle) }
         logger.info("terminal started", metadata: ["profile": "\(profile.id)", "control": "\(socketPath)", "gateway": "\(client.label)"])
         FileHandle.standardError.write(Data("vtpe: \(profile.name) terminal \(identity.terminalID); control socket \(socketPath)\n".utf8))

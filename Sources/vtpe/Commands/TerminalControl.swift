@@ -8,17 +8,22 @@ import TerminalUI
 /// Serves the control socket's requests against a running terminal.
 ///
 /// Requests (one line each): `amount 12.34`, `tap CARD [contactless|contact|magstripe] [pin=1234] [wait]`,
-/// `keys 1234E [wait]` (keypad: digits, E enter, C cancel, B backspace, M menu), `wait`, `status`. Replies: `ok …`, `result APPROVED …`, or `error …`; a waited tap whose card asks for a PIN nobody gave
+/// `keys 1234E [wait]` (keypad: digits, E enter, C cancel, B backspace, M menu), `wait`, `status`,
+/// `network [up|down|flaky] [latency=MS] [jitter=MS] [loss=PCT]`, and the transactions of `TerminalControl+Operations`. Replies: `ok …`, `result APPROVED …`, or `error …`; a waited tap whose card asks for a PIN nobody gave
 /// replies `ok PIN_ENTRY …` as soon as the PIN pad opens (the person at the terminal types it).
 struct TerminalControl: Sendable {
     let engine: TerminalEngine
     let reader: SimulatedCardReader
+    let network: NetworkLink
+    /// The reader's registration on the gateway (nil in tests without one).
+    var presence: ReaderPresence? = nil
 
     func handle(_ line: String) async -> String {
         let words = line.split(separator: " ").map(String.init)
         guard let verb = words.first else { return "error empty request" }
         switch verb {
         case "status":
+            if words.dropFirst().first == "json" { return await statusReply() }
             return "ok " + HeadlessLine.describe(await engine.snapshot)
         case "amount":
             guard words.count == 2 else { return "error usage: amount 12.34" }
@@ -56,8 +61,14 @@ struct TerminalControl: Sendable {
             return await resultLine(after: await engine.finishedCount)
         case "sale", "preauth", "complete", "void", "refund", "reprint", "batch":
             return await operation(verb, Array(words.dropFirst()))
+        case "network":
+            return setNetwork(Array(words.dropFirst()))
+        case "battery":
+            return await setBattery(Array(words.dropFirst()))
+        case "printer":
+            return await setPrinter(Array(words.dropFirst()))
         default:
-            return "error unknown request '\(verb.prefix(20))': use amount, tap, keys, wait, status, sale, preauth, complete, void, refund, reprint or batch"
+            return "error unknown request '\(verb.prefix(20))': use amount, tap, keys, wait, status, sale, preauth, complete, void, refund, reprint, batch, network, battery or printer"
         }
     }
 

@@ -1,0 +1,44 @@
+import Foundation
+import TerminalEngine
+import TerminalUI
+
+extension TerminalControl {
+    /// `status json`: the terminal's state for `vtpe status` — profile, reader, gateway, network, printer, the open
+    /// batch and the reversals owed.
+    func statusReply() async -> String {
+        let snapshot = await engine.snapshot
+        let profile = snapshot.profile
+        let link = network.conditions
+        let counts = network.counts
+        let journal = await engine.journal
+        let reversals = await engine.reversals.entries
+        let totals: [[String: Any]] = journal.totals.map {
+            ["currency": $0.currency, "brand": $0.brand, "type": $0.type, "count": $0.count, "amount": $0.amount]
+        }
+        var object: [String: Any] = [
+            "result": "OK",
+            "state": HeadlessLine.describe(snapshot),
+            "profile": ["id": profile.id, "name": profile.name, "form_factor": profile.formFactor.rawValue],
+            "terminal_id": snapshot.terminalID,
+            "reader": ["name": snapshot.readerName, "id": (await presence?.readerID) as Any? ?? NSNull()],
+            "gateway": snapshot.gatewayLabel,
+            "network": [
+                "state": network.effectiveState.rawValue, "set": link.state.rawValue, "scheduled_outage": network.inOutage,
+                "latency_ms": link.latencyMS, "jitter_ms": link.jitterMS, "loss_percent": link.lossPercent,
+                "requests": counts.requests, "lost": counts.lost,
+            ],
+            "printer": profile.printerColumns.map { ["columns": $0, "state": snapshot.printer.rawValue, "held_receipts": snapshot.heldReceipts] as [String: Any] }
+                ?? NSNull(),
+            "batch": ["number": journal.number, "transactions": journal.entries.count, "open_authorizations": journal.openAuthorizations.count,
+                      "totals": totals],
+            "reversals_pending": reversals.count,
+        ]
+        if let model = profile.batteryModel, let reading = snapshot.battery {
+            object["battery"] = ["capacity_mah": model.capacityMAh, "level": reading.level, "charging": reading.charging,
+                                 "low": reading.isLow, "refuses_transactions": reading.refusesTransactions] as [String: Any]
+        } else {
+            object["battery"] = NSNull()
+        }
+        return Self.reply(object)
+    }
+}
