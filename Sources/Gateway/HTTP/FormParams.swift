@@ -36,6 +36,7 @@ public struct FormParams: Sendable {
 
     /// True when the parameter (or anything under it) was sent.
     public func has(_ path: String...) -> Bool { node(path) != nil }
+    public func has(_ path: [String]) -> Bool { node(path) != nil }
 
     /// A string parameter; a hash or list where a string belongs is an error naming the parameter.
     public mutating func string(_ path: String...) throws(APIError) -> String? {

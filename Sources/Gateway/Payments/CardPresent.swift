@@ -9,7 +9,10 @@ import PaymentCrypto
 /// - `[card_present][vtpe_ksn]`: the DUKPT key serial number (20 hex digits TDES, 24 AES);
 /// - `[card_present][vtpe_encrypted_track2]`: track 2 (equivalent) enciphered under the KSN's data key;
 /// - `[card_present][vtpe_encrypted_pin_block]`: the online PIN block (ISO 9564 format 4 AES / 0 TDES), when entered;
-/// - `[card_present][vtpe_emv_data]`: the ICC data (DE55) in hex — required for chip reads, absent for swipes.
+/// - `[card_present][vtpe_emv_data]`: the ICC data (DE55) in hex — required for chip reads, absent for swipes;
+/// - `[card_present][vtpe_offline][stored_at]`: for a payment the terminal approved offline and forwards now, when
+///   it stored it (Unix seconds). Chip reads only, with the card's TC or ARQC (9F27 40 or 80), at most 30 days old;
+///   the charge shows `offline: {stored_at, type: "deferred"}` as Stripe's do.
 ///
 /// Nothing of it is stored but what a charge shows (brand, last four, expiry, cryptogram, TVR, ...): the PAN goes
 /// into the vault sealed, the PIN is compared and forgotten.
@@ -21,6 +24,8 @@ struct SealedCardPresent: Sendable {
     var track2: [UInt8]
     var pinBlock: [UInt8]?
     var emvData: [TLV]?
+    /// When the terminal stored the payment it approved offline (Unix seconds); nil for an online payment.
+    var offlineStoredAt: Int64? = nil
     /// Where the fields were sent, for the names in errors.
     var prefix: [String]
 
@@ -31,7 +36,7 @@ struct SealedCardPresent: Sendable {
     func param(_ name: String) -> String { FormParams.name(prefix + [name]) }
 
     /// The fields under `prefix`; `takesPIN` is false where no PIN is asked for (refunds).
-    static func parse(_ params: inout FormParams, prefix: [String] = paymentMethodPrefix, takesPIN: Bool = true) throws(APIError) -> SealedCardPresent {
+    static func parse(_ params: inout FormParams, prefix: [String] = paymentMethodPrefix, takesPIN: Bool = true, now: Date = Date()) throws(APIError) -> SealedCardPresent {
         func param(_ name: String) -> String { FormParams.name(prefix + [name]) }
         let readMethod = try params.string(prefix + ["vtpe_read_method"]) ?? "contactless_emv"
         guard readMethods.contains(readMethod) else {
@@ -62,7 +67,29 @@ struct SealedCardPresent: Sendable {
         if !chipRead, emvData != nil {
             throw APIError.invalidRequest("Unexpected vtpe_emv_data: a \(readMethod) read has no EMV data.", param: param("vtpe_emv_data"))
         }
-        return SealedCardPresent(readMethod: readMethod, ksn: ksn, track2: track2, pinBlock: pinBlock, emvData: emvData, prefix: prefix)
+        var sealed = SealedCardPresent(readMethod: readMethod, ksn: ksn, track2: track2, pinBlock: pinBlock, emvData: emvData, prefix: prefix)
+        if prefix == paymentMethodPrefix, params.has(prefix + ["vtpe_offline"]) {
+            sealed.offlineStoredAt = try offlineStoredAt(&params, prefix: prefix, chipData: emvData, now: now)
+        }
+        return sealed
+    }
+
+    /// `vtpe_offline[stored_at]`: a time in the last 30 days (5 minutes of clock skew allowed) of a chip payment
+    /// whose cryptogram is a TC or an ARQC — an AAC is the card's decline, with nothing to forward.
+    private static func offlineStoredAt(_ params: inout FormParams, prefix: [String], chipData: [TLV]?, now: Date) throws(APIError) -> Int64 {
+        let name = FormParams.name(prefix + ["vtpe_offline", "stored_at"])
+        let current = Int64(now.timeIntervalSince1970)
+        guard let storedAt = try params.integer(prefix + ["vtpe_offline", "stored_at"], range: (current - 30 * 86_400)...(current + 300)) else {
+            throw APIError.invalidRequest("Missing required param: \(name).", param: name)
+        }
+        guard let chipData else {
+            throw APIError.invalidRequest("Invalid \(name): only chip payments (contact_emv, contactless_emv) are taken offline.", param: name)
+        }
+        if let cid = chipData.first(where: { $0.tag == .cryptogramInformationData })?.value.first, cid & 0xC0 != 0x40, cid & 0xC0 != 0x80 {
+            throw APIError.invalidRequest("Invalid \(FormParams.name(prefix + ["vtpe_emv_data"])): an offline payment carries the card's TC or ARQC (9F27 40 or 80), not an AAC.",
+                                          param: FormParams.name(prefix + ["vtpe_emv_data"]))
+        }
+        return storedAt
     }
 
     private static func hex(_ params: inout FormParams, _ prefix: [String], _ name: String, required: Bool) throws(APIError) -> [UInt8]? {
@@ -92,7 +119,7 @@ struct SealedCardPresent: Sendable {
             do { entered = .entered(try PINEntry(transactionKeys.decipherPIN(pinBlock, pan: track.pan))) } catch { entered = .unreadable }
         }
         return CardInput(pan: track.pan, expiry: track.expiry, readMethod: readMethod, existingMethodID: nil,
-                         chip: emvData.map(ChipData.init), pin: entered)
+                         chip: emvData.map(ChipData.init), pin: entered, offlineStoredAt: offlineStoredAt)
     }
 }
 
@@ -146,6 +173,7 @@ enum CardPresentDetails {
             ("emv_auth_data", .string(emvResponse.map { HexCoding.encode(BERTLV.encode($0)) })),
             ("generated_card", .null),
             ("incremental_authorization_supported", .bool(incrementalAuthorizationSupported)),
+            ("offline", card.offlineStoredAt.map { .object([("stored_at", .int($0)), ("type", "deferred")]) } ?? .null),
             ("overcapture_supported", false),
         ]
         guard let chip = card.chip else {

@@ -21,6 +21,9 @@ public struct AuthorizationInput: Sendable {
     public var pin: EnteredPIN?
     /// The issuer has seen this card's cryptogram (ATC and ARQC) before.
     public var cryptogramReplayed: Bool
+    /// When the card was used, for a payment the terminal approved offline and forwards later (its expiry is
+    /// judged then); nil: now.
+    public var usedAt: Date? = nil
 
     public init(pan: PAN, expiry: Expiry, amount: Money, cardPresent: Bool, authenticated: Bool = false,
                 offSession: Bool = false, held: Int64 = 0, chip: ChipEvidence? = nil, pin: EnteredPIN? = nil,
@@ -77,7 +80,7 @@ public struct IssuerSimulator: Sendable {
             guard chip.cryptogramVerified else { return .declined(.securityViolation) }
             if input.cryptogramReplayed { return .declined(.duplicateTransaction) }
         }
-        if input.expiry.isExpired(at: now) { return .declined(.expiredCard) }
+        if input.expiry.isExpired(at: input.usedAt ?? now) { return .declined(.expiredCard) }
         switch input.pin {
         case .unreadable?: return .declined(.incorrectPin)
         case .entered(let pin)?: if pin != Self.pin(of: input.pan) { return .declined(.incorrectPin) }

@@ -13,6 +13,8 @@ struct CardInput: Sendable {
     var chip: ChipData? = nil
     /// The online PIN, when the cardholder entered one.
     var pin: EnteredPIN? = nil
+    /// When the terminal stored this payment it approved offline (Unix seconds).
+    var offlineStoredAt: Int64? = nil
 
     var isCardPresent: Bool { readMethod != nil }
 }
@@ -352,11 +354,11 @@ struct PaymentIntents {
         }
         var replayed = false
         if let cryptogramUse { replayed = try await store.find(CryptogramUseRecord.self, id: cryptogramUse.id) != nil }
-        let decision = issuer.authorize(
-            AuthorizationInput(pan: card.input.pan, expiry: card.input.expiry, amount: Money(minorUnits: intent.amount, currency: currency),
-                               cardPresent: card.input.isCardPresent, authenticated: authenticated, offSession: options.offSession, held: held,
-                               chip: chip, pin: card.input.pin, cryptogramReplayed: replayed),
-            now: now)
+        var input = AuthorizationInput(pan: card.input.pan, expiry: card.input.expiry, amount: Money(minorUnits: intent.amount, currency: currency),
+                                       cardPresent: card.input.isCardPresent, authenticated: authenticated, offSession: options.offSession, held: held,
+                                       chip: chip, pin: card.input.pin, cryptogramReplayed: replayed)
+        input.usedAt = card.input.offlineStoredAt.map { Date(timeIntervalSince1970: TimeInterval($0)) }
+        let decision = issuer.authorize(input, now: now)
         let emvResponse = chip.map { IssuerSimulator.emvResponse(to: decision, chip: $0, pan: card.input.pan) }
         var step = Step()
         if let cryptogramUse, !replayed, chip?.cryptogramVerified == true {
@@ -606,7 +608,7 @@ struct PaymentIntents {
         case "card":
             return .input(try CardDetails.parse(&params, prefix: ["payment_method_data", "card"], now: now))
         case "card_present":
-            return .cardPresent(try SealedCardPresent.parse(&params))
+            return .cardPresent(try SealedCardPresent.parse(&params, now: now))
         default:
             throw APIError.invalidRequest("Invalid payment_method_data[type]: must be card or card_present.", param: "payment_method_data[type]")
         }
