@@ -27,6 +27,8 @@ public struct TerminalSnapshot: Sendable, Equatable {
     public var battery: BatteryReading? = nil
     public var printer: PrinterState = .ready
     public var heldReceipts: Int = 0
+    /// What the offline store holds, waiting for the gateway.
+    public var offlineQueue: OfflinePolicy.Queue = .empty
 }
 
 /// Reads the card the API presented (`present_payment_method`): the simulator's card of that number, in the
@@ -48,6 +50,8 @@ public actor TerminalEngine {
     private let presentedCards: PresentedCardReader?
     /// Payments to undo or settle after a lost answer; the engine feeds it, `runBackgroundWork` drains it.
     public nonisolated let reversals: ReversalQueue
+    /// Payments approved offline, until forwarded (nil: this terminal keeps none).
+    public nonisolated let offlineStore: OfflineStore?
     /// Every snapshot, newest last; the UI reads it.
     public nonisolated let snapshots: AsyncStream<TerminalSnapshot>
     /// How many transactions have finished since start, and the last one.
@@ -63,7 +67,7 @@ public actor TerminalEngine {
 
     public init(profile: FirmwareProfile, identity: TerminalIdentity, gateway: any GatewayClient, dataDirectory: URL, readerName: String,
                 clock: any TerminalClock = SystemClock(), pinTimeout: Duration = .seconds(60), journal: BatchJournal? = nil,
-                presentedCards: PresentedCardReader? = nil, logger: Logger) {
+                presentedCards: PresentedCardReader? = nil, offlineStore: OfflineStore? = nil, logger: Logger) {
         // The caller loads the journal (and refuses a damaged one); tests may leave it to a fresh batch.
         let journal = journal ?? BatchJournal()
         machine = TransactionStateMachine(profile: profile, terminalID: identity.terminalID, nextSTAN: identity.nextSTAN, pinTimeout: pinTimeout,
@@ -76,6 +80,8 @@ public actor TerminalEngine {
         self.presentedCards = presentedCards
         emvConfiguration = profile.emvConfiguration(terminalID: identity.terminalID)
         reversals = ReversalQueue(dataDirectory: dataDirectory, profileID: profile.id, clock: clock, logger: logger)
+        self.offlineStore = offlineStore
+        if let queue = try? offlineStore?.queue() { _ = machine.handle(.offlineQueueChanged(queue), now: clock.now()) }
         (snapshots, continuation) = AsyncStream.makeStream(of: TerminalSnapshot.self, bufferingPolicy: .bufferingNewest(1))
         continuation.yield(TerminalSnapshot(phase: machine.phase, notice: nil, profile: profile, terminalID: identity.terminalID,
                                             gatewayLabel: gateway.label, readerName: readerName))
@@ -88,15 +94,51 @@ public actor TerminalEngine {
                          terminalID: machine.terminalID, gatewayLabel: gateway.label, readerName: readerName,
                          serverPaymentIntent: machine.serverIntent, cart: machine.cart, kind: machine.kind,
                          batchNumber: machine.journal.number, batchCount: machine.journal.entries.count, printed: machine.lastPrinted,
-                         battery: machine.battery, printer: machine.printer, heldReceipts: machine.heldReceipts.count)
+                         battery: machine.battery, printer: machine.printer, heldReceipts: machine.heldReceipts.count, offlineQueue: machine.offlineQueue)
     }
 
     /// Settles lost answers and reversals until cancelled.
     public func runBackgroundWork() async {
         await listenToReversals()
         async let drain: Void = drainBattery()
+        async let forward: Void = forwardOfflineEvery(.seconds(2))
         await reversals.run(with: gateway)
         await drain
+        await forward
+    }
+
+    private func forwardOfflineEvery(_ interval: Duration) async {
+        guard offlineStore != nil else { return }
+        while !Task.isCancelled {
+            await forwardOffline()
+            guard (try? await clock.sleep(for: interval)) != nil else { return }
+        }
+    }
+
+    /// One pass over the offline store: each pending payment, oldest first, forwarded under its own idempotency key
+    /// (a retry never pays twice); the pass stops at the first that gets no answer, so the order holds.
+    public func forwardOffline() async {
+        guard let store = offlineStore, let pending = try? store.pending() else { return }
+        for payment in pending {
+            guard let id = payment.id else { continue }
+            let result = await gateway.forwardOffline(form: payment.form, storedAt: payment.storedAt, idempotencyKey: payment.idempotencyKey)
+            do {
+                switch result {
+                case .approved(let intent, _):
+                    try store.settle(id: id, status: .forwarded, paymentIntent: intent, declineCode: nil)
+                case .declined(let code, _, let intent):
+                    try store.settle(id: id, status: .declined, paymentIntent: intent, declineCode: code.rawValue)
+                case .failed, .approvedOffline:
+                    try store.attempted(id: id)
+                    return
+                }
+            } catch {
+                logger.error("cannot record a forwarded offline payment", metadata: ["stan": "\(payment.stan)", "error": "\(error)"])
+                return
+            }
+            logger.notice("offline payment forwarded", metadata: ["stan": "\(payment.stan)", "approved": "\(result.isApproved)"])
+            send(.offlineForwarded(stan: UInt32(payment.stan), result, queue: (try? store.queue()) ?? .empty))
+        }
     }
 
     /// Every idle minute on the terminal's clock drains the battery (nothing on mains power).
@@ -225,6 +267,22 @@ public actor TerminalEngine {
         switch action {
         case .persistSTAN(let next):
             _ = persistSTAN(next)
+        case .storeOffline(let request, let storedAt):
+            let (gateway, store) = (self.gateway, offlineStore)
+            Task {
+                var failure: String?
+                do {
+                    guard let store else { throw TerminalStateError(message: "this terminal has no offline store") }
+                    let form = try await gateway.sealOffline(request)
+                    try store.store(.init(stan: request.stan, idempotencyKey: request.idempotencyKey, amount: request.amount,
+                                          brand: request.card.pan.brand.rawValue, last4: request.card.pan.last4, storedAt: storedAt, form: form))
+                    self.logger.notice("payment approved offline and stored", metadata: ["stan": "\(request.stan)", "amount": "\(request.amount)"])
+                } catch {
+                    failure = "\(error)"
+                    self.logger.error("cannot store an offline payment", metadata: ["stan": "\(request.stan)", "error": "\(error)"])
+                }
+                await self.send(.offlineStored(stan: request.stan, failure: failure, queue: (try? store?.queue()) ?? .empty))
+            }
         case .requestAuthorization(let request):
             let gateway = self.gateway
             Task {
@@ -298,7 +356,9 @@ public actor TerminalEngine {
             let terminalID = machine.terminalID
             let reversals = self.reversals
             Task {
-                // Reversals owed are done first, so the gateway's totals leave out what the terminal did not complete.
+                // Offline payments are forwarded and reversals owed are done first, so the gateway's totals are the
+                // terminal's.
+                await self.forwardOffline()
                 await self.listenToReversals()
                 await reversals.settle(with: gateway)
                 let answer: Result<GatewayBatch, GatewayFailure>

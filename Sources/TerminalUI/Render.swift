@@ -184,6 +184,8 @@ func deviceLines(_ s: TerminalSnapshot, width: Int, mode: EntryMode) -> [DeviceL
                 + [center("(\(decline.rawValue))")]
         case .failed(let failure):
             lines += [center(w("NOT COMPLETED"), .reverse), blank, center(failure.screenText, .bold), center(w("NO FUNDS DEBITED"))]
+        case .approvedOffline(let code):
+            lines += [center(w("APPROVED OFFLINE"), .reverse), blank, center("\(w("AUTH CODE")) \(code)"), center(w("SENT WHEN ONLINE"))]
         }
         lines += [blank, DeviceLine(text: w(" Enter: new sale"))]
         return lines

@@ -43,6 +43,7 @@ public enum ResultLine {
         case .approved(let id, let code): return "APPROVED \(common) payment_intent=\(id) auth_code=\(code ?? "-")"
         case .declined(let decline, _, let id): return "DECLINED \(common) decline_code=\(decline.rawValue) payment_intent=\(id ?? "-")"
         case .failed(let failure): return "FAILED \(common) reason=\"\(failure)\""
+        case .approvedOffline(let code): return "APPROVED \(common) payment_intent=- auth_code=\(code) OFFLINE"
         }
     }
 }
@@ -56,6 +57,7 @@ public enum OperationLine {
         case .approved(let id, let code): return "APPROVED \(head) auth_code=\(code ?? "-") id=\(id)"
         case .declined(let decline, _, let id): return "DECLINED \(head) decline_code=\(decline.rawValue) id=\(id ?? "-")"
         case .failed(let failure): return "FAILED \(head) reason=\"\(failure)\""
+        case .approvedOffline(let code): return "APPROVED \(head) auth_code=\(code) OFFLINE"
         }
     }
 }

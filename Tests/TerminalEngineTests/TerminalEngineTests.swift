@@ -38,7 +38,7 @@ actor RecordingGateway: GatewayClient {
             let arc: String = switch answer {
             case .approved: "00"
             case .declined(let code, _, _): code.isoResponseCode
-            case .failed: "05"
+            case .failed, .approvedOffline: "05"
             }
             issuer = [TLV(tag: .authorisationResponseCode, value: Array(arc.utf8))]
             let values = online.values

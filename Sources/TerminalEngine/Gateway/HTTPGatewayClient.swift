@@ -106,20 +106,37 @@ public final class HTTPGatewayClient: GatewayClient {
         return s.addingPercentEncoding(withAllowedCharacters: allowed) ?? s
     }
 
-    public func authorize(_ request: AuthorizationRequest) async -> GatewayAnswer {
-        let body: String
+    /// The request's body, card data enciphered under the next DUKPT key.
+    private func sealedBody(_ request: AuthorizationRequest) async -> Result<String, GatewayFailure> {
         do {
             guard let keys else { throw KeyRingError("this terminal has no key ring") }
             let transactionKeys: DUKPTTransactionKeys
             do { transactionKeys = try await keys.nextTransactionKeys(timeout: .seconds(5)) } catch {
                 // No keys means the gateway never answered the registration: to the user that is no connection.
                 logger.error("no DUKPT keys to protect the card data", metadata: ["error": "\(error)"])
-                return GatewayAnswer(result: .failed(await keys.lastLoadFailure ?? .unreachable("no keys from the gateway yet (\(error))")))
+                return .failure(await keys.lastLoadFailure ?? .unreachable("no keys from the gateway yet (\(error))"))
             }
-            body = try Self.formBody(request, keys: transactionKeys)
+            return .success(try Self.formBody(request, keys: transactionKeys))
         } catch {
             logger.error("cannot protect the card data", metadata: ["stan": "\(request.stan)", "error": "\(error)"])
-            return GatewayAnswer(result: .failed(.rejected("card data could not be enciphered: \(error)")))
+            return .failure(.rejected("card data could not be enciphered: \(error)"))
+        }
+    }
+
+    public func sealOffline(_ request: AuthorizationRequest) async throws -> String {
+        try await sealedBody(request).get()
+    }
+
+    public func forwardOffline(form: String, storedAt: Date, idempotencyKey: String) async -> AuthorizationResult {
+        let body = form + "&" + Self.encode("payment_method_data[card_present][vtpe_offline][stored_at]") + "=\(Int64(storedAt.timeIntervalSince1970))"
+        return await sendOrInquire(.POST, "/v1/payment_intents", form: body, key: idempotencyKey)
+    }
+
+    public func authorize(_ request: AuthorizationRequest) async -> GatewayAnswer {
+        let body: String
+        switch await sealedBody(request) {
+        case .success(let sealed): body = sealed
+        case .failure(let failure): return GatewayAnswer(result: .failed(failure))
         }
         if let intent = request.paymentIntent, request.kind == .sale {
             // A server-driven sale joins the terminal's batch: its intent is tagged before it is confirmed.
@@ -257,8 +274,13 @@ public final class HTTPGatewayClient: GatewayClient {
     /// One follow-up call; when its answer is lost, the status inquiry by idempotency key tells what became of it.
     private func sendOrInquire(_ method: HTTPMethod, _ path: String, _ fields: [(String, String)], key: String,
                                interpret: (Int, Data) -> AuthorizationResult = { HTTPGatewayClient.interpret(status: $0, body: $1).result }) async -> AuthorizationResult {
+        await sendOrInquire(method, path, form: fields.map { "\(Self.encode($0.0))=\(Self.encode($0.1))" }.joined(separator: "&"), key: key, interpret: interpret)
+    }
+
+    private func sendOrInquire(_ method: HTTPMethod, _ path: String, form: String, key: String,
+                               interpret: (Int, Data) -> AuthorizationResult = { HTTPGatewayClient.interpret(status: $0, body: $1).result }) async -> AuthorizationResult {
         do {
-            let (status, _, body) = try await callRaw(method, path, fields, idempotencyKey: key)
+            let (status, _, body) = try await callRaw(method, path, form: form, idempotencyKey: key)
             return interpret(status, body)
         } catch {
             let failure = Self.failure(error)

@@ -73,7 +73,7 @@ public struct ReceiptFormatter: Sendable {
         lines.append("")
         switch e.status {
         case .approved, .completed, .voided:
-            lines.append(center("APPROVED"))
+            lines.append(center(e.offline == nil ? "APPROVED" : "APPROVED OFFLINE"))
             if let code = e.authorizationCode { lines.append("AUTH CODE " + code) }
             if let id = e.gatewayID { lines.append("REF " + id) }
             lines.append("")
@@ -237,9 +237,13 @@ extension JournalEntry {
         case .failed(let failure):
             status = .failed
             text = failure.screenText
+        case .approvedOffline(let authorization):
+            status = .approved
+            code = authorization
         }
         self.init(stan: stan, kind: kind, amount: amount, brand: card.brand, last4: card.last4, entryMode: card.entryMode.rawValue, date: date,
                   status: status, gatewayID: id, authorizationCode: code,
                   captured: kind == .sale && status == .approved ? amount : nil, reference: reference, outcomeText: text, emv: emv)
+        if case .approvedOffline = outcome { offline = .stored }
     }
 }

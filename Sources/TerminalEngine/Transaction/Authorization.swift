@@ -1,3 +1,4 @@
+import Foundation
 import CardReaders
 import EMV
 import PaymentCore
@@ -149,8 +150,16 @@ public enum AuthorizationResult: Sendable, Equatable {
     case approved(paymentIntentID: String, authorizationCode: String?)
     case declined(DeclineCode, message: String, paymentIntentID: String?)
     case failed(GatewayFailure)
+    /// Approved by the terminal without the gateway and kept to forward (store-and-forward): the card's TC, or a
+    /// tap's ARQC by deferred authorization; the code is the ARC the terminal set (Y3).
+    case approvedOffline(authorizationCode: String)
 
-    public var isApproved: Bool { if case .approved = self { true } else { false } }
+    public var isApproved: Bool {
+        switch self {
+        case .approved, .approvedOffline: true
+        case .declined, .failed: false
+        }
+    }
 }
 
 /// The gateway's answer with the issuer's EMV response (8A, 91) when the card was read by chip.
@@ -179,6 +188,17 @@ public enum TransactionStatus: Sendable, Equatable {
     case completed(GatewayAnswer)
 }
 
+extension GatewayClient {
+    /// Gateways that take no offline payments (test fakes): nothing is stored.
+    public func sealOffline(_ request: AuthorizationRequest) async throws -> String {
+        throw GatewayFailure.rejected("this gateway client keeps no offline payments")
+    }
+
+    public func forwardOffline(form: String, storedAt: Date, idempotencyKey: String) async -> AuthorizationResult {
+        .failed(.rejected("this gateway client forwards no offline payments"))
+    }
+}
+
 /// Talks to the payment gateway: payments, and the terminal's life as a `terminal.reader` (registration, heartbeats,
 /// key loading and the server-driven flow). Failures are `GatewayFailure` values or typed throws, never raw HTTP.
 public protocol GatewayClient: Sendable {
@@ -191,6 +211,11 @@ public protocol GatewayClient: Sendable {
     func reverse(paymentIntentID: String, idempotencyKey: String) async -> Bool
     /// A label for screens ("embedded", or the host).
     var label: String { get }
+    /// The request body of a payment approved offline, card data enciphered now (under the next DUKPT key), to keep
+    /// until it is forwarded.
+    func sealOffline(_ request: AuthorizationRequest) async throws -> String
+    /// Forwards a payment stored offline (`vtpe_offline[stored_at]`) under its own idempotency key.
+    func forwardOffline(form: String, storedAt: Date, idempotencyKey: String) async -> AuthorizationResult
     /// Completes or voids an earlier transaction; never throws — every failure is a value.
     func followUp(_ request: FollowUpRequest) async -> AuthorizationResult
     /// What the gateway recorded for this terminal's batch: its totals, or closes it with the terminal's totals

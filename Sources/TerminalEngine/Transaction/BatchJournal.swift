@@ -39,6 +39,8 @@ public struct JournalEntry: Sendable, Equatable, Codable {
     public var outcomeText: String?
     /// The EMV lines the receipt carries.
     public var emv: EMVReceiptData?
+    /// For a payment approved offline: stored, forwarded or declined when forwarded (nil for an online one).
+    public var offline: OfflineState?
 
     public var card: CardSummary {
         CardSummary(brand: brand, last4: last4, entryMode: EntryMode(rawValue: entryMode) ?? .contact)

@@ -15,7 +15,7 @@ public enum ChipSettlement {
             return .received(authorisationResponseCode: arc ?? "00", issuerAuthenticationData: issuerData)
         case .declined(let code, _, _):
             return .received(authorisationResponseCode: arc ?? code.isoResponseCode, issuerAuthenticationData: issuerData)
-        case .failed:
+        case .failed, .approvedOffline:
             return .unableToGoOnline
         }
     }

@@ -3,7 +3,7 @@ import PaymentCore
 /// What the merchant (keypad, menu, script) or the server asks the terminal to do.
 public enum TerminalOperation: Sendable, Equatable {
     /// A sale; a tip given here skips the profile's tip prompt.
-    case sale(amount: Money, tip: Money?, email: String? = nil)
+    case sale(amount: Money, tip: Money?, email: String? = nil, offline: OfflineBehavior = .preferOnline)
     /// A pre-authorization (a manual-capture intent), completed later.
     case preauthorization(amount: Money)
     /// The completion of pre-authorization `stan`: the final amount (nil: the authorized one).

@@ -1,3 +1,4 @@
+import Foundation
 import CardReaders
 import EMV
 import PaymentCore
@@ -12,6 +13,9 @@ public enum TransactionAction: Sendable, Equatable {
     case requestFollowUp(FollowUpRequest)
     /// Ask the gateway for the batch's totals, or close it with the terminal's (answered by `.batchAnswered`).
     case requestBatch(number: Int, close: [BatchTotal]?)
+    /// Keep a payment approved offline in the offline store (card data enciphered, on disk before the approval
+    /// shows); answered by `.offlineStored`.
+    case storeOffline(AuthorizationRequest, storedAt: Date)
     /// Persist the open batch's journal.
     case saveJournal(BatchJournal)
     /// Run the EMV dialogue with the card.

@@ -36,6 +36,13 @@ public enum TransactionEvent: Sendable, Equatable {
     case battery(BatteryChange)
     /// The printer ran out of paper, its cover opened, or it is ready again.
     case printerChanged(PrinterState)
+    /// The engine kept the payment approved offline (`stan`) in the offline store — or could not (`failure`);
+    /// `queue` is what the store holds now.
+    case offlineStored(stan: UInt32, failure: String?, queue: OfflinePolicy.Queue)
+    /// A stored payment was forwarded: the gateway's answer, and what the store still holds.
+    case offlineForwarded(stan: UInt32, AuthorizationResult, queue: OfflinePolicy.Queue)
+    /// What the offline store holds (at start).
+    case offlineQueueChanged(OfflinePolicy.Queue)
     /// A timer the machine set went off.
     case timerFired(TimerID)
 

@@ -25,7 +25,7 @@ extension TransactionStateMachine {
         default: if refusedForBattery() { return [] }
         }
         switch operation {
-        case .sale(let amount, let tip, let email):
+        case .sale(let amount, let tip, let email, let offline):
             guard check(amount) else { return [] }
             if let tip, !checkTip(tip) { return [] }
             if let email, !(email.contains("@") && email.count <= 254 && !email.contains(" ")) {
@@ -34,6 +34,7 @@ extension TransactionStateMachine {
             }
             resetKind()
             receiptEmail = email
+            saleOffline = offline
             if let tip {
                 terminalTip = tip.minorUnits > 0 ? tip : nil
                 phase = .waitingForCard(amount: Money(minorUnits: amount.minorUnits + tip.minorUnits, currency: amount.currency))

@@ -218,6 +218,9 @@ extension TransactionStateMachine {
             return [.reportActionResult(readerID: reader, .failed(code: code.stripeErrorCode == "card_declined" ? "card_declined" : code.stripeErrorCode, message: message))]
         case .failed(let failure):
             return [.reportActionResult(readerID: reader, .failed(code: "processing_error", message: "\(failure)"))]
+        case .approvedOffline:
+            // Server-driven sales always go online (their intent is on the gateway already); never reached.
+            return [.reportActionResult(readerID: reader, .failed(code: "processing_error", message: "stored offline"))]
         }
     }
 

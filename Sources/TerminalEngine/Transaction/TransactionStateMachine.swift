@@ -77,7 +77,7 @@ public struct TransactionStateMachine: Sendable, Equatable {
     /// How many PIN pads have opened (names the PIN time-out timer).
     private var pinPads = 0
     /// The card transaction in progress (chip or swipe), from the card's arrival to the result.
-    private var current: CurrentTransaction?
+    var current: CurrentTransaction?
     /// The server-driven flow's state.
     var server = ServerFlow()
     /// The last chip read of this sale failed (the card or the reader): a swipe of that chip card is the fallback.
@@ -92,6 +92,10 @@ public struct TransactionStateMachine: Sendable, Equatable {
     var terminalTip: Money?
     /// Where the current transaction's e-receipt goes (`receipt_email`, `vtpe sale --email`).
     var receiptEmail: String?
+    /// How the current sale treats a gateway it cannot reach (`vtpe sale --offline-behavior`).
+    var saleOffline: OfflineBehavior = .preferOnline
+    /// What the offline store holds, as the engine last told.
+    public internal(set) var offlineQueue: OfflinePolicy.Queue = .empty
     /// The open batch.
     public internal(set) var journal: BatchJournal
     /// The last receipt printed (or written as an e-receipt), for scripts.
@@ -128,6 +132,19 @@ public struct TransactionStateMachine: Sendable, Equatable {
         var answer: GatewayAnswer?
         /// An authorization was sent and has not been answered.
         var awaitingAnswer = false
+        /// The kernel's online request (a tap's ARQC is what a deferred authorization keeps).
+        var onlineRequest: OnlineRequest?
+        /// The terminal approves it offline once the kernel has finished (store-and-forward).
+        var offline = false
+        /// Why a sale that had to be offline was not taken (force_offline beyond the policy).
+        var offlineRefusal: String?
+        /// The payment approved offline waits for the store: the card and receipt data to finish with.
+        var awaitingStore: AwaitingStore?
+    }
+
+    struct AwaitingStore: Sendable, Equatable {
+        var card: CardSummary
+        var emv: EMVReceiptData
     }
 
     public init(profile: FirmwareProfile, terminalID: String, nextSTAN: UInt32, pinTimeout: Duration = .seconds(60), journal: BatchJournal = BatchJournal()) {
@@ -154,6 +171,10 @@ public struct TransactionStateMachine: Sendable, Equatable {
         switch event {
         case .battery(let change): return batteryChanged(change)
         case .printerChanged(let state): return printerChanged(state)
+        case .offlineQueueChanged(let queue):
+            offlineQueue = queue
+            return []
+        case .offlineForwarded(let stan, let result, let queue): return offlineForwarded(stan: stan, result, queue: queue)
         default: break
         }
         notice = nil
@@ -174,6 +195,7 @@ public struct TransactionStateMachine: Sendable, Equatable {
         case .batchAnswered(let number, let answer): return batchAnswered(number: number, answer, now: now)
         case .kernelCompleted(let stan, let outcome): return kernelCompleted(stan: stan, outcome, now: now)
         case .refundInquiryAnswered(let key, let refundID): return refundInquiryAnswered(key: key, refundID: refundID)
+        case .offlineStored(let stan, let failure, let queue): return offlineStored(stan: stan, failure: failure, queue: queue, now: now)
         case .timerFired(.pinEntry(let n)):
             guard n == pinPads, case .pinEntry(let amount, let mode, let stan, _, _) = phase else { return [] }
             pinDigits = []
@@ -252,8 +274,14 @@ public struct TransactionStateMachine: Sendable, Equatable {
             guard let tx = current, tx.stan == stan else { return [.answerKernel(.unableToGoOnline)] }
             let card = CardSummary(pan: request.pan, entryMode: tx.entryMode)
             current?.card = card
-            current?.awaitingAnswer = true
+            current?.onlineRequest = request
             phase = .authorizing(amount: amount, card: card, stan: stan)
+            if kind == .sale, saleOffline == .forceOffline {
+                // Not even tried online: stored within the policy, refused beyond it.
+                if let refusal = offlineRefusal(amount: amount, request: request, now: now) { current?.offlineRefusal = refusal } else { current?.offline = true }
+                return [.answerKernel(.unableToGoOnline)]
+            }
+            current?.awaitingAnswer = true
             return [.requestAuthorization(authorizationRequest(amount: amount, entryMode: tx.entryMode, card: .chip(request), stan: stan))]
         case (.readingCard, .keyPressed(.cancel)):
             notice = "Cancelling…"
@@ -293,7 +321,7 @@ public struct TransactionStateMachine: Sendable, Equatable {
         case (_, .cardRemoved), (_, .keyPressed), (_, .authorizationAnswered), (_, .kernelCompleted), (_, .timerFired),
              (_, .readerActionChanged), (_, .paymentIntentFetched), (_, .tipApplied), (_, .presentedCardRead),
              (_, .operationRequested), (_, .followUpAnswered), (_, .batchAnswered), (_, .storageFailed), (_, .refundInquiryAnswered),
-             (_, .battery), (_, .printerChanged):
+             (_, .battery), (_, .printerChanged), (_, .offlineStored), (_, .offlineForwarded), (_, .offlineQueueChanged):
             return []
         }
     }
@@ -327,6 +355,11 @@ public struct TransactionStateMachine: Sendable, Equatable {
         }
         tx.awaitingAnswer = false
         tx.answer = answer
+        if tx.isChip, kind == .sale, saleOffline == .preferOnline, answer.outcomeKnown, case .failed(.unreachable) = answer.result,
+           let request = tx.onlineRequest, profile.offline.enabled {
+            // The gateway provably did not get it: approved offline (the card's TC, or a tap's ARQC kept) — or said why not.
+            if let refusal = offlineRefusal(amount: tx.amount, request: request, now: now) { tx.offlineRefusal = refusal } else { tx.offline = true }
+        }
         current = tx
         if tx.isChip { return [.answerKernel(ChipSettlement.onlineResponse(for: answer))] }
         // A swipe ends with the gateway's answer; a lost one is asked about (a refund's is only asked about, never undone).
@@ -354,6 +387,11 @@ public struct TransactionStateMachine: Sendable, Equatable {
             default: break
             }
         }
+        if tx.offline, let offline = offlineApproval(outcome, tx: tx, settlement: settlement, now: now) { return offline }
+        if let refusal = tx.offlineRefusal {
+            let reason = if case .failed(.unreachable(let why)) = settlement.result, saleOffline == .preferOnline { "\(why) — " } else { "" }
+            settlement.result = .failed(.unreachable("\(reason)not taken offline: \(refusal)"))
+        }
         var actions: [TransactionAction] = []
         let key = AuthorizationRequest.idempotencyKey(terminalID: terminalID, stan: stan)
         if kind == .refund {
@@ -377,7 +415,7 @@ public struct TransactionStateMachine: Sendable, Equatable {
     }
 
     /// Ends the transaction: its journal entry (`inDoubt` for a refund whose answer was lost), the result shown.
-    private mutating func finish(amount: Money, card: CardSummary, stan: UInt32, outcome: AuthorizationResult, emv: EMVReceiptData?, now: Date,
+    mutating func finish(amount: Money, card: CardSummary, stan: UInt32, outcome: AuthorizationResult, emv: EMVReceiptData?, now: Date,
                                  inDoubt: Bool = false) -> [TransactionAction] {
         var entry = JournalEntry(transaction: kind, amount: amount, card: card, stan: stan, outcome: outcome, emv: emv, date: now, reference: reference)
         if inDoubt, entry.status == .failed { entry.status = .inDoubt }
@@ -442,6 +480,7 @@ public struct TransactionStateMachine: Sendable, Equatable {
         reference = nil
         terminalTip = nil
         receiptEmail = nil
+        saleOffline = .preferOnline
         chipReadFailed = false
     }
 

@@ -63,10 +63,18 @@ struct SaleCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("A tip added to the amount (skips the terminal's tip prompt).", valueName: "amount")) var tip: String?
     @Option(help: ArgumentHelp("Send the e-receipt to this address (profiles with receipt.email; written to <data-dir>/outbox/).", valueName: "address"))
     var email: String?
+    @Option(help: ArgumentHelp("prefer_online (default: offline only when the gateway cannot be reached and the profile allows), require_online or force_offline.",
+                               valueName: "behavior"))
+    var offlineBehavior = "prefer_online"
     @OptionGroup var options: OperationOptions
+    func validate() throws {
+        if !["prefer_online", "require_online", "force_offline"].contains(offlineBehavior) {
+            throw ValidationError("--offline-behavior is prefer_online, require_online or force_offline")
+        }
+    }
     func run() async throws {
-        try await options.send((["sale", amount] + (tip.map { ["tip=\($0)"] } ?? []) + (email.map { ["email=\($0)"] } ?? []) + options.words)
-            .joined(separator: " "))
+        try await options.send((["sale", amount] + (tip.map { ["tip=\($0)"] } ?? []) + (email.map { ["email=\($0)"] } ?? [])
+            + ["offline=\(offlineBehavior)"] + options.words).joined(separator: " "))
     }
 }
 

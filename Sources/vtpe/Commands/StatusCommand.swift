@@ -58,6 +58,18 @@ struct StatusCommand: AsyncParsableCommand {
             let amount = (try? Currency(code: code)).map { Money(minorUnits: minor, currency: $0).formatted(withCode: true) } ?? "\(minor) \(code)"
             lines.append("          \(total["type"] ?? "") \(total["brand"] ?? ""): \(total["count"] ?? 0) for \(amount)")
         }
+        let offline = o["offline"] as? [String: Any] ?? [:]
+        if offline["enabled"] as? Bool == true || (offline["pending"] as? Int ?? 0) > 0 {
+            let amounts = (offline["totals"] as? [[String: Any]] ?? []).map { t -> String in
+                let code = t["currency"] as? String ?? ""
+                let minor = (t["amount"] as? NSNumber)?.int64Value ?? 0
+                return (try? Currency(code: code)).map { Money(minorUnits: minor, currency: $0).formatted(withCode: true) } ?? "\(minor) \(code)"
+            }
+            let oldest = (offline["oldest"] as? Int).map { " since \(Date(timeIntervalSince1970: TimeInterval($0)).formatted(.iso8601))" } ?? ""
+            lines.append("offline   \(offline["pending"] ?? 0) to forward" + (amounts.isEmpty ? "" : " (\(amounts.joined(separator: ", ")))") + oldest)
+        } else {
+            lines.append("offline   not taken on this profile")
+        }
         lines.append("reversals \(o["reversals_pending"] ?? 0) pending")
         return lines
     }

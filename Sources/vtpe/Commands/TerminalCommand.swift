@@ -85,6 +85,9 @@ struct TerminalCommand: AsyncParsableCommand {
         let reader = SimulatedCardReader()
         // A damaged batch journal stops the terminal (it says how to recover); it is never replaced silently.
         let journal = try BatchJournal.load(in: dir, profileID: profile.id)
+        // Payments approved offline wait here until forwarded; a damaged store stops the terminal (never replaced).
+        let offlineStore = profile.offline.enabled || FileManager.default.fileExists(atPath: dir.appendingPathComponent("offline-\(profile.id).sqlite").path)
+            ? try OfflineStore(dataDirectory: dir, profileID: profile.id) : nil
         let engine = TerminalEngine(profile: profile, identity: identity, gateway: client, dataDirectory: dir,
                                     readerName: reader.name, journal: journal, presentedCards: { pan, mode in
             // The card a QA script presented through the API, read by the simulator like `vtpe tap`; a card
@@ -92,7 +95,7 @@ struct TerminalCommand: AsyncParsableCommand {
             guard let card = try? reader.card(for: pan.revealDigits()) else { return nil }
             if let presented = try? reader.presentation(of: card, mode: mode, pin: try? PINEntry("1234")) { return presented }
             return try? reader.presentation(of: card, mode: mode == .contact ? .contactless : .contact, pin: try? PINEntry("1234"))
-        }, logger: logger)
+        }, offlineStore: offlineStore, logger: logger)
         await engine.attach(reader)
 
         let presence = ReaderPresence(gateway: client, gatewayName: gateway, profile: profile, terminalID: identity.terminalID, locationID: location,

@@ -36,8 +36,12 @@ extension TerminalControl {
         let operation: TerminalOperation
         do throws(ControlError) {
             switch verb {
-            case "sale": operation = .sale(amount: try money(positional.first), tip: try options["tip"].map { t throws(ControlError) in try money(t) },
-                                           email: options["email"])
+            case "sale":
+                guard let offline = OfflineBehavior(rawValue: options["offline"] ?? "prefer_online") else {
+                    throw ControlError("offline is prefer_online, require_online or force_offline")
+                }
+                operation = .sale(amount: try money(positional.first), tip: try options["tip"].map { t throws(ControlError) in try money(t) },
+                                  email: options["email"], offline: offline)
             case "preauth": operation = .preauthorization(amount: try money(positional.first))
             case "complete": operation = .completion(stan: try stan(positional.first), amount: try positional.dropFirst().first.map { t throws(ControlError) in try money(t) })
             case "void": operation = .void(stan: try stan(positional.first))
@@ -115,6 +119,12 @@ extension TerminalControl {
         case .failed(let failure):
             out["result"] = "FAILED"
             out["reason"] = "\(failure)"
+        case .approvedOffline(let code):
+            // An approval for the user and for scripts (exit 0); the payment goes to the gateway once it answers.
+            out["result"] = "APPROVED"
+            out["offline"] = true
+            out["id"] = NSNull()
+            out["auth_code"] = code
         }
         return out
     }

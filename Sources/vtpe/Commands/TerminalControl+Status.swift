@@ -1,4 +1,5 @@
 import Foundation
+import PaymentCore
 import TerminalEngine
 import TerminalUI
 
@@ -33,6 +34,12 @@ extension TerminalControl {
                       "totals": totals],
             "reversals_pending": reversals.count,
         ]
+        let queue = snapshot.offlineQueue
+        object["offline"] = [
+            "enabled": profile.offline.enabled, "pending": queue.count,
+            "totals": queue.totals.sorted { $0.key.code < $1.key.code }.map { ["currency": $0.key.code, "amount": $0.value] },
+            "oldest": queue.oldest.map { Int($0.timeIntervalSince1970) as Any } ?? NSNull(),
+        ] as [String: Any]
         if let model = profile.batteryModel, let reading = snapshot.battery {
             object["battery"] = ["capacity_mah": model.capacityMAh, "level": reading.level, "charging": reading.charging,
                                  "low": reading.isLow, "refuses_transactions": reading.refusesTransactions] as [String: Any]

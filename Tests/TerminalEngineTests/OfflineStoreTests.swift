@@ -1,0 +1,56 @@
+import Foundation
+import PaymentCore
+import Testing
+@testable import TerminalEngine
+
+/// The durable store of payments approved offline: in order, across a reopen, settled once, and a damaged file
+/// refused with how to recover.
+@Suite struct OfflineStoreTests {
+    func directory() throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vtpe-offline-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    func payment(_ stan: UInt32, _ minor: Int64, at date: Date) -> OfflineStore.Payment {
+        .init(stan: stan, idempotencyKey: "12345678-\(String(format: "%06u", stan))", amount: Money(minorUnits: minor, currency: .eur),
+              brand: "visa", last4: "4242", storedAt: date, form: "amount=\(minor)&payment_method_data[card_present][vtpe_ksn]=…")
+    }
+
+    @Test func storesInOrderAndSurvivesAReopen() throws {
+        let dir = try directory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+        do {
+            let store = try OfflineStore(dataDirectory: dir, profileID: "portable")
+            for (i, amount) in [1200, 800, 4500].enumerated() { try store.store(payment(UInt32(i + 1), Int64(amount), at: t0.addingTimeInterval(Double(i)))) }
+            // One idempotency key, one row: a second store of the same transaction is refused.
+            #expect(throws: (any Error).self) { try store.store(payment(1, 1200, at: t0)) }
+        }
+        let reopened = try OfflineStore(dataDirectory: dir, profileID: "portable")
+        let pending = try reopened.pending()
+        #expect(pending.map(\.stan) == [1, 2, 3] && pending.map(\.amount) == [1200, 800, 4500])
+        #expect(try reopened.queue() == OfflinePolicy.Queue(count: 3, totals: [.eur: 6500], oldest: t0))
+        try reopened.settle(id: try #require(pending[0].id), status: .forwarded, paymentIntent: "pi_1", declineCode: nil)
+        try reopened.settle(id: try #require(pending[1].id), status: .declined, paymentIntent: "pi_2", declineCode: "insufficient_funds")
+        try reopened.attempted(id: try #require(pending[2].id))
+        #expect(try reopened.pending().map(\.stan) == [3] && reopened.pending().first?.attempts == 1)
+        let all = try reopened.all()
+        #expect(all.map(\.status) == [.forwarded, .declined, .pending] && all[1].declineCode == "insufficient_funds" && all[0].paymentIntent == "pi_1")
+        #expect(try reopened.queue() == OfflinePolicy.Queue(count: 1, totals: [.eur: 4500], oldest: t0.addingTimeInterval(2)))
+    }
+
+    @Test func aDamagedStoreIsRefusedNeverReplaced() throws {
+        let dir = try directory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("offline-portable.sqlite")
+        try Data("this is not a database, and it holds someone's payments".utf8).write(to: file)
+        do {
+            _ = try OfflineStore(dataDirectory: dir, profileID: "portable")
+            Issue.record("a damaged store was opened")
+        } catch {
+            #expect("\(error)".contains("offline-portable.sqlite cannot be opened") && "\(error)".contains("keep it"))
+        }
+        #expect(try Data(contentsOf: file) == Data("this is not a database, and it holds someone's payments".utf8))
+    }
+}
