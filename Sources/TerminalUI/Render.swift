@@ -21,8 +21,20 @@ public func render(_ model: UIModel) -> ScreenBuffer {
 
     // Title bar.
     screen.fill(row: 0, style: .reverse)
-    screen.put(" vtpe · \(s.profile.name) · \(s.profile.model)", row: 0, column: 0, style: .reverse)
-    let right = "TID \(s.terminalID) "
+    // The device's status icons, only when something needs the merchant's eye (payments waiting to be forwarded,
+    // a low battery, a printer that cannot print).
+    var status: [String] = []
+    if s.offlineQueue.count > 0 { status.append("OFFLINE \(s.offlineQueue.count)") }
+    if let battery = s.battery, battery.isLow || battery.refusesTransactions { status.append("BAT \(battery.summary)") }
+    switch s.printer {
+    case .ready: break
+    case .outOfPaper: status.append("NO PAPER")
+    case .coverOpen: status.append("COVER OPEN")
+    }
+    let right = (status.isEmpty ? "" : status.joined(separator: " · ") + "  ") + "TID \(s.terminalID) "
+    let title = " vtpe · \(s.profile.name) · \(s.profile.model)"
+    let room = max(0, model.size.columns - right.count - 1)
+    screen.put(title.count > room ? String(title.prefix(max(0, room - 1))) + "…" : title, row: 0, column: 0, style: .reverse)
     screen.put(right, row: 0, column: model.size.columns - right.count, style: .reverse)
 
     // The device's own screen.

@@ -121,6 +121,17 @@ import EMV
         try assertGolden(render(try model(try finished(.failed(.unreachable("connection refused"))))), "countertop-gateway-down")
     }
 
+    /// A portable's offline approval, with the status icons that need the merchant's eye: payments to forward, a low
+    /// battery, no paper.
+    @Test func approvedOfflineWithDeviceStatus() throws {
+        var m = try model(try finished(.approvedOffline(authorizationCode: "Y3")), notice: "Printer out of paper: the receipt prints when paper is back",
+                          profile: "portable")
+        m.snapshot.offlineQueue = OfflinePolicy.Queue(count: 2, totals: [.eur: 2400], oldest: Self.date)
+        m.snapshot.battery = BatteryReading(level: 17.5, charging: false)
+        m.snapshot.printer = .outOfPaper
+        try assertGolden(render(m), "portable-approved-offline")
+    }
+
     @Test func tooSmallWindow() throws {
         try assertGolden(render(try model(.amountEntry(digits: ""), size: ScreenSize(columns: 20, rows: 6))), "countertop-too-small")
     }
