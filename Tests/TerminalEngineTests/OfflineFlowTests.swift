@@ -69,6 +69,13 @@ import Testing
         #expect(entry.status == .declined && entry.offline == .declined && entry.gatewayID == "pi_no" && entry.captured == nil)
         #expect(m.notice?.hasPrefix("Offline payment 000041 declined by the bank") == true)
         #expect(m.journal.totals.isEmpty)
+        // The end of day lists it: in no total, but the merchant sees the loss.
+        _ = m.handle(.keyPressed(.enter), now: fixedDate)
+        #expect(m.handle(.operationRequested(.batch(close: false)), now: fixedDate) == [.requestBatch(number: 1, close: nil)])
+        let ticket = m.handle(.batchAnswered(number: 1, .success(GatewayBatch(totals: [], reconciliation: nil))), now: fixedDate)
+        guard case .batchReport(let report) = m.phase, case .printReceipt(let receipt)? = ticket.last else { Issue.record("\(m.phase) \(ticket)"); return }
+        #expect(report.declinedOffline.map(\.stan) == [41] && report.declinedOffline.first?.amount == eur(900))
+        #expect(receipt.lines.contains("OFFLINE, DECLINED BY BANK") && receipt.lines.contains { $0.hasPrefix("000041 VISA 4242") && $0.hasSuffix("EUR 9.00") })
     }
 
     @Test func forceOfflineNeverTriesTheGatewayAndRespectsThePolicy() throws {

@@ -54,6 +54,7 @@ def test_offline_sales_are_stored_then_forwarded(vtpe_bin, gateway, tmp_path):
         report = vtpe(vtpe_bin, tmp_path, "batch", "report", "--json")
         x = json.loads(report.stdout)
         assert x["reconciliation"]["result"] == "match", x
+        assert [(d["amount"], d["last4"]) for d in x["declined_offline"]] == [(900, "9995")], x
         assert {(t["brand"], t["type"], t["count"], t["amount"]) for t in x["totals"]} == {("visa", "sale", 1, 1200), ("mastercard", "sale", 1, 700)}, x
     finally:
         stop(proc)

@@ -173,6 +173,14 @@ public struct ReceiptFormatter: Sendable {
             lines.append(spread("", money.formatted(withCode: true)))
         }
         if report.openAuthorizations > 0 { lines.append(spread(french ? "PRE-AUTOR. OUVERTES" : "OPEN PRE-AUTHS", String(report.openAuthorizations))) }
+        if !report.declinedOffline.isEmpty {
+            // Approved offline, declined by the bank once forwarded: the merchant's loss, so it is said.
+            lines.append("")
+            lines.append(french ? "HORS LIGNE REFUSES" : "OFFLINE, DECLINED BY BANK")
+            for line in report.declinedOffline {
+                lines.append(spread("\(Self.stan(line.stan)) \(line.brand.uppercased()) \(line.last4)", line.amount.formatted(withCode: true)))
+            }
+        }
         lines.append("")
         if let r = report.reconciliation {
             lines.append(center(r.result == "match" ? (french ? "RAPPROCHEMENT OK" : "RECONCILED: MATCH")

@@ -113,6 +113,13 @@ public struct BatchJournal: Sendable, Equatable, Codable {
             .sorted { ($0.currency, $0.type, $0.brand) < ($1.currency, $1.type, $1.brand) }
     }
 
+    /// Payments approved offline that the bank declined when they were forwarded.
+    public var declinedOffline: [BatchReport.BatchLine] {
+        entries.filter { $0.offline == .declined }.map {
+            BatchReport.BatchLine(stan: $0.stan, amount: $0.amount, brand: $0.brand.rawValue, last4: $0.last4, declineCode: $0.outcomeText)
+        }
+    }
+
     /// Pre-authorizations neither completed nor voided.
     public var openAuthorizations: [JournalEntry] {
         entries.filter { $0.kind == .preauthorization && $0.status == .approved }
@@ -181,6 +188,17 @@ public struct BatchReport: Sendable, Equatable, Codable {
     /// Nil for an X report made without asking the gateway.
     public var reconciliation: Reconciliation?
     public var date: Date
+    /// Payments approved offline that the bank declined when forwarded (the merchant's loss): in no total, listed.
+    public var declinedOffline: [BatchLine] = []
+
+    /// One transaction listed on a report.
+    public struct BatchLine: Sendable, Equatable, Codable {
+        public var stan: UInt32
+        public var amount: Money
+        public var brand: String
+        public var last4: String
+        public var declineCode: String?
+    }
 
     public struct Reconciliation: Sendable, Equatable, Codable {
         /// `match` or `mismatch`; `unavailable` when the gateway could not be asked (the batch stays open).

@@ -396,6 +396,7 @@ extension TransactionStateMachine {
         let totals = journal.totals
         var report = BatchReport(number: number, closed: false, totals: totals, openAuthorizations: journal.openAuthorizations.count,
                                  reconciliation: nil, date: now)
+        report.declinedOffline = journal.declinedOffline
         var actions: [TransactionAction] = []
         switch answer {
         case .success(let gateway):

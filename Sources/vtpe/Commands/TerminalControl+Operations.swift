@@ -134,6 +134,8 @@ extension TerminalControl {
             // The gateway could not be asked: the batch could not be reconciled (and a close did not happen).
             "result": r.reconciliation?.result == "unavailable" ? "FAILED" : "OK",
             "batch": r.number, "closed": r.closed, "open_authorizations": r.openAuthorizations,
+            "declined_offline": r.declinedOffline.map { ["stan": Int($0.stan), "amount": $0.amount.minorUnits, "currency": $0.amount.currency.code.lowercased(),
+                                                         "brand": $0.brand, "last4": $0.last4, "reason": $0.declineCode ?? NSNull()] as [String: Any] },
             "totals": r.totals.map { ["currency": $0.currency.lowercased(), "brand": $0.brand, "type": $0.type, "count": $0.count, "amount": $0.amount] },
             "reconciliation": r.reconciliation.map { rec -> [String: Any] in
                 ["result": rec.result, "message": rec.message ?? NSNull(),
