@@ -71,3 +71,17 @@ def test_countertop_takes_nothing_offline(vtpe_bin, gateway, tmp_path):
         assert not (tmp_path / "offline-countertop.sqlite").exists()
     finally:
         stop(proc)
+
+
+def test_vtpe_tap_says_offline_and_exits_zero(vtpe_bin, gateway, tmp_path):
+    """`vtpe tap … --wait` on a portable (tip prompt off) with the network down: an offline approval is an approval."""
+    profile = tmp_path / "field.yaml"
+    profile.write_text("id: field\nextends: portable\nname: Field handheld\ntipping:\n  mode: \"off\"\n")
+    proc = start_terminal(vtpe_bin, tmp_path, gateway, "--profile", profile, "--gateway-timeout", "2")
+    try:
+        vtpe(vtpe_bin, tmp_path, "network", "down")
+        tap = vtpe(vtpe_bin, tmp_path, "tap", "visa", "--amount", "8.00", "--wait")
+        assert tap.returncode == 0 and tap.stdout.startswith("APPROVED amount=EUR 8.00") and tap.stdout.rstrip().endswith("OFFLINE"), describe(tap)
+        assert status(vtpe_bin, tmp_path)["offline"]["pending"] == 1
+    finally:
+        stop(proc)
