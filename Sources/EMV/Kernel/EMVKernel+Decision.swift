@@ -190,11 +190,20 @@ extension EMVKernel {
         .terminalTransactionQualifiers,
     ]
 
+    /// The DE55 objects of `source` (the transaction's data objects), in `de55Tags` order.
+    static func de55(_ source: [Tag: [UInt8]]) -> [TLV] {
+        de55Tags.compactMap { tag in source[tag].map { TLV(tag: tag, value: $0) } }
+    }
+
+    /// The PAN sequence number (5F34, BCD) among `data`.
+    static func panSequenceNumber(_ data: [Tag: [UInt8]]) -> UInt8? {
+        data[.panSequenceNumber].flatMap { BCD.value($0) }.flatMap { UInt8(exactly: $0) }
+    }
+
     private func onlineRequest() -> OnlineRequest? {
         guard let transaction, let pan, let aid = selected?.aid else { return nil }
-        let source = dolSource
-        let tlv = Self.de55Tags.compactMap { tag in source[tag].map { TLV(tag: tag, value: $0) } }
-        let psn = cardData[.panSequenceNumber].flatMap { BCD.value($0) }.flatMap { UInt8(exactly: $0) }
+        let tlv = Self.de55(dolSource)
+        let psn = Self.panSequenceNumber(cardData)
         return OnlineRequest(
             tlv: tlv,
             pan: pan,

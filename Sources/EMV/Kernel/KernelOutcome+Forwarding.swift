@@ -14,10 +14,10 @@ extension KernelOutcome {
         else { return nil }
         let other = data[.amountOther].flatMap { BCD.value($0) }.flatMap { $0 > 0 ? Money(minorUnits: Int64($0), currency: currency) : nil }
         return OnlineRequest(
-            tlv: EMVKernel.de55Tags.compactMap { tag in data[tag].map { TLV(tag: tag, value: $0) } },
+            tlv: EMVKernel.de55(data),
             pan: pan,
             track2: data[.track2Equivalent].flatMap { bytes in try? Track2(emvBytes: bytes) },
-            panSequenceNumber: data[.panSequenceNumber].flatMap { BCD.value($0) }.flatMap { UInt8(exactly: $0) },
+            panSequenceNumber: EMVKernel.panSequenceNumber(data),
             amount: Money(minorUnits: Int64(minor), currency: currency),
             otherAmount: other,
             entryMode: entryMode,

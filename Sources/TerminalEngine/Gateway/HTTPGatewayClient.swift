@@ -72,7 +72,12 @@ public final class HTTPGatewayClient: GatewayClient {
                 + [("amount", String(r.amount.minorUnits))] + metadata + [("metadata[vtpe_type]", "refund")]
                 + (try cardFields(r, keys: keys, prefix: "vtpe_card_present", typed: false))
         }
-        return fields.map { "\(encode($0.0))=\(encode($0.1))" }.joined(separator: "&")
+        return formEncoded(fields)
+    }
+
+    /// `name=value&…`, each part percent-encoded for a form body or a query.
+    static func formEncoded(_ fields: [(String, String)]) -> String {
+        fields.map { "\(encode($0.0))=\(encode($0.1))" }.joined(separator: "&")
     }
 
     /// The card-present fields (docs/api.md): read method, KSN, enciphered track 2 and PIN block, DE55 without
@@ -274,7 +279,7 @@ public final class HTTPGatewayClient: GatewayClient {
     /// One follow-up call; when its answer is lost, the status inquiry by idempotency key tells what became of it.
     private func sendOrInquire(_ method: HTTPMethod, _ path: String, _ fields: [(String, String)], key: String,
                                interpret: (Int, Data) -> AuthorizationResult = { HTTPGatewayClient.interpret(status: $0, body: $1).result }) async -> AuthorizationResult {
-        await sendOrInquire(method, path, form: fields.map { "\(Self.encode($0.0))=\(Self.encode($0.1))" }.joined(separator: "&"), key: key, interpret: interpret)
+        await sendOrInquire(method, path, form: Self.formEncoded(fields), key: key, interpret: interpret)
     }
 
     private func sendOrInquire(_ method: HTTPMethod, _ path: String, form: String, key: String,
@@ -332,7 +337,7 @@ public final class HTTPGatewayClient: GatewayClient {
     }
 
     func callRaw(_ method: HTTPMethod, _ path: String, _ fields: [(String, String)] = [], idempotencyKey: String? = nil) async throws -> (status: Int, json: [String: Any], body: Data) {
-        try await callRaw(method, path, form: fields.map { "\(Self.encode($0.0))=\(Self.encode($0.1))" }.joined(separator: "&"), idempotencyKey: idempotencyKey)
+        try await callRaw(method, path, form: Self.formEncoded(fields), idempotencyKey: idempotencyKey)
     }
 
     /// One request through the emulated network: `form` is the query (GET) or the body (POST), already encoded.

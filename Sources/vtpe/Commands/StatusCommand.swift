@@ -26,6 +26,13 @@ struct StatusCommand: AsyncParsableCommand {
         print(Self.lines(object).joined(separator: "\n"))
     }
 
+    /// A `{"currency": …, "amount": minor units}` object as people read it: `EUR 12.00`.
+    static func money(_ object: [String: Any]) -> String {
+        let code = object["currency"] as? String ?? ""
+        let minor = (object["amount"] as? NSNumber)?.int64Value ?? 0
+        return (try? Currency(code: code)).map { Money(minorUnits: minor, currency: $0).formatted(withCode: true) } ?? "\(minor) \(code)"
+    }
+
     /// The human form: one line per part.
     static func lines(_ o: [String: Any]) -> [String] {
         func dict(_ key: String) -> [String: Any] { o[key] as? [String: Any] ?? [:] }
@@ -53,18 +60,11 @@ struct StatusCommand: AsyncParsableCommand {
         }
         lines.append("batch     \(batch["number"] ?? "?"): \(batch["transactions"] ?? 0) transactions, \(batch["open_authorizations"] ?? 0) open pre-authorizations")
         for total in batch["totals"] as? [[String: Any]] ?? [] {
-            let code = total["currency"] as? String ?? ""
-            let minor = (total["amount"] as? NSNumber)?.int64Value ?? 0
-            let amount = (try? Currency(code: code)).map { Money(minorUnits: minor, currency: $0).formatted(withCode: true) } ?? "\(minor) \(code)"
-            lines.append("          \(total["type"] ?? "") \(total["brand"] ?? ""): \(total["count"] ?? 0) for \(amount)")
+            lines.append("          \(total["type"] ?? "") \(total["brand"] ?? ""): \(total["count"] ?? 0) for \(money(total))")
         }
         let offline = o["offline"] as? [String: Any] ?? [:]
         if offline["enabled"] as? Bool == true || (offline["pending"] as? Int ?? 0) > 0 {
-            let amounts = (offline["totals"] as? [[String: Any]] ?? []).map { t -> String in
-                let code = t["currency"] as? String ?? ""
-                let minor = (t["amount"] as? NSNumber)?.int64Value ?? 0
-                return (try? Currency(code: code)).map { Money(minorUnits: minor, currency: $0).formatted(withCode: true) } ?? "\(minor) \(code)"
-            }
+            let amounts = (offline["totals"] as? [[String: Any]] ?? []).map(money)
             let oldest = (offline["oldest"] as? Int).map { " since \(Date(timeIntervalSince1970: TimeInterval($0)).formatted(.iso8601))" } ?? ""
             lines.append("offline   \(offline["pending"] ?? 0) to forward" + (amounts.isEmpty ? "" : " (\(amounts.joined(separator: ", ")))") + oldest)
         } else {
