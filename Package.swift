@@ -118,7 +118,8 @@ let package = Package(
         .testTarget(name: "CardReadersUSBTests", dependencies: ["CardReadersUSB"], swiftSettings: strict),
         .testTarget(
             name: "TerminalEngineTests",
-            dependencies: ["TerminalEngine", "CardReaders", "EMV", "PaymentCore", "PaymentCrypto", "TestSupport", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["TerminalEngine", "CardReaders", "EMV", "PaymentCore", "PaymentCrypto", "TestSupport", .product(name: "Logging", package: "swift-log"),
+                           .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict
         ),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "TerminalEngine", "CardReaders", "EMV", "PaymentCore"], exclude: ["Snapshots"], swiftSettings: strict),

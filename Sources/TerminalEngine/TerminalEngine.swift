@@ -50,8 +50,10 @@ public actor TerminalEngine {
     private let presentedCards: PresentedCardReader?
     /// Payments to undo or settle after a lost answer; the engine feeds it, `runBackgroundWork` drains it.
     public nonisolated let reversals: ReversalQueue
-    /// Payments approved offline, until forwarded (nil: this terminal keeps none).
-    public nonisolated let offlineStore: OfflineStore?
+    /// Payments approved offline, until forwarded.
+    public nonisolated let offlineStore: OfflineStore
+    /// The journal: STAN, open batch, steps, reversals and the offline store, in one SQLite file.
+    public nonisolated let database: TerminalDatabase
     /// Every snapshot, newest last; the UI reads it.
     public nonisolated let snapshots: AsyncStream<TerminalSnapshot>
     /// How many transactions have finished since start, and the last one.
@@ -65,11 +67,11 @@ public actor TerminalEngine {
     private var applicationAnswer: CheckedContinuation<Int?, Never>?
     private var kernelAnswer: CheckedContinuation<OnlineResponse, Never>?
 
-    public init(profile: FirmwareProfile, identity: TerminalIdentity, gateway: any GatewayClient, dataDirectory: URL, readerName: String,
-                clock: any TerminalClock = SystemClock(), pinTimeout: Duration = .seconds(60), journal: BatchJournal? = nil,
-                presentedCards: PresentedCardReader? = nil, offlineStore: OfflineStore? = nil, logger: Logger) {
-        // The caller loads the journal (and refuses a damaged one); tests may leave it to a fresh batch.
-        let journal = journal ?? BatchJournal()
+    /// `journal` is the open batch the caller read from `database` (after `TerminalDatabase.recover`); nil reads it.
+    public init(profile: FirmwareProfile, identity: TerminalIdentity, database: TerminalDatabase, gateway: any GatewayClient, dataDirectory: URL,
+                readerName: String, clock: any TerminalClock = SystemClock(), pinTimeout: Duration = .seconds(60), journal: BatchJournal? = nil,
+                presentedCards: PresentedCardReader? = nil, logger: Logger) {
+        let journal = journal ?? (try? database.batch()) ?? BatchJournal()
         machine = TransactionStateMachine(profile: profile, terminalID: identity.terminalID, nextSTAN: identity.nextSTAN, pinTimeout: pinTimeout,
                                           journal: journal)
         self.gateway = gateway
@@ -79,9 +81,10 @@ public actor TerminalEngine {
         self.clock = clock
         self.presentedCards = presentedCards
         emvConfiguration = profile.emvConfiguration(terminalID: identity.terminalID)
-        reversals = ReversalQueue(dataDirectory: dataDirectory, profileID: profile.id, clock: clock, logger: logger)
-        self.offlineStore = offlineStore
-        if let queue = try? offlineStore?.queue() { _ = machine.handle(.offlineQueueChanged(queue), now: clock.now()) }
+        self.database = database
+        reversals = ReversalQueue(database: database, clock: clock, logger: logger)
+        offlineStore = OfflineStore(database)
+        if let queue = try? offlineStore.queue() { _ = machine.handle(.offlineQueueChanged(queue), now: clock.now()) }
         (snapshots, continuation) = AsyncStream.makeStream(of: TerminalSnapshot.self, bufferingPolicy: .bufferingNewest(1))
         continuation.yield(TerminalSnapshot(phase: machine.phase, notice: nil, profile: profile, terminalID: identity.terminalID,
                                             gatewayLabel: gateway.label, readerName: readerName))
@@ -108,7 +111,6 @@ public actor TerminalEngine {
     }
 
     private func forwardOfflineEvery(_ interval: Duration) async {
-        guard offlineStore != nil else { return }
         while !Task.isCancelled {
             await forwardOffline()
             guard (try? await clock.sleep(for: interval)) != nil else { return }
@@ -118,7 +120,8 @@ public actor TerminalEngine {
     /// One pass over the offline store: each pending payment, oldest first, forwarded under its own idempotency key
     /// (a retry never pays twice); the pass stops at the first that gets no answer, so the order holds.
     public func forwardOffline() async {
-        guard let store = offlineStore, let pending = try? store.pending() else { return }
+        let store = offlineStore
+        guard let pending = try? store.pending(), !pending.isEmpty else { return }
         for payment in pending {
             guard let id = payment.id else { continue }
             let result = await gateway.forwardOffline(form: payment.form, storedAt: payment.storedAt, idempotencyKey: payment.idempotencyKey)
@@ -165,16 +168,18 @@ public actor TerminalEngine {
             finishedCount += 1
             lastResult = result
         }
-        let snapshot = snapshotNow
-        continuation.yield(snapshot)
+        // The journal first: the STAN, the step about to be taken, the reversal owed and the journal entry are on
+        // disk before anything leaves, shows or prints — a terminal killed at any instant finds them at restart. A
+        // write that fails stops the actions: nothing leaves under a STAN or a step a restart would not know of.
         for action in actions {
-            // A STAN that cannot be saved stops the actions after it: nothing leaves under a STAN a restart could reuse.
-            if case .persistSTAN(let next) = action, let failure = persistSTAN(next) {
+            if let failure = journal(action) {
                 send(.storageFailed(failure))
                 return
             }
-            perform(action)
         }
+        let snapshot = snapshotNow
+        continuation.yield(snapshot)
+        for action in actions { perform(action) }
         watchers.notify(progressNow(snapshot))
     }
 
@@ -265,23 +270,23 @@ public actor TerminalEngine {
 
     private func perform(_ action: TransactionAction) {
         switch action {
-        case .persistSTAN(let next):
-            _ = persistSTAN(next)
+        case .persistSTAN, .saveJournal:
+            break // written by `journal(_:)` before any action runs
         case .storeOffline(let request, let storedAt):
             let (gateway, store) = (self.gateway, offlineStore)
             Task {
                 var failure: String?
                 do {
-                    guard let store else { throw TerminalStateError(message: "this terminal has no offline store") }
                     let form = try await gateway.sealOffline(request)
                     try store.store(.init(stan: request.stan, idempotencyKey: request.idempotencyKey, amount: request.amount,
-                                          brand: request.card.pan.brand.rawValue, last4: request.card.pan.last4, storedAt: storedAt, form: form))
+                                          brand: request.card.pan.brand.rawValue, last4: request.card.pan.last4,
+                                          entryMode: request.entryMode.rawValue, storedAt: storedAt, form: form))
                     self.logger.notice("payment approved offline and stored", metadata: ["stan": "\(request.stan)", "amount": "\(request.amount)"])
                 } catch {
                     failure = "\(error)"
                     self.logger.error("cannot store an offline payment", metadata: ["stan": "\(request.stan)", "error": "\(error)"])
                 }
-                await self.send(.offlineStored(stan: request.stan, failure: failure, queue: (try? store?.queue()) ?? .empty))
+                await self.send(.offlineStored(stan: request.stan, failure: failure, queue: (try? store.queue()) ?? .empty))
             }
         case .requestAuthorization(let request):
             let gateway = self.gateway
@@ -309,8 +314,8 @@ public actor TerminalEngine {
             applicationAnswer = nil
             kernelAnswer?.resume(returning: .unableToGoOnline)
             kernelAnswer = nil
-        case .queueReversal(let key, let intent, let reason):
-            Task { await self.reversals.add(key: key, paymentIntent: intent, reason: reason) }
+        case .queueReversal:
+            break // written by `journal(_:)`; the queue's next pass settles it
         case .printReceipt(let receipt):
             writeReceipt(receipt)
         case .startTimer(let id, let duration):
@@ -369,10 +374,6 @@ public actor TerminalEngine {
             }
         case .emailReceipt(let address, let receipt):
             writeEmail(receipt, to: address)
-        case .saveJournal(let journal):
-            do { try journal.save(in: dataDirectory, profileID: machine.profile.id) } catch {
-                logger.error("cannot save the batch journal", metadata: ["error": "\(error)"])
-            }
         case .reportActionResult(let reader, let result):
             let gateway = self.gateway
             Task {
@@ -395,13 +396,31 @@ public actor TerminalEngine {
         return url
     }
 
-    /// Saves the next STAN; the error's text when it cannot.
-    private func persistSTAN(_ next: UInt32) -> String? {
+    /// Writes what `action` needs on disk before it runs (the write-ahead journal); the error's text when it cannot.
+    private func journal(_ action: TransactionAction) -> String? {
+        let now = clock.now()
         do {
-            try TerminalIdentity(terminalID: machine.terminalID, nextSTAN: next).save(in: dataDirectory, profileID: machine.profile.id)
+            switch action {
+            case .persistSTAN(let next):
+                try database.save(TerminalIdentity(terminalID: machine.terminalID, nextSTAN: next))
+            case .requestAuthorization(let request):
+                try database.record(JournalStep(request, reference: machine.reference, at: now))
+            case .storeOffline(let request, _):
+                try database.record(JournalStep(request, offline: true, reference: nil, at: now))
+            case .requestFollowUp(let request):
+                guard let pending = machine.followUp else { return nil }
+                try database.record(JournalStep(request, reference: pending.reference, amount: pending.amount,
+                                                card: machine.journal.entry(pending.reference)?.card, at: now))
+            case .queueReversal(let key, let intent, let reason):
+                try database.addReversal(key: key, paymentIntent: intent, reason: reason, created: now)
+            case .saveJournal(let journal):
+                try database.save(journal)
+            default:
+                return nil
+            }
             return nil
         } catch {
-            logger.error("cannot save the STAN counter", metadata: ["error": "\(error)"])
+            logger.error("cannot write the journal", metadata: ["action": "\(action)", "error": "\(error)"])
             return "\(error)"
         }
     }

@@ -2,6 +2,8 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Logging
+import SQLKit
 import Testing
 @testable import Gateway
 
@@ -91,6 +93,45 @@ import Testing
             // A day later the key is free again (terminals reuse STANs).
             #expect(try await store.claimIdempotencyKey("T1-000001", fingerprint: "b", now: t0 + 24 * 3600 + 1) == .claimed)
             #expect(try await store.claimIdempotencyKey("T1-000001", fingerprint: "b", now: t0 + 24 * 3600 + 2) == .inProgress)
+        }
+    }
+}
+
+/// A gateway killed between a request's commit and the storing of its response: the sweep completes the key from
+/// what the request committed (a retry replays it, the status inquiry tells it), or releases a key that committed
+/// nothing — never "in progress" forever, never a payment made twice.
+@Suite struct InterruptedRequestTests {
+    @Test(arguments: StoreEngine.all) func interruptedKeysAreSettledFromWhatTheyCommitted(engine: StoreEngine) async throws {
+        try await withGateway(engine) { client, store, _ in
+            let headers: HTTPFields = [IdempotencyMiddleware<GatewayContext>.headerName: "T1-000010"]
+            let paid = try await client.post("/v1/payment_intents", IdempotencyTests.form, headers: headers)
+            let id = try #require(paid.json["id"] as? String)
+            // The process "dies" after the commit: the response is never stored, and a minute passes.
+            let sql = try #require(store as? SQLPaymentStore)
+            try await sql.sessions.withSession { db in
+                try await db.raw("UPDATE idempotency_keys SET status_code = NULL, response_body = NULL, created = created - 120 WHERE key = 'T1-000010'").run()
+            }
+            #expect(try await client.get("/v1/vtpe/idempotency_keys/T1-000010").json["status"] as? String == "in_progress")
+            #expect(try await client.post("/v1/payment_intents", IdempotencyTests.form, headers: headers).status == .conflict)
+            // A claim whose request committed nothing (killed before its commit).
+            let now = Int64(Date().timeIntervalSince1970)
+            #expect(try await store.claimIdempotencyKey("T1-000011", fingerprint: "x", now: now - 120) == .claimed)
+            // A request still running (claimed a moment ago) is left alone.
+            #expect(try await store.claimIdempotencyKey("T1-000012", fingerprint: "x", now: now) == .claimed)
+
+            let settled = try await InterruptedRequests.sweep(store: store, now: now, logger: .init(label: "t"))
+            #expect(settled.sorted() == ["T1-000010", "T1-000011"])
+            let inquiry = try await client.get("/v1/vtpe/idempotency_keys/T1-000010")
+            #expect(inquiry.json["status"] as? String == "completed" && inquiry.json["response_status"] as? Int == 200)
+            let response = try #require(inquiry.json["response"] as? [String: Any])
+            #expect(response["id"] as? String == id && response["status"] as? String == "succeeded")
+            #expect((response["latest_charge"] as? [String: Any])?["object"] as? String == "charge", "the charge expanded, as a terminal reads it")
+            let retry = try await client.post("/v1/payment_intents", IdempotencyTests.form, headers: headers)
+            #expect(retry.json["id"] as? String == id && retry.headers[HTTPField.Name("Idempotent-Replayed")!] == "true", "no second payment")
+            #expect(try await client.get("/v1/vtpe/idempotency_keys/T1-000011").status == .notFound)
+            #expect(try await store.claimIdempotencyKey("T1-000011", fingerprint: "y", now: now) == .claimed, "released: a retry runs afresh")
+            #expect(try await client.get("/v1/vtpe/idempotency_keys/T1-000012").json["status"] as? String == "in_progress")
+            #expect(try await InterruptedRequests.sweep(store: store, now: now, logger: .init(label: "t")).isEmpty)
         }
     }
 }

@@ -43,13 +43,13 @@ import Testing
     @Test func aDamagedStoreIsRefusedNeverReplaced() throws {
         let dir = try directory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let file = dir.appendingPathComponent("offline-portable.sqlite")
+        let file = dir.appendingPathComponent("journal-portable.sqlite")
         try Data("this is not a database, and it holds someone's payments".utf8).write(to: file)
         do {
             _ = try OfflineStore(dataDirectory: dir, profileID: "portable")
             Issue.record("a damaged store was opened")
         } catch {
-            #expect("\(error)".contains("offline-portable.sqlite cannot be opened") && "\(error)".contains("keep it"))
+            #expect("\(error)".contains("journal-portable.sqlite is damaged") && "\(error)".contains("keep it") && "\(error)".contains(".recover"))
         }
         #expect(try Data(contentsOf: file) == Data("this is not a database, and it holds someone's payments".utf8))
     }

@@ -149,16 +149,3 @@ actor RequestBox {
     var request: OnlineRequest?
     func set(_ r: OnlineRequest) { request = r }
 }
-
-@Suite struct TerminalIdentityTests {
-    @Test func createsOnceThenReloads() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vtpe-id-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let first = try TerminalIdentity.loadOrCreate(in: dir, profileID: "countertop")
-        #expect(first.terminalID.count == 8 && first.nextSTAN == 1)
-        try TerminalIdentity(terminalID: first.terminalID, nextSTAN: 9).save(in: dir, profileID: "countertop")
-        #expect(try TerminalIdentity.loadOrCreate(in: dir, profileID: "countertop") == TerminalIdentity(terminalID: first.terminalID, nextSTAN: 9))
-        try Data("{broken".utf8).write(to: dir.appendingPathComponent("terminal-countertop.json"))
-        #expect(throws: TerminalStateError.self) { try TerminalIdentity.loadOrCreate(in: dir, profileID: "countertop") }
-    }
-}

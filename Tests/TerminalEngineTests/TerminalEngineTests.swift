@@ -116,8 +116,8 @@ actor RecordingGateway: GatewayClient {
 @Suite struct TerminalEngineTests {
     func engine(_ gateway: RecordingGateway, in dir: URL, stan: UInt32 = 5, clock: any TerminalClock = SystemClock()) throws -> (TerminalEngine, SimulatedCardReader) {
         let reader = SimulatedCardReader()
-        let engine = TerminalEngine(profile: try countertop(), identity: TerminalIdentity(terminalID: "87654321", nextSTAN: stan), gateway: gateway,
-                                    dataDirectory: dir, readerName: reader.name, clock: clock, presentedCards: { pan, mode in
+        let engine = TerminalEngine(profile: try countertop(), identity: TerminalIdentity(terminalID: "87654321", nextSTAN: stan),
+                                    database: try TerminalDatabase(dataDirectory: dir, profileID: "countertop"), gateway: gateway, dataDirectory: dir, readerName: reader.name, clock: clock, presentedCards: { pan, mode in
             try? reader.presentation(of: reader.card(for: pan.revealDigits()), mode: mode, pin: try? PINEntry("1234"))
         }, logger: .init(label: "t"))
         return (engine, reader)
@@ -170,7 +170,7 @@ actor RecordingGateway: GatewayClient {
         // The card accepted the issuer's ARPC: TSI says issuer authentication was performed, TVR has no failure.
         #expect(result.merchantReceipt?.lines.contains { $0.hasPrefix("TVR ") && $0.contains("TSI 78") } == true)
         #expect(result.receipt.lines.contains { $0.contains("PIN VERIFIED") })
-        #expect(try TerminalIdentity.loadOrCreate(in: dir, profileID: "countertop").nextSTAN == 6)
+        #expect(try TerminalDatabase(dataDirectory: dir, profileID: "countertop").identity().nextSTAN == 6)
         let receipts = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("receipts").path)
         #expect(receipts.count == 2, "the merchant and the customer copy: \(receipts)")
         let text = try String(contentsOf: dir.appendingPathComponent("receipts").appendingPathComponent(receipts.sorted()[0]), encoding: .utf8)
@@ -241,9 +241,8 @@ actor RecordingGateway: GatewayClient {
         await gateway.set(statusAnswer: .completed(GatewayAnswer(result: .approved(paymentIntentID: "pi_late", authorizationCode: "1"))))
         #expect(await engine.reversals.settle(with: gateway) == 0)
         #expect(await gateway.reversed == ["pi_late"])
-        // The queue survives a restart (nothing left here) and holds no card data.
-        let file = try String(contentsOf: dir.appendingPathComponent("reversals-countertop.json"), encoding: .utf8)
-        #expect(file == "[]")
+        // The queue is in the journal (nothing left here).
+        #expect(try TerminalDatabase(dataDirectory: dir, profileID: "countertop").reversals().isEmpty)
     }
 
     /// A chip card swiped is refused ("use chip"): nothing reaches the gateway.
@@ -270,7 +269,7 @@ actor RecordingGateway: GatewayClient {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let gateway = RecordingGateway(answer: .approved(paymentIntentID: "re_1", authorizationCode: nil))
-        let queue = ReversalQueue(dataDirectory: dir, profileID: "countertop", logger: .init(label: "t"))
+        let queue = ReversalQueue(database: try TerminalDatabase(dataDirectory: dir, profileID: "countertop"), logger: .init(label: "t"))
         await queue.add(key: "87654321-000007", paymentIntent: nil, reason: TransactionStateMachine.refundInquiry)
         await gateway.set(statusAnswer: .completed(GatewayAnswer(result: .approved(paymentIntentID: "re_1", authorizationCode: nil))))
         let heard = Heard()

@@ -16,6 +16,7 @@ import shlex
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import tempfile
 import time
@@ -53,6 +54,26 @@ def run_vtpe(vtpe_bin, *args, timeout=CMD_TIMEOUT):
 
 def describe(proc):
     return f"exit={proc.returncode}\nstdout={proc.stdout!r}\nstderr={proc.stderr!r}"
+
+
+def journal(data, profile="countertop"):
+    """The terminal's journal database (docs/offline.md, "Crash safety"): terminal id, next STAN, the open batch,
+    reversals owed and offline payments, read as the terminal left them (read-only, WAL readers do not block it)."""
+    db = sqlite3.connect(f"file:{Path(data) / f'journal-{profile}.sqlite'}?mode=ro", uri=True, timeout=5)
+    try:
+        row = db.execute("SELECT terminal_id, next_stan FROM terminal WHERE id = 1").fetchone()
+        batch = db.execute("SELECT document FROM batch WHERE id = 1").fetchone()
+        reversals = [dict(zip(("key", "payment_intent", "reason"), r)) for r in db.execute("SELECT key, payment_intent, reason FROM reversals")]
+        offline = [dict(zip(("stan", "idempotency_key", "amount", "status", "payment_intent"), r))
+                   for r in db.execute("SELECT stan, idempotency_key, amount, status, payment_intent FROM offline_payments ORDER BY id")]
+        open_steps = db.execute("SELECT COUNT(*) FROM steps WHERE open = 1").fetchone()[0]
+    finally:
+        db.close()
+    return {
+        "terminal_id": row[0] if row else None, "next_stan": row[1] if row else None,
+        "batch": json.loads(batch[0]) if batch else {"number": 1, "entries": []},
+        "reversals": reversals, "offline": offline, "open_steps": open_steps,
+    }
 
 
 def wait_until(predicate, timeout, interval=0.1):
@@ -210,15 +231,21 @@ class Background:
 # --------------------------------------------------------------------------- fixtures
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "time_limit(seconds): a longer hard limit than TEST_TIMEOUT for a soak test")
+
+
 @pytest.fixture(autouse=True)
-def _hard_timeout():
-    """Fail (never hang) a test that runs longer than TEST_TIMEOUT seconds."""
+def _hard_timeout(request):
+    """Fail (never hang) a test that runs longer than TEST_TIMEOUT seconds (or its `time_limit` mark)."""
+    mark = request.node.get_closest_marker("time_limit")
+    limit = mark.args[0] if mark else TEST_TIMEOUT
 
     def on_alarm(signum, frame):
-        raise _TestTimeout(f"test exceeded {TEST_TIMEOUT}s")
+        raise _TestTimeout(f"test exceeded {limit}s")
 
     previous = signal.signal(signal.SIGALRM, on_alarm)
-    signal.alarm(TEST_TIMEOUT)
+    signal.alarm(limit)
     try:
         yield
     finally:

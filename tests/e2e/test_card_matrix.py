@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import KEY, api, describe, run_vtpe, start, start_terminal, stop, wait_until
+from conftest import KEY, api, describe, run_vtpe, start, start_terminal, stop, wait_until, journal
 
 
 # (simulator card, card profile it carries) → expected line prefix and decline code per mode.
@@ -183,7 +183,7 @@ def test_lost_answer_that_went_through_is_reversed(vtpe_bin, gateway, lossy):
     tap = run_vtpe(vtpe_bin, "tap", "mastercard", "--amount", "14.00", "--wait", "--data-dir", data, timeout=60)
     # No answer: the terminal does not show an approval (the card cannot complete without the issuer's answer).
     assert tap.returncode == 4 and tap.stdout.startswith("FAILED"), describe(tap)
-    terminal_id = json.loads((data / "terminal-countertop.json").read_text())["terminal_id"]
+    terminal_id = journal(data)["terminal_id"]
     stan = tap.stdout.split("stan=")[1].split()[0]
     # The payment did go through on the gateway; the terminal's reversal queue finds it and refunds it.
 
@@ -196,7 +196,7 @@ def test_lost_answer_that_went_through_is_reversed(vtpe_bin, gateway, lossy):
     ours = reversed_payment()
     assert len(ours) == 1 and ours[0]["status"] == "succeeded" and ours[0]["latest_charge"]["amount_refunded"] == 1400
     assert ours[0]["metadata"]["vtpe_reversal"] == "true", ours[0]["metadata"]
-    assert wait_until(lambda: json.loads((data / "reversals-countertop.json").read_text()) == [], 10)
+    assert wait_until(lambda: journal(data)["reversals"] == [], 10)
     # The end of day leaves the reversed payment out on both sides: the terminal never counted it, the gateway drops it.
     report = run_vtpe(vtpe_bin, "batch", "report", "--json", "--data-dir", data, timeout=30)
     assert report.returncode == 0, describe(report)
@@ -217,14 +217,14 @@ def test_lost_refund_answer_is_found_and_counted(vtpe_bin, gateway, lossy):
     refund_stan = int(refund.stdout.split("STAN ")[1].split()[0])
 
     def journal_status():
-        entries = json.loads((data / "batch-countertop.json").read_text())["entries"]
+        entries = journal(data)["batch"]["entries"]
         return next(e["status"] for e in entries if e["stan"] == refund_stan)
 
     if journal_status() == "in_doubt":
         again = run_vtpe(vtpe_bin, "refund", "10.00", "--of", stan, "--card", "visa", "--wait", "--data-dir", data, timeout=30)
         assert again.returncode == 2 and "awaits the gateway's answer" in again.stderr, describe(again)
     assert wait_until(lambda: journal_status() == "approved", 30), (data / "vtpe.log").read_text()[-2000:]
-    entries = json.loads((data / "batch-countertop.json").read_text())["entries"]
+    entries = journal(data)["batch"]["entries"]
     refund_id = next(e["gatewayID"] for e in entries if e["stan"] == refund_stan)
     status, made = api(gateway, "GET", f"/v1/refunds/{refund_id}")
     assert status == 200 and made["amount"] == 1000 and made["status"] == "succeeded", made

@@ -4,7 +4,7 @@ Flaky with every request lost: the sale fails, the payment that did arrive is re
 the day's totals still match. Bad usage exits 64, a refusal by the terminal 2."""
 import json
 
-from conftest import api, describe, run_vtpe, start_terminal, stop, wait_until
+from conftest import api, describe, run_vtpe, start_terminal, stop, wait_until, journal
 
 
 def vtpe(vtpe_bin, data, *args, timeout=15):
@@ -12,7 +12,7 @@ def vtpe(vtpe_bin, data, *args, timeout=15):
 
 
 def our_intents(gateway, data, stan):
-    terminal_id = json.loads((data / "terminal-countertop.json").read_text())["terminal_id"]
+    terminal_id = journal(data)["terminal_id"]
     status, listed = api(gateway, "GET", "/v1/payment_intents?limit=100&expand[]=data.latest_charge")
     return [i for i in listed["data"] if i["metadata"].get("terminal_id") == terminal_id and i["metadata"].get("stan") == str(stan)]
 
@@ -30,8 +30,7 @@ def test_network_down_then_up(vtpe_bin, gateway, tmp_path):
         assert failed["result"] == "FAILED" and "network down" in failed["line"], failed
         assert our_intents(gateway, tmp_path, failed["stan"]) == [], "nothing reached the gateway"
         # Nothing to ask about either: the request provably never left.
-        queue = tmp_path / "reversals-countertop.json"
-        assert not queue.exists() or json.loads(queue.read_text()) == [], queue.read_text()
+        assert journal(tmp_path)["reversals"] == []
 
         up = vtpe(vtpe_bin, tmp_path, "network", "up", "--latency", "150", "--jitter", "50")
         assert up.returncode == 0 and up.stdout.startswith("network up latency=150ms jitter=50ms loss=0%"), describe(up)

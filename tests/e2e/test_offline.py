@@ -5,7 +5,7 @@ declined on the terminal; force_offline stores without trying; require_online an
 totals match."""
 import json
 
-from conftest import api, describe, run_vtpe, start_terminal, stop, wait_until
+from conftest import api, describe, run_vtpe, start_terminal, stop, wait_until, journal
 
 
 def vtpe(vtpe_bin, data, *args, timeout=15):
@@ -33,12 +33,14 @@ def test_offline_sales_are_stored_then_forwarded(vtpe_bin, gateway, tmp_path):
         assert strict.returncode == 4 and strict.stdout.startswith("FAILED"), describe(strict)
         state = status(vtpe_bin, tmp_path)
         assert state["offline"]["pending"] == 2 and state["offline"]["totals"] == [{"currency": "EUR", "amount": 2100}], state
-        assert (tmp_path / "offline-portable.sqlite").exists()
-        assert b"4242424242424242" not in (tmp_path / "offline-portable.sqlite").read_bytes(), "no clear PAN on disk"
+        assert [p["status"] for p in journal(tmp_path, "portable")["offline"]] == ["pending", "pending"]
+        for name in ("journal-portable.sqlite", "journal-portable.sqlite-wal"):
+            if (tmp_path / name).exists():
+                assert b"4242424242424242" not in (tmp_path / name).read_bytes(), "no clear PAN on disk"
 
         assert vtpe(vtpe_bin, tmp_path, "network", "up").returncode == 0
         assert wait_until(lambda: status(vtpe_bin, tmp_path)["offline"]["pending"] == 0, 15), status(vtpe_bin, tmp_path)
-        entries = {e["stan"]: e for e in json.loads((tmp_path / "batch-portable.json").read_text())["entries"]}
+        entries = {e["stan"]: e for e in journal(tmp_path, "portable")["batch"]["entries"]}
         ok = entries[stored["stan"]]
         assert ok["offline"] == "forwarded" and ok["gatewayID"].startswith("pi_"), ok
         status_code, intent = api(gateway, "GET", f"/v1/payment_intents/{ok['gatewayID']}?expand[]=latest_charge")
@@ -68,7 +70,7 @@ def test_countertop_takes_nothing_offline(vtpe_bin, gateway, tmp_path):
         assert sale.returncode == 4 and sale.stdout.startswith("FAILED"), describe(sale)
         forced = vtpe(vtpe_bin, tmp_path, "sale", "12.00", "--card", "visa", "--offline-behavior", "force_offline", "--wait")
         assert forced.returncode == 4 and "does not take payments offline" in forced.stdout, describe(forced)
-        assert not (tmp_path / "offline-countertop.sqlite").exists()
+        assert journal(tmp_path)["offline"] == []
     finally:
         stop(proc)
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from conftest import api, describe, run_vtpe, start_terminal, stop
+from conftest import api, describe, run_vtpe, start_terminal, stop, journal
 
 PROFILES = ["countertop", "portable", "smartpos", "mpos", "softpos", "eu", "fr", "uk", "us"]
 
@@ -130,7 +130,7 @@ def test_end_of_day_matches_then_mismatches(vtpe_bin, gateway, counter):
 
 
 def terminal_id(data):
-    return json.loads((data / "terminal-countertop.json").read_text())["terminal_id"]
+    return journal(data)["terminal_id"]
 
 
 @pytest.mark.parametrize("profile", PROFILES)

@@ -10,8 +10,10 @@ import Synchronization
 /// to every retry with `Idempotent-Replayed: true`; the same key with other parameters is a 400 `idempotency_error`;
 /// a retry while the first request still runs is a 409 — two requests with one key never both execute.
 ///
-/// Known window: if the process dies after a payment commits but before its response is stored, the key stays
-/// "in progress" (409) rather than risk running the payment twice.
+/// The request runs in `IdempotencyScope`, so the store marks the key with the object its writes make in the same
+/// transaction as the writes; if the process dies after a payment commits but before its response is stored,
+/// `InterruptedRequests` completes the key from that object at the next sweep (or releases a key whose request
+/// committed nothing) — never a 409 forever, never a payment run twice.
 struct IdempotencyMiddleware<Context: RequestContext>: RouterMiddleware {
     let store: any PaymentStore
     let vault: CardVault
@@ -49,7 +51,7 @@ struct IdempotencyMiddleware<Context: RequestContext>: RouterMiddleware {
         case .claimed:
             var response: Response
             do {
-                response = try await next(request, context)
+                response = try await IdempotencyScope.$key.withValue(key) { try await next(request, context) }
             } catch {
                 response = StripeConventionsMiddleware<Context>.errorResponse(error, request: request, context: context)
             }

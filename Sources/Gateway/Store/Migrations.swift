@@ -279,5 +279,11 @@ enum Migrations {
             )
             """,
         ]),
+        // The object a request's writes made, committed with them: a gateway killed before storing the response
+        // still knows what the request did (`InterruptedRequests`).
+        ("2026-12-01-014-idempotency-effects", [
+            "ALTER TABLE idempotency_keys ADD COLUMN effect_table TEXT",
+            "ALTER TABLE idempotency_keys ADD COLUMN effect_id TEXT",
+        ]),
     ]
 }

@@ -21,6 +21,11 @@ public protocol PaymentStore: Sendable {
     func claimIdempotencyKey(_ key: String, fingerprint: String, now: Int64) async throws -> IdempotencyClaim
     /// Stores the first response of a claimed key, to be replayed to every retry.
     func completeIdempotencyKey(_ key: String, status: Int, body: String) async throws
+    /// Keys claimed before `claimedBefore` (seconds) whose response was never stored — their process died — with
+    /// the object their request made, if it made one.
+    func interruptedIdempotencyKeys(claimedBefore: Int64) async throws -> [InterruptedIdempotencyKey]
+    /// Drops a claim whose request made nothing, so a retry runs it afresh.
+    func releaseIdempotencyKey(_ key: String) async throws
     /// What became of the request with this key (a terminal's status inquiry): unknown, in progress, or its response.
     func idempotentRequest(_ key: String, now: Int64) async throws -> IdempotencyClaim?
     /// Net balance per currency: what is available at `now` and what is still pending.
@@ -113,6 +118,10 @@ public enum StoreWrite: Sendable {
     /// Adds `delta` (may be negative) to what the issuer holds on a card; with a `ceiling`, fails with
     /// `StoreConflict` when the hold would pass it.
     case hold(fingerprint: String, delta: Int64, ceiling: Int64?)
+    /// Marks the idempotency key whose request these writes belong to with the object it made, in the same
+    /// transaction (added by the store from `IdempotencyScope`): a gateway killed before the response is stored
+    /// still knows, at restart, what the request did (`InterruptedRequests`).
+    case idempotencyEffect(key: String, table: String, id: String)
 }
 
 /// The values a guarded update expects to find: the compare of compare-and-set (every condition must hold).
@@ -156,6 +165,40 @@ public struct CurrencyBalance: Sendable, Equatable {
     public var currency: String
     public var available: Int64
     public var pending: Int64
+}
+
+/// An idempotency key whose request's process died before its response was stored.
+public struct InterruptedIdempotencyKey: Sendable, Equatable {
+    public var key: String
+    /// The table and id of the object its writes made (nil: it committed nothing).
+    public var effect: (table: String, id: String)?
+
+    public static func == (a: Self, b: Self) -> Bool { a.key == b.key && a.effect?.table == b.effect?.table && a.effect?.id == b.effect?.id }
+}
+
+/// The idempotency key of the request being handled, for the store to mark its writes with.
+public enum IdempotencyScope {
+    @TaskLocal public static var key: String?
+
+    /// The object a request's writes made, as its response names it: a refund before the payment intent it
+    /// updates, the payment intent before its charge, then payment methods and customers.
+    static func effect(of writes: [StoreWrite]) -> (table: String, id: String)? {
+        let records: [any StoredRecord] = writes.compactMap {
+            switch $0 {
+            case .insert(let r), .insertUnique(let r), .update(let r, _): r
+            case .hold, .idempotencyEffect: nil
+            }
+        }
+        let priority = ["refunds", "payment_intents", "payment_methods", "customers"]
+        let best = records.min { (priority.firstIndex(of: type(of: $0).table) ?? priority.count) < (priority.firstIndex(of: type(of: $1).table) ?? priority.count) }
+        return best.map { (type(of: $0).table, $0.id) }
+    }
+
+    /// `writes`, with the effect marker of the current request's key when there is one.
+    static func marked(_ writes: [StoreWrite]) -> [StoreWrite] {
+        guard let key, let effect = effect(of: writes) else { return writes }
+        return writes + [.idempotencyEffect(key: key, table: effect.table, id: effect.id)]
+    }
 }
 
 /// What claiming an idempotency key found.

@@ -118,7 +118,7 @@ final class SessionGate: Sendable {
 
 /// The payment store over SQLKit: one code path for every SQL engine.
 public final class SQLPaymentStore: PaymentStore {
-    private let sessions: any SQLSessionProvider
+    let sessions: any SQLSessionProvider
     /// Group commit, for engines whose one connection serializes every transaction (SQLite).
     private let queue: CommitQueue?
 
@@ -176,6 +176,7 @@ public final class SQLPaymentStore: PaymentStore {
     }
 
     public func commit(_ writes: [StoreWrite]) async throws {
+        let writes = IdempotencyScope.marked(writes)
         if let queue { try await queue.submit(writes) } else { try await Self.commitAlone(writes, sessions) }
     }
 
@@ -202,8 +203,11 @@ public final class SQLPaymentStore: PaymentStore {
                 try await db.raw("BEGIN").run()
                 do {
                     var results = [Result<Void, any Error>](repeating: .success(()), count: group.count)
-                    let insertOnly = group.indices.filter { group[$0].allSatisfy { if case .insert = $0 { true } else { false } } }
+                    let insertOnly = group.indices.filter { group[$0].allSatisfy(\.mergesWithInserts) }
                     try await insertMerged(insertOnly.flatMap { group[$0] }, on: db)
+                    for case .idempotencyEffect(let key, let table, let id) in insertOnly.flatMap({ group[$0] }) {
+                        try await markEffect(key: key, table: table, id: id, on: db)
+                    }
                     for index in group.indices where !insertOnly.contains(index) {
                         try await db.raw("SAVEPOINT step").run()
                         do {
@@ -259,8 +263,15 @@ public final class SQLPaymentStore: PaymentStore {
         try await db.execute(sql: MultiRowInsert(table: R.table, columns: columns, rows: rows.map(\.values))) { _ in }
     }
 
+    private static func markEffect(key: String, table: String, id: String, on db: any SQLDatabase) async throws {
+        try await db.update("idempotency_keys").set("effect_table", to: SQLBind(table)).set("effect_id", to: SQLBind(id))
+            .where("key", .equal, key).where("effect_table", .is, SQLLiteral.null).run()
+    }
+
     private static func apply(_ write: StoreWrite, on tx: any SQLDatabase) async throws {
         switch write {
+        case .idempotencyEffect(let key, let table, let id):
+            try await markEffect(key: key, table: table, id: id, on: tx)
         case .insert(let record):
             try await insert(record, on: tx)
         case .insertUnique(let record):
@@ -419,6 +430,24 @@ public final class SQLPaymentStore: PaymentStore {
         }
     }
 
+    public func interruptedIdempotencyKeys(claimedBefore: Int64) async throws -> [InterruptedIdempotencyKey] {
+        try await sessions.withSession { db in
+            try await db.select().columns("key", "effect_table", "effect_id").from("idempotency_keys")
+                .where("status_code", .is, SQLLiteral.null).where("created", .lessThan, claimedBefore).all().map { row in
+                    let table = try row.decode(column: "effect_table", as: String?.self)
+                    let id = try row.decode(column: "effect_id", as: String?.self)
+                    return InterruptedIdempotencyKey(key: try row.decode(column: "key", as: String.self),
+                                                     effect: table.flatMap { t in id.map { (t, $0) } })
+                }
+        }
+    }
+
+    public func releaseIdempotencyKey(_ key: String) async throws {
+        try await sessions.withSession { db in
+            try await db.delete(from: "idempotency_keys").where("key", .equal, key).where("status_code", .is, SQLLiteral.null).run()
+        }
+    }
+
     public func list<R: StoredRecord>(_ type: R.Type, _ page: PageRequest) async throws -> Page<R> {
         try await list(R.table, page, liveOnly: R.hidesDeleted)
     }
@@ -546,5 +575,15 @@ enum ColumnNames {
         var intValue: Int? { nil }
         init(stringValue: String) { self.stringValue = stringValue }
         init?(intValue: Int) { nil }
+    }
+}
+
+extension StoreWrite {
+    /// Group commit merges steps made of inserts (and their idempotency marker) into multi-row INSERTs.
+    var mergesWithInserts: Bool {
+        switch self {
+        case .insert, .idempotencyEffect: true
+        case .insertUnique, .update, .hold: false
+        }
     }
 }

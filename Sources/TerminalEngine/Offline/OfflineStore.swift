@@ -2,8 +2,8 @@ import Foundation
 import GRDB
 import PaymentCore
 
-/// The payments a terminal approved offline, kept until the gateway has them: `<data-dir>/offline-<profile>.sqlite`
-/// (GRDB over SQLite, WAL, `synchronous=FULL`, so an approval shown is on disk even if the power goes the next
+/// The payments a terminal approved offline, kept until the gateway has them, in the terminal's journal database
+/// (`TerminalDatabase`: WAL, `synchronous=FULL`, so an approval shown is on disk even if the power goes the next
 /// instant). Rows hold what the gateway needs — the request body with track 2 and the PIN block enciphered under
 /// the terminal's DUKPT keys — and what the screen shows (brand, last four, amount), never clear card data.
 ///
@@ -24,6 +24,8 @@ public final class OfflineStore: Sendable {
         public var brand: String
         public var last4: String
         public var storedAt: Date
+        /// How the card was read (nil in rows of earlier versions).
+        public var entryMode: String?
         /// The enciphered request body (docs/api.md), sent as is with `vtpe_offline[stored_at]`.
         public var form: String
         public var status: Status
@@ -31,13 +33,14 @@ public final class OfflineStore: Sendable {
         public var declineCode: String?
         public var attempts: Int
 
-        public init(stan: UInt32, idempotencyKey: String, amount: Money, brand: String, last4: String, storedAt: Date, form: String) {
+        public init(stan: UInt32, idempotencyKey: String, amount: Money, brand: String, last4: String, entryMode: String? = nil, storedAt: Date, form: String) {
             self.stan = Int64(stan)
             self.idempotencyKey = idempotencyKey
             self.amount = amount.minorUnits
             currency = amount.currency.code
             self.brand = brand
             self.last4 = last4
+            self.entryMode = entryMode
             self.storedAt = storedAt
             self.form = form
             status = .pending
@@ -48,47 +51,23 @@ public final class OfflineStore: Sendable {
 
         enum CodingKeys: String, CodingKey {
             case id, stan, amount, currency, brand, last4, form, status, attempts
-            case idempotencyKey = "idempotency_key", storedAt = "stored_at", paymentIntent = "payment_intent", declineCode = "decline_code"
+            case idempotencyKey = "idempotency_key", entryMode = "entry_mode", storedAt = "stored_at", paymentIntent = "payment_intent", declineCode = "decline_code"
         }
     }
 
     private let database: DatabaseQueue
     public let path: String
 
-    /// Opens (or creates) the store; a damaged file is an error that says how to recover — never replaced.
-    public init(dataDirectory: URL, profileID: String) throws {
-        path = dataDirectory.appendingPathComponent("offline-\(profileID).sqlite").path
-        var configuration = Configuration()
-        configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA journal_mode = WAL")
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-        }
-        do {
-            try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
-            database = try DatabaseQueue(path: path, configuration: configuration)
-            var migrator = DatabaseMigrator()
-            migrator.registerMigration("v1") { db in
-                try db.create(table: Payment.databaseTableName) { t in
-                    t.autoIncrementedPrimaryKey("id")
-                    t.column("stan", .integer).notNull()
-                    t.column("idempotency_key", .text).notNull().unique()
-                    t.column("amount", .integer).notNull()
-                    t.column("currency", .text).notNull()
-                    t.column("brand", .text).notNull()
-                    t.column("last4", .text).notNull()
-                    t.column("stored_at", .datetime).notNull()
-                    t.column("form", .text).notNull()
-                    t.column("status", .text).notNull()
-                    t.column("payment_intent", .text)
-                    t.column("decline_code", .text)
-                    t.column("attempts", .integer).notNull()
-                }
-            }
-            try migrator.migrate(database)
-            _ = try database.read { db in try db.execute(sql: "PRAGMA quick_check") }
-        } catch {
-            throw TerminalStateError(message: "\(path) cannot be opened (\(error)); it holds payments approved offline: keep it, and move it away only once they are forwarded another way")
-        }
+    /// The offline payments of the terminal's journal database.
+    public init(_ journal: TerminalDatabase) {
+        database = journal.queue
+        path = journal.path
+    }
+
+    /// Opens the journal database of a profile for its offline payments (a damaged file is an error that says how
+    /// to recover — never replaced).
+    public convenience init(dataDirectory: URL, profileID: String) throws {
+        self.init(try TerminalDatabase(dataDirectory: dataDirectory, profileID: profileID))
     }
 
     /// Keeps a payment approved offline; it is on disk when this returns.

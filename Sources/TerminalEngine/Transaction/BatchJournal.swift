@@ -47,7 +47,8 @@ public struct JournalEntry: Sendable, Equatable, Codable {
     }
 }
 
-/// The open batch (télécollecte): its number and its transactions, persisted by the engine after every change.
+/// The open batch (télécollecte): its number and its transactions, saved in the journal database
+/// (`TerminalDatabase`) before the change shows.
 public struct BatchJournal: Sendable, Equatable, Codable {
     public var number: Int
     public var entries: [JournalEntry]
@@ -61,28 +62,6 @@ public struct BatchJournal: Sendable, Equatable, Codable {
     }
 
     public func entry(_ stan: UInt32) -> JournalEntry? { entries.last { $0.stan == stan } }
-
-    /// `<data-dir>/batch-<profile>.json`, written atomically (the stand-in for the SQLite journal of a later issue).
-    static func file(in dir: URL, profileID: String) -> URL { dir.appendingPathComponent("batch-\(profileID).json") }
-
-    /// The open batch saved by the last run (a new batch 1 when there is none); a damaged file is an error.
-    public static func load(in dir: URL, profileID: String) throws -> BatchJournal {
-        let url = file(in: dir, profileID: profileID)
-        guard let data = try? Data(contentsOf: url) else { return BatchJournal() }
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        do { return try decoder.decode(BatchJournal.self, from: data) } catch {
-            throw TerminalStateError(message: "\(url.path) is damaged (\(error)); move it away to open a new batch")
-        }
-    }
-
-    public func save(in dir: URL, profileID: String) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.dateEncodingStrategy = .iso8601
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        try encoder.encode(self).write(to: Self.file(in: dir, profileID: profileID), options: .atomic)
-    }
 
     mutating func update(_ stan: UInt32, _ change: (inout JournalEntry) -> Void) {
         guard let i = entries.lastIndex(where: { $0.stan == stan }) else { return }

@@ -278,8 +278,8 @@ extension TransactionStateMachine {
 
     /// The refusal while a refund of `stan` awaits its lost answer: another one could refund the sale twice.
     private func refundInDoubt(of stan: UInt32) -> String? {
-        guard let refund = journal.entries.last(where: { $0.kind == .refund && $0.reference == stan && $0.status == .inDoubt }) else { return nil }
-        return "Refund \(ReceiptFormatter.stan(refund.stan)) of STAN \(ReceiptFormatter.stan(stan)) awaits the gateway's answer: try again shortly"
+        guard let doubt = journal.entries.last(where: { $0.reference == stan && $0.status == .inDoubt }) else { return nil }
+        return "\(doubt.kind == .refund ? "Refund" : doubt.kind.rawValue.capitalized) \(ReceiptFormatter.stan(doubt.stan)) of STAN \(ReceiptFormatter.stan(stan)) awaits the gateway's answer: try again shortly"
     }
 
     /// What is left to refund of a transaction of the open batch (nil, with a notice, when nothing can be).
@@ -298,6 +298,7 @@ extension TransactionStateMachine {
 
     private mutating func complete(stan: UInt32, amount: Money?) -> [TransactionAction] {
         guard let entry = validPreauthorization(stan), let intent = entry.gatewayID else { resetKind(); return [] }
+        if let doubt = refundInDoubt(of: stan) { notice = doubt; resetKind(); return [] }
         let final = amount ?? entry.amount
         guard final.currency == entry.amount.currency, final.minorUnits > 0 else { notice = "The final amount must be above zero"; return [] }
         let increment = final.minorUnits > entry.amount.minorUnits

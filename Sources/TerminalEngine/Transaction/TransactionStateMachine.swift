@@ -433,8 +433,9 @@ public struct TransactionStateMachine: Sendable, Equatable {
         return actions
     }
 
-    /// A lost refund answer found out: the in-doubt entry becomes the refund the gateway made (and counts against
-    /// its sale) or a failure; the journal is saved, the screen left as it is.
+    /// A lost refund answer found out (or a refund, completion or void a restart interrupted): the in-doubt entry
+    /// becomes what the gateway made (counted against the transaction it acts on) or a failure; the journal is
+    /// saved, the screen left as it is.
     private mutating func refundInquiryAnswered(key: String, refundID: String?) -> [TransactionAction] {
         guard let entry = journal.entries.last(where: {
             $0.status == .inDoubt && AuthorizationRequest.idempotencyKey(terminalID: terminalID, stan: $0.stan) == key
@@ -442,17 +443,24 @@ public struct TransactionStateMachine: Sendable, Equatable {
         journal.update(entry.stan) { e in
             if let refundID {
                 e.status = .approved
-                e.gatewayID = refundID
+                e.gatewayID = entry.kind == .void ? nil : refundID
                 e.outcomeText = nil
             } else {
                 e.status = .failed
                 e.outcomeText = "not made by the gateway"
             }
         }
+        // What it did to the transaction it acts on (a completion or void interrupted by a restart, a refund).
         if refundID != nil, let reference = entry.reference {
-            journal.update(reference) { $0.refunded += entry.amount.minorUnits }
+            switch entry.kind {
+            case .refund: journal.update(reference) { $0.refunded += entry.amount.minorUnits }
+            case .completion: journal.update(reference) { $0.status = .completed; $0.captured = entry.amount }
+            case .void: journal.update(reference) { $0.status = .voided }
+            case .sale, .preauthorization: break
+            }
         }
-        notice = "Refund \(ReceiptFormatter.stan(entry.stan)) \(refundID != nil ? "went through" : "was not made")"
+        let name = entry.kind == .refund ? "Refund" : entry.kind == .completion ? "Completion" : entry.kind == .void ? "Void" : "Transaction"
+        notice = "\(name) \(ReceiptFormatter.stan(entry.stan)) \(refundID != nil ? "went through" : "was not made")"
         return [.saveJournal(journal)]
     }
 

@@ -58,6 +58,9 @@ struct GatewayCommand: AsyncParsableCommand {
                 let port = channel.localAddress?.port ?? port
                 printLine("vtpe gateway listening on http://\(host):\(port) (database \(StoreLocator.redacted(spec)))")
             }
+            // Keys whose request a killed gateway never answered are settled at start and every 30 s.
+            let sweep = Task { await InterruptedRequests.run(store: store, logger: logger) }
+            defer { sweep.cancel() }
             do {
                 try await app.runService()
             } catch {
@@ -104,7 +107,11 @@ struct EmbeddedGateway {
             portContinuation.yield(channel.localAddress?.port ?? 0)
             portContinuation.finish()
         }
-        let task = Task { try await app.runService(gracefulShutdownSignals: []) }
+        let task = Task {
+            let sweep = Task { await InterruptedRequests.run(store: store, logger: logger) }
+            defer { sweep.cancel() }
+            try await app.runService(gracefulShutdownSignals: [])
+        }
         var iterator = portStream.makeAsyncIterator()
         guard let port = await iterator.next(), port > 0 else {
             task.cancel()

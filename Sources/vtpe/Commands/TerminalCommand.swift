@@ -64,6 +64,13 @@ struct TerminalCommand: AsyncParsableCommand {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         FileLogHandler.bootstrap(path: dir.appendingPathComponent("vtpe.log").path, level: .info)
         let logger = Logger(label: "vtpe.terminal")
+        // The journal (docs/offline.md, "Crash safety"): a damaged one stops the terminal with how to recover, never
+        // replaced; what the last run left unfinished is resolved before anything else runs.
+        let database = try TerminalDatabase(dataDirectory: dir, profileID: profile.id)
+        for note in try database.recover(now: Date()) {
+            logger.notice("recovered after a restart", metadata: ["transaction": "\(note)"])
+            FileHandle.standardError.write(Data("vtpe: recovered: \(note)\n".utf8))
+        }
 
         var embedded: EmbeddedGateway?
         let client: HTTPGatewayClient
@@ -81,21 +88,17 @@ struct TerminalCommand: AsyncParsableCommand {
             }
             client = HTTPGatewayClient(baseURL: gateway, apiKey: key, timeout: timeout, keys: keys, link: link, logger: logger)
         }
-        let identity = try TerminalIdentity.loadOrCreate(in: dir, profileID: profile.id)
+        let identity = try database.identity()
         let reader = SimulatedCardReader()
-        // A damaged batch journal stops the terminal (it says how to recover); it is never replaced silently.
-        let journal = try BatchJournal.load(in: dir, profileID: profile.id)
-        // Payments approved offline wait here until forwarded; a damaged store stops the terminal (never replaced).
-        let offlineStore = profile.offline.enabled || FileManager.default.fileExists(atPath: dir.appendingPathComponent("offline-\(profile.id).sqlite").path)
-            ? try OfflineStore(dataDirectory: dir, profileID: profile.id) : nil
-        let engine = TerminalEngine(profile: profile, identity: identity, gateway: client, dataDirectory: dir,
+        let journal = try database.batch()
+        let engine = TerminalEngine(profile: profile, identity: identity, database: database, gateway: client, dataDirectory: dir,
                                     readerName: reader.name, journal: journal, presentedCards: { pan, mode in
             // The card a QA script presented through the API, read by the simulator like `vtpe tap`; a card
             // without a chip for that interface (contact only, contactless only) is tried the other way.
             guard let card = try? reader.card(for: pan.revealDigits()) else { return nil }
             if let presented = try? reader.presentation(of: card, mode: mode, pin: try? PINEntry("1234")) { return presented }
             return try? reader.presentation(of: card, mode: mode == .contact ? .contactless : .contact, pin: try? PINEntry("1234"))
-        }, offlineStore: offlineStore, logger: logger)
+        }, logger: logger)
         await engine.attach(reader)
 
         let presence = ReaderPresence(gateway: client, gatewayName: gateway, profile: profile, terminalID: identity.terminalID, locationID: location,
