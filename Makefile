@@ -14,12 +14,14 @@ PG_TEST_DIR ?= .build/test-postgres
 UNIT_TESTS ?= $(SWIFT) test --skip-build
 E2E_TESTS ?= $(VENV)/bin/pytest -q tests/e2e
 INTEROP_TESTS ?= $(VENV)/bin/pytest -q tests/interop
+# Every example scenario of the docs runs, so docs/scenarios.md never rots (JUnit XML for CI in .build/).
+SCENARIO_TESTS ?= .build/debug/vtpe scenario docs/scenarios/*.yaml --report junit:.build/scenarios-junit.xml
 
-.PHONY: run test deps build build-tests unit-tests e2e-tests interop-tests postgres-start postgres-stop venv release bench clean help
+.PHONY: run test deps build build-tests unit-tests scenario-tests e2e-tests interop-tests postgres-start postgres-stop venv release bench clean help
 
 help:
 	@echo "make run    — build and open the countertop terminal (embedded gateway + card simulator)"
-	@echo "make test   — build and run every test suite (Swift unit tests, end-to-end tests in tmux, crypto interop)"
+	@echo "make test   — build and run every test suite (Swift unit tests, the docs' scenarios, end-to-end tests in tmux, crypto interop)"
 	@echo "              against a throwaway PostgreSQL on 127.0.0.1 (or your own: VTPE_TEST_POSTGRES_URL=postgres://…)"
 	@echo "make postgres-start / postgres-stop — that throwaway PostgreSQL, for running single suites by hand"
 	@echo "make bench  — release build, then crypto and EMV throughput on one core, tap-to-approval latency, then the gateway under wrk"
@@ -57,6 +59,9 @@ build-tests: deps
 unit-tests: build-tests
 	$(UNIT_TESTS)
 
+scenario-tests: build
+	$(SCENARIO_TESTS)
+
 e2e-tests: build venv
 	$(E2E_TESTS)
 
@@ -77,6 +82,7 @@ test: build-tests build venv
 	export VTPE_TEST_POSTGRES_URL; \
 	echo "PostgreSQL for the tests: $$VTPE_TEST_POSTGRES_URL"; \
 	echo '$(UNIT_TESTS)'; $(UNIT_TESTS); \
+	echo '$(SCENARIO_TESTS)'; $(SCENARIO_TESTS); \
 	echo '$(E2E_TESTS)'; $(E2E_TESTS); \
 	echo '$(INTEROP_TESTS)'; $(INTEROP_TESTS)
 

@@ -73,6 +73,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(name: "TerminalUI", dependencies: ["TerminalEngine", "CardReaders", "PaymentCore"], swiftSettings: strict),
+        .target(name: "Scenarios", dependencies: [.product(name: "Yams", package: "Yams")], swiftSettings: strict),
         .target(name: "TerminalUICurses", dependencies: ["TerminalUI", "CNcurses"], swiftSettings: strict),
         .target(
             name: "Gateway",
@@ -99,7 +100,7 @@ let package = Package(
             name: "vtpe",
             dependencies: [
                 "PaymentCore", "PaymentCrypto", "EMV", "CardReaders", "CardReadersUSB",
-                "TerminalEngine", "TerminalUI", "TerminalUICurses", "Gateway",
+                "TerminalEngine", "TerminalUI", "TerminalUICurses", "Gateway", "Scenarios",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -122,6 +123,7 @@ let package = Package(
                            .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict
         ),
+        .testTarget(name: "ScenariosTests", dependencies: ["Scenarios"], swiftSettings: strict),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "TerminalEngine", "CardReaders", "EMV", "PaymentCore"], exclude: ["Snapshots"], swiftSettings: strict),
         .testTarget(
             name: "GatewayTests",

@@ -60,6 +60,10 @@ public actor TerminalEngine {
     public private(set) var finishedCount = 0
     public private(set) var lastResult: TransactionResult?
     private var watchers = Watchers()
+    /// Set by `halt()`: the engine takes no event and performs nothing more, as a process killed at that instant.
+    private var halted = false
+    /// `haltWhen`'s condition, checked after every event's actions.
+    private var haltCondition: (@Sendable (Progress) -> Bool)?
 
     // The chip transaction in progress: the kernel's task and the questions it waits on.
     private var chipTask: Task<Void, Never>?
@@ -120,11 +124,13 @@ public actor TerminalEngine {
     /// One pass over the offline store: each pending payment, oldest first, forwarded under its own idempotency key
     /// (a retry never pays twice); the pass stops at the first that gets no answer, so the order holds.
     public func forwardOffline() async {
+        guard !halted else { return }
         let store = offlineStore
         guard let pending = try? store.pending(), !pending.isEmpty else { return }
         for payment in pending {
-            guard let id = payment.id else { continue }
+            guard let id = payment.id, !halted else { return }
             let result = await gateway.forwardOffline(form: payment.form, storedAt: payment.storedAt, idempotencyKey: payment.idempotencyKey)
+            guard !halted else { return }
             do {
                 switch result {
                 case .approved(let intent, _):
@@ -160,8 +166,31 @@ public actor TerminalEngine {
         }
     }
 
+    /// Stops the engine dead, as a SIGKILL would: no event is handled and no action performed after it — nothing more
+    /// is written, shown or sent (requests already out still reach the gateway). What is on disk is what a restart
+    /// finds. For `vtpe scenario`'s `restart` and `kill_when` (a test of crash safety in one process).
+    public func halt() {
+        halted = true
+        chipTask?.cancel()
+        watchers.cancelAll()
+    }
+
+    /// Halts the engine right after the event whose actions make `condition` true (the STAN, steps and journal
+    /// written, the request sent, the screen shown) — a kill at an exact point of the transaction. Set it before
+    /// the transaction starts; `waitForHalt` returns once it has struck.
+    public func halt(when condition: @escaping @Sendable (Progress) -> Bool) {
+        if condition(progressNow(snapshotNow)) { halt(); return }
+        haltCondition = condition
+    }
+
+    /// Returns once the engine is halted (or the waiting task is cancelled).
+    public func waitForHalt() async {
+        _ = await waitUntil { _ in false }
+    }
+
     /// Feeds one event and performs the resulting actions.
     public func send(_ event: TransactionEvent) {
+        guard !halted else { return }
         let before = machine.finishedTransactions
         let actions = machine.handle(event, now: clock.now())
         if machine.finishedTransactions != before, case .finished(let result) = machine.phase {
@@ -180,7 +209,13 @@ public actor TerminalEngine {
         let snapshot = snapshotNow
         continuation.yield(snapshot)
         for action in actions { perform(action) }
-        watchers.notify(progressNow(snapshot))
+        let progress = progressNow(snapshot)
+        if let condition = haltCondition, condition(progress) {
+            haltCondition = nil
+            halt()
+            return
+        }
+        watchers.notify(progress)
     }
 
     // MARK: Waiting for the engine (scripts, the control socket, tests)
@@ -199,6 +234,7 @@ public actor TerminalEngine {
     @discardableResult
     public func waitUntil(_ condition: @escaping @Sendable (Progress) -> Bool) async -> Bool {
         if condition(progressNow(snapshotNow)) { return true }
+        if halted { return false }
         let id = UUID()
         return await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
@@ -533,6 +569,12 @@ private struct Watchers {
 
     mutating func cancel(_ id: UUID) {
         entries.removeValue(forKey: id)?.continuation.resume(returning: false)
+    }
+
+    mutating func cancelAll() {
+        let all = entries
+        entries = [:]
+        for entry in all.values { entry.continuation.resume(returning: false) }
     }
 }
 

@@ -148,6 +148,26 @@ import Testing
         #expect(result.card.last4 == "????" && result.outcome == .failed(.cancelled))
     }
 
+    /// An inserted card pulled out on the PIN pad ends the dialogue; a tap's card leaving the field does not.
+    @Test func cardRemovedOnThePINPadStopsAnInsertedCardsDialogue() throws {
+        var m = try machine()
+        type(&m, "100")
+        _ = m.handle(.keyPressed(.enter), now: fixedDate)
+        _ = m.handle(.cardPresented(try card("4242424242424242", .contact)), now: fixedDate)
+        _ = m.handle(.pinRequested(.offline(triesLeft: 3)), now: fixedDate)
+        type(&m, "12")
+        #expect(m.handle(.cardRemoved, now: fixedDate) == [.cancelChip])
+        #expect(m.notice == "Card removed")
+        guard case .readingCard = m.phase else { Issue.record("still on the PIN pad: \(m.phase)"); return }
+
+        var tap = try machine()
+        type(&tap, "100")
+        _ = tap.handle(.keyPressed(.enter), now: fixedDate)
+        _ = tap.handle(.cardPresented(try card("4242424242424242", .contactless)), now: fixedDate)
+        _ = tap.handle(.pinRequested(.online), now: fixedDate)
+        #expect(tap.handle(.cardRemoved, now: fixedDate) == [])
+    }
+
     @Test func resultPrintsReceiptAndEnterStartsOver() throws {
         var m = try machine()
         type(&m, "500")

@@ -331,6 +331,12 @@ public final class HTTPGatewayClient: GatewayClient {
 
     /// A plain API call (form body for POST, query for GET) for the terminal's housekeeping — reader registration
     /// and heartbeats. Answers the HTTP status and the JSON object, or throws when the gateway cannot be reached.
+    /// A GET of any gateway object, as raw JSON (for QA tools checking what the gateway made: `vtpe scenario`).
+    public func get(_ path: String) async throws -> (status: Int, body: Data) {
+        let (status, _, body) = try await callRaw(.GET, path)
+        return (status, body)
+    }
+
     func call(_ method: HTTPMethod, _ path: String, _ fields: [(String, String)] = [], idempotencyKey: String? = nil) async throws -> (status: Int, json: [String: Any]) {
         let (status, json, _) = try await callRaw(method, path, fields, idempotencyKey: idempotencyKey)
         return (status, json)

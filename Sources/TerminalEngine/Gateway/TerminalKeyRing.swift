@@ -78,6 +78,12 @@ public actor TerminalKeyRing {
         return try DUKPTTransactionKeys(initialKey: SymmetricKey(hex: current.initialKey), ksn: next)
     }
 
+    /// Waits up to `timeout` for the gateway to load keys; true once they are.
+    public func waitUntilLoaded(timeout: Duration) async -> Bool {
+        if state == nil { await waitForKeys(timeout: timeout) }
+        return state != nil
+    }
+
     private func waitForKeys(timeout: Duration) async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await withCheckedContinuation { c in Task { await self.addWaiter(c) } } }

@@ -202,6 +202,13 @@ public struct TransactionStateMachine: Sendable, Equatable {
             phase = .readingCard(amount: amount, entryMode: mode, stan: stan)
             notice = "PIN entry timed out"
             return [.cancelChip]
+        case .cardRemoved:
+            // The inserted card pulled out while the PIN pad waits: the dialogue cannot go on (the card is gone).
+            guard case .pinEntry(let amount, .contact, let stan, _, _) = phase else { break }
+            pinDigits = []
+            phase = .readingCard(amount: amount, entryMode: .contact, stan: stan)
+            notice = "Card removed"
+            return [.cancelChip]
         default: break
         }
         switch (phase, event) {

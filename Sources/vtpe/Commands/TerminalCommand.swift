@@ -64,68 +64,34 @@ struct TerminalCommand: AsyncParsableCommand {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         FileLogHandler.bootstrap(path: dir.appendingPathComponent("vtpe.log").path, level: .info)
         let logger = Logger(label: "vtpe.terminal")
-        // The journal (docs/offline.md, "Crash safety"): a damaged one stops the terminal with how to recover, never
-        // replaced; what the last run left unfinished is resolved before anything else runs.
-        let database = try TerminalDatabase(dataDirectory: dir, profileID: profile.id)
-        for note in try database.recover(now: Date()) {
-            logger.notice("recovered after a restart", metadata: ["transaction": "\(note)"])
-            FileHandle.standardError.write(Data("vtpe: recovered: \(note)\n".utf8))
-        }
 
-        var embedded: EmbeddedGateway?
-        let client: HTTPGatewayClient
-        let keys = TerminalKeyRing(dataDirectory: dir, profileID: profile.id, gatewayName: gateway, scheme: profile.keyManagement)
-        let timeout = TimeAmount.milliseconds(Int64(gatewayTimeout * 1000))
-        // Every request to the gateway goes through the emulated network the profile starts with (`vtpe network`).
-        let link = NetworkLink(conditions: profile.network.conditions, schedule: profile.network.outages, seed: profile.network.seed)
-        if gateway == "embedded" {
-            let e = try await EmbeddedGateway.start(dataDirectory: dir, logger: Logger(label: "vtpe.gateway"))
-            embedded = e
-            client = HTTPGatewayClient(baseURL: e.url, apiKey: e.key, label: "embedded (\(e.url))", timeout: timeout, keys: keys, link: link, logger: logger)
-        } else {
-            guard let key = apiKey ?? ProcessInfo.processInfo.environment["VTPE_API_KEY"], !key.isEmpty else {
-                throw CLIError("a remote gateway needs --api-key (or VTPE_API_KEY)", exitCode: 2)
-            }
-            client = HTTPGatewayClient(baseURL: gateway, apiKey: key, timeout: timeout, keys: keys, link: link, logger: logger)
+        let (endpoint, embedded) = try await GatewayEndpoint.resolve(gateway, apiKey: apiKey, dataDirectory: dir)
+        let session: TerminalSession
+        do {
+            session = try TerminalSession(profile: profile, dataDirectory: dir, gateway: endpoint, gatewayTimeout: gatewayTimeout, location: location, logger: logger)
+        } catch {
+            await embedded?.stop()
+            throw error
         }
-        let identity = try database.identity()
-        let reader = SimulatedCardReader()
-        let journal = try database.batch()
-        let engine = TerminalEngine(profile: profile, identity: identity, database: database, gateway: client, dataDirectory: dir,
-                                    readerName: reader.name, journal: journal, presentedCards: { pan, mode in
-            // The card a QA script presented through the API, read by the simulator like `vtpe tap`; a card
-            // without a chip for that interface (contact only, contactless only) is tried the other way.
-            guard let card = try? reader.card(for: pan.revealDigits()) else { return nil }
-            if let presented = try? reader.presentation(of: card, mode: mode, pin: try? PINEntry("1234")) { return presented }
-            return try? reader.presentation(of: card, mode: mode == .contact ? .contactless : .contact, pin: try? PINEntry("1234"))
-        }, logger: logger)
-        await engine.attach(reader)
-
-        let presence = ReaderPresence(gateway: client, gatewayName: gateway, profile: profile, terminalID: identity.terminalID, locationID: location,
-                                      dataDirectory: dir, keys: keys, logger: logger)
-        let backgroundTask = Task { await engine.runBackgroundWork() }
-        let presenceTask = Task { await presence.run(engine: engine) }
+        for note in session.recovered { FileHandle.standardError.write(Data("vtpe: recovered: \(note)\n".utf8)) }
+        let engine = session.engine
 
         let socketPath = controlSocket ?? data.controlSocket
-        let control = TerminalControl(engine: engine, reader: reader, network: link, presence: presence)
+        let control = session.control
         let controlTask = Task { try await ControlSocket.serve(path: socketPath, handle: control.handle) }
-        logger.info("terminal started", metadata: ["profile": "\(profile.id)", "control": "\(socketPath)", "gateway": "\(client.label)"])
-        FileHandle.standardError.write(Data("vtpe: \(profile.name) terminal \(identity.terminalID); control socket \(socketPath)\n".utf8))
+        logger.info("terminal started", metadata: ["profile": "\(profile.id)", "control": "\(socketPath)", "gateway": "\(endpoint.label)"])
+        FileHandle.standardError.write(Data("vtpe: \(profile.name) terminal \(session.identity.terminalID); control socket \(socketPath)\n".utf8))
 
         if headless {
             await runHeadless(engine: engine)
         } else {
-            await runScreen(engine: engine, reader: reader)
+            await runScreen(engine: engine, reader: session.reader)
         }
         controlTask.cancel()
-        presenceTask.cancel()
-        backgroundTask.cancel()
         _ = await controlTask.result
         logger.debug("stopping: control socket closed")
-        _ = await presenceTask.result
-        logger.debug("stopping: reader presence ended")
-        await client.shutdown()
-        logger.debug("stopping: HTTP client shut down")
+        await session.stop()
+        logger.debug("stopping: background work ended, HTTP client shut down")
         await embedded?.stop()
         logger.debug("stopping: embedded gateway stopped")
     }
