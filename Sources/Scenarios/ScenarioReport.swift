@@ -135,11 +135,11 @@ public enum ScenarioReport {
     public static func json(_ outcomes: [ScenarioOutcome], load: LoadSummary?) throws -> Data {
         let scenarios: [[String: Any]] = outcomes.map { o in
             [
-                "name": o.name, "file": o.file, "terminal": o.terminal as Any? ?? NSNull(), "passed": o.passed, "seconds": o.seconds,
-                "error": o.error as Any? ?? NSNull(),
+                "name": o.name, "file": o.file, "terminal": (o.terminal.map { $0 as Any } ?? NSNull()), "passed": o.passed, "seconds": o.seconds,
+                "error": (o.error.map { $0 as Any } ?? NSNull()),
                 "steps": o.steps.map { s -> [String: Any] in
-                    ["line": s.line, "step": s.summary, "passed": s.passed, "seconds": s.seconds, "error": s.error as Any? ?? NSNull(),
-                     "answer": s.answer as Any? ?? NSNull(),
+                    ["line": s.line, "step": s.summary, "passed": s.passed, "seconds": s.seconds, "error": (s.error.map { $0 as Any } ?? NSNull()),
+                     "answer": (s.answer.map { $0 as Any } ?? NSNull()),
                      "failures": s.failures.map { ["field": $0.field, "expected": $0.expected, "actual": $0.actual] }]
                 },
             ]

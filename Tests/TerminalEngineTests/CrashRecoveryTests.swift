@@ -104,9 +104,10 @@ import TestSupport
         let dir = try directory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let db = try TerminalDatabase(dataDirectory: dir, profileID: "countertop")
-        try db.queue.write { try $0.execute(sql: "UPDATE batch SET document = '{broken' WHERE id = 1") }
-        try db.save(BatchJournal(number: 4))
-        try db.queue.write { try $0.execute(sql: "UPDATE batch SET document = '{broken' WHERE id = 1") }
+        try db.save(BatchJournal(number: 4, entries: [JournalEntry(transaction: .sale, amount: eur(100), card: visa, stan: 3,
+                                                                   outcome: .approved(paymentIntentID: "pi_3", authorizationCode: "1"), emv: nil, date: t0, reference: nil)]))
+        #expect(try TerminalDatabase(dataDirectory: dir, profileID: "countertop").batch().entries.map(\.stan) == [3])
+        try db.queue.write { try $0.execute(sql: "UPDATE batch_entries SET document = '{broken' WHERE stan = 3") }
         do {
             _ = try TerminalDatabase(dataDirectory: dir, profileID: "countertop")
             Issue.record("a damaged journal was opened")
@@ -115,6 +116,30 @@ import TestSupport
             #expect(text.contains("journal-countertop.sqlite is damaged") && text.contains("the terminal will not start"))
             #expect(text.contains("sqlite3 \(dir.path)/journal-countertop.sqlite .recover"))
         }
+    }
+
+    /// A journal of the first layout (the batch as one JSON document) is migrated to one row per transaction.
+    @Test func theFirstJournalLayoutIsMigrated() throws {
+        let dir = try directory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let entry = JournalEntry(transaction: .sale, amount: eur(100), card: visa, stan: 3, outcome: .approved(paymentIntentID: "pi_3", authorizationCode: "1"),
+                                 emv: nil, date: t0, reference: nil)
+        let document = String(decoding: try TerminalDatabase.encoder.encode(BatchJournal(number: 6, entries: [entry], closedSTANs: [1, 2])), as: UTF8.self)
+        do {
+            let old = try DatabaseQueue(path: TerminalDatabase.file(in: dir, profileID: "countertop").path)
+            try old.write { db in
+                try db.execute(sql: "CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY)")
+                try db.execute(sql: "INSERT INTO grdb_migrations VALUES ('v1')")
+                try db.execute(sql: "CREATE TABLE terminal (id INTEGER PRIMARY KEY, terminal_id TEXT NOT NULL, next_stan INTEGER NOT NULL)")
+                try db.execute(sql: "CREATE TABLE batch (id INTEGER PRIMARY KEY, document TEXT NOT NULL)")
+                try db.execute(sql: "INSERT INTO batch VALUES (1, ?)", arguments: [document])
+                try db.execute(sql: "CREATE TABLE steps (id INTEGER PRIMARY KEY AUTOINCREMENT, stan INTEGER NOT NULL, idempotency_key TEXT NOT NULL, document TEXT NOT NULL, open BOOLEAN NOT NULL)")
+                try db.execute(sql: "CREATE TABLE reversals (key TEXT PRIMARY KEY, payment_intent TEXT, reason TEXT NOT NULL, created DATETIME NOT NULL, attempts INTEGER NOT NULL)")
+                try db.execute(sql: "CREATE TABLE offline_payments (id INTEGER PRIMARY KEY AUTOINCREMENT, stan INTEGER NOT NULL, idempotency_key TEXT NOT NULL UNIQUE, amount INTEGER NOT NULL, currency TEXT NOT NULL, brand TEXT NOT NULL, last4 TEXT NOT NULL, entry_mode TEXT, stored_at DATETIME NOT NULL, form TEXT NOT NULL, status TEXT NOT NULL, payment_intent TEXT, decline_code TEXT, attempts INTEGER NOT NULL)")
+            }
+        }
+        let db = try TerminalDatabase(dataDirectory: dir, profileID: "countertop")
+        #expect(try db.batch() == BatchJournal(number: 6, entries: [entry], closedSTANs: [1, 2]))
     }
 
     /// Files of earlier versions are taken in once, then renamed.

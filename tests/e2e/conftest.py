@@ -62,7 +62,8 @@ def journal(data, profile="countertop"):
     db = sqlite3.connect(f"file:{Path(data) / f'journal-{profile}.sqlite'}?mode=ro", uri=True, timeout=5)
     try:
         row = db.execute("SELECT terminal_id, next_stan FROM terminal WHERE id = 1").fetchone()
-        batch = db.execute("SELECT document FROM batch WHERE id = 1").fetchone()
+        header = db.execute("SELECT number, closed_stans FROM batch WHERE id = 1").fetchone()
+        entries = [json.loads(r[0]) for r in db.execute("SELECT document FROM batch_entries ORDER BY position")]
         reversals = [dict(zip(("key", "payment_intent", "reason"), r)) for r in db.execute("SELECT key, payment_intent, reason FROM reversals")]
         offline = [dict(zip(("stan", "idempotency_key", "amount", "status", "payment_intent"), r))
                    for r in db.execute("SELECT stan, idempotency_key, amount, status, payment_intent FROM offline_payments ORDER BY id")]
@@ -71,7 +72,7 @@ def journal(data, profile="countertop"):
         db.close()
     return {
         "terminal_id": row[0] if row else None, "next_stan": row[1] if row else None,
-        "batch": json.loads(batch[0]) if batch else {"number": 1, "entries": []},
+        "batch": {"number": header[0] if header else 1, "closedSTANs": json.loads(header[1]) if header else [], "entries": entries},
         "reversals": reversals, "offline": offline, "open_steps": open_steps,
     }
 

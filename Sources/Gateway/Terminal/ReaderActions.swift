@@ -212,7 +212,8 @@ struct ReaderActions {
             let id = try context.parameters.require("id")
             let deadline = ContinuousClock.now + .seconds(wait)
             var reader = try await terminal.existingReader(id)
-            while reader.actionVersion <= after, ContinuousClock.now < deadline {
+            // A poll whose client went away stops (its wait would return at once, and the loop would spin).
+            while reader.actionVersion <= after, ContinuousClock.now < deadline, !Task.isCancelled {
                 await hub.wait(id, timeout: min(.seconds(1), deadline - ContinuousClock.now))
                 reader = try await terminal.existingReader(id)
             }

@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import NIOHTTP1
 import PaymentCore
 import PaymentCrypto
@@ -55,7 +56,9 @@ extension HTTPGatewayClient {
 
     public func readerAction(readerID: String, after version: Int64, wait seconds: Int) async throws(GatewayFailure) -> ReaderActionPoll {
         let (status, json, body) = try await reaching {
-            try await callRaw(.GET, "/v1/terminal/readers/\(readerID)/vtpe_action", [("after", String(version)), ("wait", String(seconds))])
+            // The gateway holds the poll up to `seconds`: the request may take that long, whatever the payments' timeout.
+            try await callRaw(.GET, "/v1/terminal/readers/\(readerID)/vtpe_action", [("after", String(version)), ("wait", String(seconds))],
+                              timeout: .seconds(Int64(seconds) + 5))
         }
         try Self.check(status, json, accepting: 200)
         do {

@@ -342,12 +342,15 @@ public final class HTTPGatewayClient: GatewayClient {
         return (status, json)
     }
 
-    func callRaw(_ method: HTTPMethod, _ path: String, _ fields: [(String, String)] = [], idempotencyKey: String? = nil) async throws -> (status: Int, json: [String: Any], body: Data) {
-        try await callRaw(method, path, form: Self.formEncoded(fields), idempotencyKey: idempotencyKey)
+    func callRaw(_ method: HTTPMethod, _ path: String, _ fields: [(String, String)] = [], idempotencyKey: String? = nil,
+                 timeout: TimeAmount? = nil) async throws -> (status: Int, json: [String: Any], body: Data) {
+        try await callRaw(method, path, form: Self.formEncoded(fields), idempotencyKey: idempotencyKey, timeout: timeout)
     }
 
-    /// One request through the emulated network: `form` is the query (GET) or the body (POST), already encoded.
-    func callRaw(_ method: HTTPMethod, _ path: String, form: String, idempotencyKey: String? = nil) async throws -> (status: Int, json: [String: Any], body: Data) {
+    /// One request through the emulated network: `form` is the query (GET) or the body (POST), already encoded;
+    /// `timeout` replaces the client's (a long poll waits longer than an authorization may).
+    func callRaw(_ method: HTTPMethod, _ path: String, form: String, idempotencyKey: String? = nil,
+                 timeout: TimeAmount? = nil) async throws -> (status: Int, json: [String: Any], body: Data) {
         var http = HTTPClientRequest(url: baseURL + path + (method == .GET && !form.isEmpty ? "?" + form : ""))
         http.method = method
         http.headers.add(name: "Authorization", value: "Bearer \(apiKey)")
@@ -357,7 +360,7 @@ public final class HTTPGatewayClient: GatewayClient {
             http.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
             http.body = .bytes(ByteBuffer(string: form))
         }
-        let (client, timeout, request) = (self.client, self.timeout, http)
+        let (client, timeout, request) = (self.client, timeout ?? self.timeout, http)
         let execute: @Sendable () async throws -> (Int, Data) = {
             let response = try await client.execute(request, timeout: timeout)
             let body = try await response.body.collect(upTo: 1 << 20)

@@ -60,7 +60,7 @@ public enum CrashRecovery {
             let card = step.card ?? CardSummary(brand: .unknown, last4: "????", entryMode: .contact)
             let stan = ReceiptFormatter.stan(step.stan)
             if let payment = stored[key] {
-                plan.journal.entries.append(offlineEntry(payment, kind: step.kind))
+                plan.journal.add(offlineEntry(payment, kind: step.kind))
                 plan.notes.append("STAN \(stan): approved offline before the restart; kept for forwarding")
                 continue
             }
@@ -81,7 +81,7 @@ public enum CrashRecovery {
                 plan.inquiries.append(Inquiry(key: key, reason: TransactionStateMachine.refundInquiry))
                 plan.notes.append("STAN \(stan): \(step.kind.rawValue) interrupted; the gateway is asked what became of it")
             }
-            plan.journal.entries.append(entry)
+            plan.journal.add(entry)
         }
         // Offline payments the journal has not heard the end of.
         for payment in offline {

@@ -91,6 +91,32 @@ public final class TerminalDatabase: Sendable {
                 t.column("attempts", .integer).notNull()
             }
         }
+        // The open batch as one row per transaction (a save writes the entries that changed, not the whole day), and
+        // the pending offline payments found without a scan.
+        migrator.registerMigration("v2-batch-entries") { db in
+            let old = try String.fetchOne(db, sql: "SELECT document FROM batch WHERE id = 1").map { try decoder.decode(BatchJournal.self, from: Data($0.utf8)) }
+            try db.drop(table: "batch")
+            try db.create(table: "batch") { t in
+                t.column("id", .integer).primaryKey().check { $0 == 1 }
+                t.column("number", .integer).notNull()
+                t.column("closed_stans", .text).notNull()
+            }
+            try db.create(table: "batch_entries") { t in
+                t.column("position", .integer).primaryKey()
+                t.column("stan", .integer).notNull()
+                t.column("document", .text).notNull()
+            }
+            try db.create(index: "offline_payments_pending", on: OfflineStore.Payment.databaseTableName, columns: ["status", "id"])
+            try db.create(index: "steps_open", on: "steps", columns: ["open", "id"])
+            if let old {
+                try db.execute(sql: "INSERT INTO batch (id, number, closed_stans) VALUES (1, ?, ?)",
+                               arguments: [old.number, String(decoding: try encoder.encode(old.closedSTANs), as: UTF8.self)])
+                for (i, entry) in old.entries.enumerated() {
+                    try db.execute(sql: "INSERT INTO batch_entries (position, stan, document) VALUES (?, ?, ?)",
+                                   arguments: [i, Int64(entry.stan), String(decoding: try encoder.encode(entry), as: UTF8.self)])
+                }
+            }
+        }
         return migrator
     }
 
@@ -106,6 +132,30 @@ public final class TerminalDatabase: Sendable {
         d.dateDecodingStrategy = .iso8601
         return d
     }()
+
+    // MARK: One commit
+
+    /// What the engine writes before it acts.
+    public enum Write: Sendable {
+        case identity(TerminalIdentity)
+        case step(JournalStep)
+        case reversal(key: String, paymentIntent: String?, reason: String, created: Date)
+        case batch(BatchJournal)
+    }
+
+    /// Commits the writes in one transaction (one fsync): all of them are on disk when it returns, or none.
+    public func commit(_ writes: [Write]) throws {
+        try queue.write { db in
+            for write in writes {
+                switch write {
+                case .identity(let identity): try Self.save(identity, db)
+                case .step(let step): try Self.record(step, db)
+                case .reversal(let key, let intent, let reason, let created): try Self.addReversal(key: key, paymentIntent: intent, reason: reason, created: created, db)
+                case .batch(let journal): try self.save(journal, db)
+                }
+            }
+        }
+    }
 
     // MARK: Identity and STAN
 
@@ -139,21 +189,41 @@ public final class TerminalDatabase: Sendable {
     }
 
     static func batch(_ db: Database) throws -> BatchJournal {
-        guard let text = try String.fetchOne(db, sql: "SELECT document FROM batch WHERE id = 1") else { return BatchJournal() }
-        return try decoder.decode(BatchJournal.self, from: Data(text.utf8))
+        guard let row = try Row.fetchOne(db, sql: "SELECT number, closed_stans FROM batch WHERE id = 1") else { return BatchJournal() }
+        let closed = try decoder.decode([UInt32].self, from: Data((row["closed_stans"] as String).utf8))
+        let entries = try String.fetchAll(db, sql: "SELECT document FROM batch_entries ORDER BY position").map {
+            try decoder.decode(JournalEntry.self, from: Data($0.utf8))
+        }
+        return BatchJournal(number: row["number"], entries: entries, closedSTANs: closed)
     }
 
     /// Saves the open batch and, in the same transaction, closes the steps of every transaction it now holds.
     public func save(_ journal: BatchJournal) throws {
-        try queue.write { db in try Self.save(journal, db) }
+        try queue.write { db in try self.save(journal, db) }
     }
 
-    static func save(_ journal: BatchJournal, _ db: Database) throws {
-        let text = String(decoding: try encoder.encode(journal), as: UTF8.self)
-        try db.execute(sql: "INSERT INTO batch (id, document) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET document = excluded.document", arguments: [text])
-        let stans = Set(journal.entries.map { Int64($0.stan) })
-        let open = try Row.fetchAll(db, sql: "SELECT id, stan FROM steps WHERE open = 1")
-        for row in open where stans.contains(row["stan"]) {
+    func save(_ journal: BatchJournal, _ db: Database) throws {
+        // What is on disk: the header, and how many entries.
+        let header = try Row.fetchOne(db, sql: "SELECT number, closed_stans FROM batch WHERE id = 1")
+        let stored = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(position) + 1, 0) FROM batch_entries") ?? 0
+        let closed = String(decoding: try Self.encoder.encode(journal.closedSTANs), as: UTF8.self)
+        if header == nil || header?["number"] != journal.number || header?["closed_stans"] != closed {
+            try db.execute(sql: "INSERT INTO batch (id, number, closed_stans) VALUES (1, ?, ?) ON CONFLICT(id) DO UPDATE SET number = excluded.number, closed_stans = excluded.closed_stans",
+                           arguments: [journal.number, closed])
+        }
+        // Another batch, or fewer entries (a close), is written whole; otherwise the entries added or changed since
+        // the last save (`BatchJournal.unsaved`), and any beyond what is stored.
+        let rewrite = (header.map { $0["number"] != journal.number } ?? true) || journal.entries.count < stored
+        if rewrite { try db.execute(sql: "DELETE FROM batch_entries") }
+        let positions = rewrite ? Set(journal.entries.indices) : journal.unsaved.union(stored..<journal.entries.count)
+        var changed: Set<Int64> = []
+        for i in positions.sorted() where journal.entries.indices.contains(i) {
+            let entry = journal.entries[i]
+            try db.execute(sql: "INSERT INTO batch_entries (position, stan, document) VALUES (?, ?, ?) ON CONFLICT(position) DO UPDATE SET stan = excluded.stan, document = excluded.document",
+                           arguments: [i, Int64(entry.stan), String(decoding: try Self.encoder.encode(entry), as: UTF8.self)])
+            changed.insert(Int64(entry.stan))
+        }
+        for row in try Row.fetchAll(db, sql: "SELECT id, stan FROM steps WHERE open = 1") where changed.contains(row["stan"]) || journal.entry(UInt32(row["stan"] as Int64)) != nil {
             try db.execute(sql: "UPDATE steps SET open = 0 WHERE id = ?", arguments: [row["id"] as Int64])
         }
     }
@@ -162,11 +232,12 @@ public final class TerminalDatabase: Sendable {
 
     /// Writes a step before the terminal acts on it.
     public func record(_ step: JournalStep) throws {
-        let text = String(decoding: try Self.encoder.encode(step), as: UTF8.self)
-        try queue.write { db in
-            try db.execute(sql: "INSERT INTO steps (stan, idempotency_key, document, open) VALUES (?, ?, ?, 1)",
-                           arguments: [Int64(step.stan), step.idempotencyKey, text])
-        }
+        try queue.write { db in try Self.record(step, db) }
+    }
+
+    static func record(_ step: JournalStep, _ db: Database) throws {
+        try db.execute(sql: "INSERT INTO steps (stan, idempotency_key, document, open) VALUES (?, ?, ?, 1)",
+                       arguments: [Int64(step.stan), step.idempotencyKey, String(decoding: try encoder.encode(step), as: UTF8.self)])
     }
 
     /// The steps of transactions not finished, oldest first.
@@ -190,7 +261,7 @@ public final class TerminalDatabase: Sendable {
             for inquiry in plan.inquiries {
                 try Self.addReversal(key: inquiry.key, paymentIntent: nil, reason: inquiry.reason, created: now, db)
             }
-            if plan.changed { try Self.save(plan.journal, db) }
+            if plan.changed { try self.save(plan.journal, db) }
             try db.execute(sql: "UPDATE steps SET open = 0 WHERE open = 1")
             // Closed steps are history the journal entries now tell; keep the table small.
             try db.execute(sql: "DELETE FROM steps WHERE open = 0 AND id < (SELECT COALESCE(MAX(id), 0) - 10000 FROM steps)")

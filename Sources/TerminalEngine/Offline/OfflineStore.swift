@@ -105,9 +105,18 @@ public final class OfflineStore: Sendable {
 
     /// What is waiting: count, totals per currency and the oldest, for the policy and `vtpe status`.
     public func queue() throws -> OfflinePolicy.Queue {
-        let rows = try pending()
-        var totals: [Currency: Int64] = [:]
-        for row in rows { if let currency = try? Currency(code: row.currency) { totals[currency, default: 0] += row.amount } }
-        return OfflinePolicy.Queue(count: rows.count, totals: totals, oldest: rows.first?.storedAt)
+        // Counted by SQLite: the engine asks after every payment forwarded, and the store may hold thousands.
+        try database.read { db in
+            var count = 0
+            var totals: [Currency: Int64] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT currency, COUNT(*) AS n, SUM(amount) AS total FROM offline_payments WHERE status = ? GROUP BY currency",
+                                        arguments: [Status.pending.rawValue]) {
+                count += row["n"] as Int
+                if let currency = try? Currency(code: row["currency"]) { totals[currency] = row["total"] }
+            }
+            let oldest = try Date.fetchOne(db, sql: "SELECT stored_at FROM offline_payments WHERE status = ? ORDER BY id LIMIT 1",
+                                           arguments: [Status.pending.rawValue])
+            return OfflinePolicy.Queue(count: count, totals: totals, oldest: oldest)
+        }
     }
 }

@@ -1,6 +1,7 @@
 import CardReaders
 import EMV
 import Foundation
+import Synchronization
 import PaymentCore
 
 /// A printed (or e-receipt) ticket: lines of at most `width` characters. Shows the card's last four digits only.
@@ -207,12 +208,21 @@ public struct ReceiptFormatter: Sendable {
     static func stan(_ stan: UInt32) -> String { String(format: "%06u", stan) }
 
     private static func stamp(_ date: Date, _ format: String) -> String {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = format
-        return f.string(from: date)
+        // One formatter per format, made once: building one (ICU) costs more than the whole rest of a receipt.
+        formatters.withLock { cache in
+            let f = cache[format] ?? {
+                let f = DateFormatter()
+                f.locale = Locale(identifier: "en_US_POSIX")
+                f.timeZone = TimeZone(identifier: "UTC")
+                f.dateFormat = format
+                cache[format] = f
+                return f
+            }()
+            return f.string(from: date)
+        }
     }
+
+    private static let formatters = Mutex<[String: DateFormatter]>([:])
 
     private func center(_ s: String) -> String {
         let pad = max(0, (width - s.count) / 2)

@@ -54,6 +54,15 @@ public struct BatchJournal: Sendable, Equatable, Codable {
     public var entries: [JournalEntry]
     /// STANs of the last closed batch (a void of one of them is refused by name).
     public var closedSTANs: [UInt32]
+    /// Positions of the entries added or changed since the journal database last saved this batch (`add`,
+    /// `update`): a save writes those, not the whole day. Not part of the batch's value (equality, JSON).
+    public internal(set) var unsaved: Set<Int> = []
+
+    enum CodingKeys: String, CodingKey { case number, entries, closedSTANs }
+
+    public static func == (a: BatchJournal, b: BatchJournal) -> Bool {
+        a.number == b.number && a.entries == b.entries && a.closedSTANs == b.closedSTANs
+    }
 
     public init(number: Int = 1, entries: [JournalEntry] = [], closedSTANs: [UInt32] = []) {
         self.number = number
@@ -66,7 +75,17 @@ public struct BatchJournal: Sendable, Equatable, Codable {
     mutating func update(_ stan: UInt32, _ change: (inout JournalEntry) -> Void) {
         guard let i = entries.lastIndex(where: { $0.stan == stan }) else { return }
         change(&entries[i])
+        unsaved.insert(i)
     }
+
+    /// A transaction joins the batch.
+    mutating func add(_ entry: JournalEntry) {
+        entries.append(entry)
+        unsaved.insert(entries.count - 1)
+    }
+
+    /// The journal database has saved it.
+    mutating func markSaved() { unsaved = [] }
 
     /// The batch's totals: what moved, by currency, brand and type — as the gateway counts them
     /// (docs/api.md "Terminal batches"): sales approved; pre-authorizations by what was captured; refunds; voids

@@ -387,7 +387,7 @@ extension TransactionStateMachine {
                 journal.update(pending.reference) { $0.status = .voided }
             }
         }
-        journal.entries.append(entry)
+        journal.add(entry)
         return [.saveJournal(journal)] + showResult(entry, outcome: result, now: now)
     }
 

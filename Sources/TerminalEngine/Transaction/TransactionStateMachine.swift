@@ -426,7 +426,7 @@ public struct TransactionStateMachine: Sendable, Equatable {
                                  inDoubt: Bool = false) -> [TransactionAction] {
         var entry = JournalEntry(transaction: kind, amount: amount, card: card, stan: stan, outcome: outcome, emv: emv, date: now, reference: reference)
         if inDoubt, entry.status == .failed { entry.status = .inDoubt }
-        journal.entries.append(entry)
+        journal.add(entry)
         if kind == .refund, case .approved = outcome, let reference {
             journal.update(reference) { $0.refunded += amount.minorUnits }
         }
@@ -630,6 +630,9 @@ public struct TransactionStateMachine: Sendable, Equatable {
             ]
         }
     }
+
+    /// The journal database has saved the batch: what it holds is no longer unsaved.
+    public mutating func journalSaved() { journal.markSaved() }
 
     /// True while a card transaction runs (from the card's arrival to its result).
     var transactionInProgress: Bool { current != nil }

@@ -57,7 +57,7 @@ struct ScenarioCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         for scenario in scenarios {
-            do { _ = try FirmwareProfile.load(named: scenario.profile) } catch {
+            do { _ = try FirmwareProfile.load(named: ScenarioRunner.profileName(scenario)) } catch {
                 FileHandle.standardError.write(Data("vtpe: \(scenario.file):\(scenario.line): profile '\(scenario.profile)': \(error)\n".utf8))
                 throw ExitCode(2)
             }
@@ -118,41 +118,47 @@ struct ScenarioCommand: AsyncParsableCommand {
     /// once; the seconds are the steps' wall time, for the load figures.
     private func run(_ scenario: Scenario, runner: ScenarioRunner) async -> ([ScenarioOutcome], Double) {
         let numbered = terminals > 1
-        var runs: [Int: ScenarioRunner.Run] = [:]
-        var outcomes: [Int: ScenarioOutcome] = [:]
-        await withTaskGroup(of: (Int, Result<ScenarioRunner.Run, any Error>).self) { group in
-            for i in 1...terminals {
+        let count = terminals
+        let opening = await withTaskGroup(of: (Int, Result<ScenarioRunner.Run, any Error>).self) { group in
+            for i in 1...count {
+                let number: Int? = numbered ? i : nil
                 group.addTask {
-                    do { return (i, .success(try await runner.open(scenario, terminal: numbered ? i : nil))) } catch { return (i, .failure(error)) }
+                    do { return (i, .success(try await runner.open(scenario, terminal: number))) } catch { return (i, .failure(error)) }
                 }
             }
-            for await (i, result) in group {
-                switch result {
-                case .success(let run): runs[i] = run
-                case .failure(let error):
-                    outcomes[i] = ScenarioOutcome(name: scenario.name, file: scenario.file, terminal: numbered ? i : nil, error: "the terminal did not start: \(error)")
-                }
+            var all: [(Int, Result<ScenarioRunner.Run, any Error>)] = []
+            for await item in group { all.append(item) }
+            return all
+        }
+        var outcomes: [(Int, ScenarioOutcome)] = []
+        var opened: [(Int, ScenarioRunner.Run)] = []
+        for (i, result) in opening {
+            switch result {
+            case .success(let run): opened.append((i, run))
+            case .failure(let error):
+                outcomes.append((i, ScenarioOutcome(name: scenario.name, file: scenario.file, terminal: numbered ? i : nil, error: "the terminal did not start: \(error)")))
             }
         }
         let clock = ContinuousClock()
         let start = clock.now
-        let opened = runs
-        await withTaskGroup(of: (Int, ScenarioOutcome).self) { group in
+        let ran = await withTaskGroup(of: (Int, ScenarioOutcome).self) { group in
             for (i, run) in opened {
                 group.addTask {
                     let began = clock.now
                     let steps = await runner.steps(of: run)
-                    return (i, ScenarioOutcome(name: scenario.name, file: scenario.file, terminal: numbered ? i : nil, steps: steps,
+                    return (i, ScenarioOutcome(name: scenario.name, file: scenario.file, terminal: run.terminal, steps: steps,
                                                seconds: began.duration(to: clock.now).seconds))
                 }
             }
-            for await (i, outcome) in group { outcomes[i] = outcome }
+            var all: [(Int, ScenarioOutcome)] = []
+            for await item in group { all.append(item) }
+            return all
         }
         let seconds = start.duration(to: clock.now).seconds
         let keep = keepData
         await withTaskGroup(of: Void.self) { group in
-            for run in opened.values { group.addTask { await runner.close(run, keep: keep) } }
+            for (_, run) in opened { group.addTask { await runner.close(run, keep: keep) } }
         }
-        return (outcomes.keys.sorted().compactMap { outcomes[$0] }, seconds)
+        return ((outcomes + ran).sorted { $0.0 < $1.0 }.map(\.1), seconds)
     }
 }

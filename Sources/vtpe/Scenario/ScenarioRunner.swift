@@ -54,7 +54,7 @@ struct ScenarioRunner: Sendable {
 
     /// Opens the scenario's terminal (a fresh data directory unless the file names one) and waits for its keys.
     func open(_ scenario: Scenario, terminal: Int?) async throws -> Run {
-        let profile = try FirmwareProfile.load(named: scenario.profile)
+        let profile = try FirmwareProfile.load(named: Self.profileName(scenario))
         let fresh = scenario.dataDirectory == nil
         let directory: URL
         if let dir = scenario.dataDirectory {
@@ -92,7 +92,7 @@ struct ScenarioRunner: Sendable {
                 let began = clock.now
                 var failures: [ExpectationFailure] = []
                 do {
-                    var reply = try await within(Self.stepTimeout) { Reply(object: try await self.perform(step, run)) }.object
+                    var reply = try await within(Self.limit(step.action)) { Reply(object: try await self.perform(step, run)) }.object
                     if Self.isTransaction(step.action), reply["stan"] != nil { outcome.transactionSeconds.append(began.duration(to: clock.now).seconds) }
                     if let stan = reply["stan"] as? Int, reply["kind"] != nil {
                         // The CVM the journal recorded (the result JSON does not carry it).
@@ -123,6 +123,14 @@ struct ScenarioRunner: Sendable {
     func close(_ run: Run, keep: Bool) async {
         await run.session.stop()
         if run.fresh, !keep { try? FileManager.default.removeItem(at: run.directory) }
+    }
+
+    /// How long a step may take: 60 s, or longer for a wait that says so.
+    static func limit(_ action: Action) -> Duration {
+        switch action {
+        case .waitOfflineQueue(let timeout), .pause(let timeout): .milliseconds(Int64(max(60, timeout + 10) * 1000))
+        default: stepTimeout
+        }
     }
 
     static func isTransaction(_ action: Action) -> Bool {
@@ -227,8 +235,8 @@ struct ScenarioRunner: Sendable {
         case .failed, .voided, .inDoubt: "FAILED"
         }
         var out: [String: Any] = [
-            "result": result, "status": e.status.rawValue, "stan": Int(e.stan), "amount": e.amount.minorUnits, "id": e.gatewayID as Any? ?? NSNull(),
-            "card": ["brand": e.brand.rawValue, "last4": e.last4, "entry_mode": e.entryMode], "auth_code": e.authorizationCode as Any? ?? NSNull(),
+            "result": result, "status": e.status.rawValue, "stan": Int(e.stan), "amount": e.amount.minorUnits, "id": (e.gatewayID.map { $0 as Any } ?? NSNull()),
+            "card": ["brand": e.brand.rawValue, "last4": e.last4, "entry_mode": e.entryMode], "auth_code": (e.authorizationCode.map { $0 as Any } ?? NSNull()),
             "line": "\(e.kind.rawValue) STAN \(String(format: "%06u", e.stan)) \(e.status.rawValue)\(e.offline.map { " offline \($0.rawValue)" } ?? "")",
         ]
         if let offline = e.offline { out["offline"] = true; out["offline_state"] = offline.rawValue }
@@ -346,6 +354,14 @@ struct ScenarioRunner: Sendable {
         let (status, body) = try await inspector.get(path)
         guard status == 200 else { throw StepError("the gateway answered \(status) for \(id)") }
         return try JSONSerialization.jsonObject(with: body) as? [String: Any]
+    }
+
+    /// A profile id, or a YAML path relative to the scenario's file (else to the working directory).
+    static func profileName(_ scenario: Scenario) -> String {
+        let name = scenario.profile
+        guard name.hasSuffix(".yaml") || name.hasSuffix(".yml"), !name.hasPrefix("/") else { return name }
+        let beside = URL(fileURLWithPath: scenario.file).deletingLastPathComponent().appendingPathComponent(name).path
+        return FileManager.default.fileExists(atPath: beside) ? beside : name
     }
 
     static func slug(_ name: String) -> String {
