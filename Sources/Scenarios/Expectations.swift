@@ -41,8 +41,6 @@ public struct Expectations: Sendable, Equatable {
         return max(1, optionals.compactMap { $0 }.count + receiptContains.count + gateway.count)
     }
 
-    /// What needs the terminal's status to check.
-    var needsStatus: Bool { offlineQueue != nil || reversalsPending != nil || (batchTotals != nil && reconciliation == nil) }
 
     public struct BatchTotal: Sendable, Equatable {
         public var brand: String

@@ -45,7 +45,7 @@ public enum ScenarioParser {
             throw ScenarioError(file: file, line: nil, message: "not valid YAML: \(error)")
         }
         guard !documents.isEmpty else { throw ScenarioError(file: file, line: nil, message: "the file holds no scenario") }
-        var reader = Reader(file: file)
+        let reader = Reader(file: file)
         return try documents.map { node throws(ScenarioError) in try reader.scenario(node) }
     }
 }
@@ -113,7 +113,7 @@ private struct Reader {
         return .named(text)
     }
 
-    mutating func scenario(_ node: Node) throws(ScenarioError) -> Scenario {
+    func scenario(_ node: Node) throws(ScenarioError) -> Scenario {
         var scenario = Scenario(name: URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent, file: file, line: node.mark?.line ?? 1,
                                 profile: "countertop", dataDirectory: nil, seed: nil, gatewayTimeout: nil, steps: [])
         var stepsNode: Node?

@@ -216,14 +216,13 @@ public final class TerminalDatabase: Sendable {
         let rewrite = (header.map { $0["number"] != journal.number } ?? true) || journal.entries.count < stored
         if rewrite { try db.execute(sql: "DELETE FROM batch_entries") }
         let positions = rewrite ? Set(journal.entries.indices) : journal.unsaved.union(stored..<journal.entries.count)
-        var changed: Set<Int64> = []
         for i in positions.sorted() where journal.entries.indices.contains(i) {
             let entry = journal.entries[i]
             try db.execute(sql: "INSERT INTO batch_entries (position, stan, document) VALUES (?, ?, ?) ON CONFLICT(position) DO UPDATE SET stan = excluded.stan, document = excluded.document",
                            arguments: [i, Int64(entry.stan), String(decoding: try Self.encoder.encode(entry), as: UTF8.self)])
-            changed.insert(Int64(entry.stan))
         }
-        for row in try Row.fetchAll(db, sql: "SELECT id, stan FROM steps WHERE open = 1") where changed.contains(row["stan"]) || journal.entry(UInt32(row["stan"] as Int64)) != nil {
+        // A transaction in the batch is finished: its steps close.
+        for row in try Row.fetchAll(db, sql: "SELECT id, stan FROM steps WHERE open = 1") where journal.entry(UInt32(row["stan"] as Int64)) != nil {
             try db.execute(sql: "UPDATE steps SET open = 0 WHERE id = ?", arguments: [row["id"] as Int64])
         }
     }
