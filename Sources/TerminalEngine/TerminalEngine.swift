@@ -420,18 +420,6 @@ public actor TerminalEngine {
         }
     }
 
-    /// `<dir>/<base>.<ext>`, or `<base>-2.<ext>`, `-3` … when taken: written files never overwrite each other.
-    private static func unusedFile(in dir: URL, base: String, extension ext: String) throws -> URL {
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        var url = dir.appendingPathComponent("\(base).\(ext)")
-        var n = 1
-        while FileManager.default.fileExists(atPath: url.path) {
-            n += 1
-            url = dir.appendingPathComponent("\(base)-\(n).\(ext)")
-        }
-        return url
-    }
-
     /// Commits what the actions need on disk before any of them runs (the write-ahead journal), in one SQLite
     /// transaction; the error's text when it cannot. The next STAN waits for the next commit when nothing leaves
     /// the terminal meanwhile (a card being read): it is on disk before a request, a receipt or a result goes out
@@ -476,14 +464,31 @@ public actor TerminalEngine {
         }
     }
 
-    /// Writes a new file (never over an existing one) without syncing it: receipts and e-mails are the printer's
-    /// output, not the journal — Foundation's `.withoutOverwriting` write fsyncs, two of them per sale.
-    private static func writeNew(_ data: Data, to url: URL) throws {
-        let fd = open(url.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw TerminalStateError(message: "cannot create \(url.path): \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        let written = data.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        guard written == data.count else { throw TerminalStateError(message: "cannot write \(url.path): \(String(cString: strerror(errno)))") }
+    /// Writes `<dir>/<base>.<ext>`, or `<base>-2.<ext>`, `-3` … when taken — never over another file — without
+    /// syncing it: receipts and e-mails are the printer's output, not the journal (Foundation's `.withoutOverwriting`
+    /// write fsyncs, and a stat before each create costs a syscall more). Returns the file written.
+    @discardableResult
+    private static func writeNew(_ data: Data, in dir: URL, base: String, extension ext: String) throws -> URL {
+        var n = 1
+        var madeDirectory = false
+        while true {
+            let url = dir.appendingPathComponent(n == 1 ? "\(base).\(ext)" : "\(base)-\(n).\(ext)")
+            let fd = open(url.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+            if fd < 0 {
+                let error = errno
+                if error == EEXIST { n += 1; continue }
+                if error == ENOENT, !madeDirectory {
+                    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+                    madeDirectory = true
+                    continue
+                }
+                throw TerminalStateError(message: "cannot create \(url.path): \(String(cString: strerror(error)))")
+            }
+            defer { close(fd) }
+            let written = data.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            guard written == data.count else { throw TerminalStateError(message: "cannot write \(url.path): \(String(cString: strerror(errno)))") }
+            return url
+        }
     }
 
     /// Receipts never overwrite each other: terminal id, STAN, copy and time name them, and a counter breaks ties.
@@ -494,15 +499,14 @@ public actor TerminalEngine {
         let stan = receipt.stan == 0 ? "batch" : String(format: "%06u", receipt.stan)
         let base = "receipt-\(machine.terminalID)-\(stan)-\(receipt.copy.rawValue)\(receipt.duplicate ? "-duplicate" : "")-\(stamp)"
         do {
-            let text = try Self.unusedFile(in: dir, base: base, extension: "txt")
-            try Self.writeNew(Data(receipt.text.utf8), to: text)
+            let text = try Self.writeNew(Data(receipt.text.utf8), in: dir, base: base, extension: "txt")
             if machine.profile.printerColumns == nil {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
                 encoder.dateEncodingStrategy = .iso8601
                 try Self.writeNew(encoder.encode(EReceipt(terminalID: machine.terminalID, profile: machine.profile.id, receipt: receipt,
                                                           entry: machine.journal.entry(receipt.stan))),
-                                  to: text.deletingPathExtension().appendingPathExtension("json"))
+                                  in: dir, base: text.deletingPathExtension().lastPathComponent, extension: "json")
             }
         } catch {
             logger.warning("cannot write the receipt file", metadata: ["error": "\(error)"])
@@ -529,9 +533,8 @@ public actor TerminalEngine {
 
         """
         do {
-            let url = try Self.unusedFile(in: dir, base: "receipt-\(machine.terminalID)-\(String(format: "%06u", receipt.stan))-\(Int(date.timeIntervalSince1970))",
-                                          extension: "eml")
-            try Self.writeNew(Data(message.utf8), to: url)
+            try Self.writeNew(Data(message.utf8), in: dir, base: "receipt-\(machine.terminalID)-\(String(format: "%06u", receipt.stan))-\(Int(date.timeIntervalSince1970))",
+                              extension: "eml")
         } catch {
             logger.warning("cannot write the e-mail receipt", metadata: ["error": "\(error)"])
         }

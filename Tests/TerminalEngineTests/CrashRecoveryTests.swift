@@ -136,10 +136,16 @@ import TestSupport
                 try db.execute(sql: "CREATE TABLE steps (id INTEGER PRIMARY KEY AUTOINCREMENT, stan INTEGER NOT NULL, idempotency_key TEXT NOT NULL, document TEXT NOT NULL, open BOOLEAN NOT NULL)")
                 try db.execute(sql: "CREATE TABLE reversals (key TEXT PRIMARY KEY, payment_intent TEXT, reason TEXT NOT NULL, created DATETIME NOT NULL, attempts INTEGER NOT NULL)")
                 try db.execute(sql: "CREATE TABLE offline_payments (id INTEGER PRIMARY KEY AUTOINCREMENT, stan INTEGER NOT NULL, idempotency_key TEXT NOT NULL UNIQUE, amount INTEGER NOT NULL, currency TEXT NOT NULL, brand TEXT NOT NULL, last4 TEXT NOT NULL, entry_mode TEXT, stored_at DATETIME NOT NULL, form TEXT NOT NULL, status TEXT NOT NULL, payment_intent TEXT, decline_code TEXT, attempts INTEGER NOT NULL)")
+                for (stan, amount, currency, status) in [(4, 1200, "EUR", "forwarded"), (5, 800, "EUR", "pending"), (6, 4500, "GBP", "pending"), (7, 300, "EUR", "pending")] {
+                    try db.execute(sql: "INSERT INTO offline_payments (stan, idempotency_key, amount, currency, brand, last4, stored_at, form, status, attempts) VALUES (?, ?, ?, ?, 'visa', '4242', ?, 'f', ?, 0)",
+                                   arguments: [stan, "k\(stan)", amount, currency, t0.addingTimeInterval(Double(stan)), status])
+                }
             }
         }
         let db = try TerminalDatabase(dataDirectory: dir, profileID: "countertop")
         #expect(try db.batch() == BatchJournal(number: 6, entries: [entry], closedSTANs: [1, 2]))
+        // The offline queue's totals (migration v3) start from the pending rows already there.
+        #expect(try OfflineStore(db).queue() == OfflinePolicy.Queue(count: 3, totals: [.eur: 1100, .gbp: 4500], oldest: t0.addingTimeInterval(5)))
     }
 
     /// Files of earlier versions are taken in once, then renamed.

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import PaymentCore
 import Testing
 @testable import TerminalEngine
@@ -38,6 +39,30 @@ import Testing
         let all = try reopened.all()
         #expect(all.map(\.status) == [.forwarded, .declined, .pending] && all[1].declineCode == "insufficient_funds" && all[0].paymentIntent == "pi_1")
         #expect(try reopened.queue() == OfflinePolicy.Queue(count: 1, totals: [.eur: 4500], oldest: t0.addingTimeInterval(2)))
+    }
+
+    /// The queue's count and totals are kept by the database itself, whatever changes a payment's status.
+    @Test func theQueueTotalsFollowEveryStatusChange() throws {
+        let dir = try directory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+        let store = try OfflineStore(dataDirectory: dir, profileID: "portable")
+        #expect(try store.queue() == .empty)
+        let a = try store.store(payment(1, 1200, at: t0))
+        var gbp = payment(2, 700, at: t0.addingTimeInterval(1))
+        gbp.currency = "GBP"
+        let b = try store.store(gbp)
+        _ = try store.store(payment(3, 300, at: t0.addingTimeInterval(2)))
+        #expect(try store.queue() == OfflinePolicy.Queue(count: 3, totals: [.eur: 1500, .gbp: 700], oldest: t0))
+        try store.settle(id: try #require(a.id), status: .forwarded, paymentIntent: "pi_1", declineCode: nil)
+        try store.settle(id: try #require(b.id), status: .declined, paymentIntent: nil, declineCode: "do_not_honor")
+        // A second settle of a row already out of the queue changes nothing.
+        try store.settle(id: try #require(a.id), status: .forwarded, paymentIntent: "pi_1", declineCode: nil)
+        #expect(try store.queue() == OfflinePolicy.Queue(count: 1, totals: [.eur: 300], oldest: t0.addingTimeInterval(2)))
+        // A pending payment's amount is what the queue counted: changing it is refused.
+        let raw = try DatabaseQueue(path: store.path)
+        #expect(throws: (any Error).self) { try raw.write { try $0.execute(sql: "UPDATE offline_payments SET amount = 999 WHERE stan = 3") } }
+        #expect(try store.queue().totals == [.eur: 300])
     }
 
     @Test func aDamagedStoreIsRefusedNeverReplaced() throws {

@@ -139,9 +139,42 @@ import Logging
         await client.shutdown()
         guard case .failed(.unreachable) = answer.result else { Issue.record("expected unreachable, got \(answer)"); return }
         #expect(answer.outcomeKnown, "a refused connection proves the request never arrived")
-        // The KSN moved on and was saved: a restart never reuses it.
+        // The KSN moved on within the reserved block: a restart goes on after the block and never reuses one.
+        #expect(try await ring.nextTransactionKeys().ksn.hex == "010203040506070800000002")
         let reloaded = TerminalKeyRing(dataDirectory: dir, profileID: "countertop", gatewayName: "x", scheme: .aes)
-        #expect(try await reloaded.nextTransactionKeys().ksn.hex == "010203040506070800000002")
+        #expect(try await reloaded.nextTransactionKeys().ksn.hex == "010203040506070800000041")
+    }
+
+    @Test func formFieldsArePercentEncodedByteByByte() {
+        #expect(HTTPGatewayClient.encode("metadata[note]") == "metadata%5Bnote%5D")
+        #expect(HTTPGatewayClient.encode("Crêperie & Co 10+1=~_.-") == "Cr%C3%AAperie%20%26%20Co%2010%2B1%3D~_.-")
+        #expect(HTTPGatewayClient.formEncoded([("a b", "é"), ("k", "")]) == "a%20b=%C3%A9&k=")
+    }
+
+    @Test func keysAreReservedInBlocksAndNeverReused() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vtpe-keys-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("keys-countertop.json")
+        func reserved() throws -> String? { (try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any])?["reserved"] as? String }
+        let ring = TerminalKeyRing(dataDirectory: dir, profileID: "countertop", gatewayName: "x", scheme: .aes)
+        let ipek = try DUKPTKeyInjection.initialKey(bdk: Self.bdk, ksn: DUKPTSerialNumber.initial(scheme: .aes, bdkID: [1, 2, 3, 4], deviceID: [5, 6, 7, 8]))
+        try await ring.install(initialKey: HexCoding.encode(ipek.revealBytes()), initialKSN: "010203040506070800000000", keyScheme: "aes_dukpt")
+        var seen: [String] = []
+        for _ in 0..<64 { seen.append(try await ring.nextTransactionKeys().ksn.hex) }
+        #expect(seen.first == "010203040506070800000001" && seen.last == "010203040506070800000040")
+        #expect(try reserved() == "010203040506070800000040", "one write for the first 64 KSNs")
+        seen.append(try await ring.nextTransactionKeys().ksn.hex)
+        #expect(try reserved() == "010203040506070800000080", "the 65th KSN takes the next block")
+        // Killed mid-block: the restarted ring starts after the block, so no KSN is ever used twice.
+        let restarted = TerminalKeyRing(dataDirectory: dir, profileID: "countertop", gatewayName: "x", scheme: .aes)
+        let after = try await restarted.nextTransactionKeys().ksn.hex
+        #expect(after == "010203040506070800000081" && !seen.contains(after))
+        // A file of an older version (no reservation): its KSN is the last used, the next starts a block.
+        try Data(#"{"gateway":"x","scheme":"aes_dukpt","initialKey":"\#(HexCoding.encode(ipek.revealBytes()))","ksn":"010203040506070800000005"}"#.utf8).write(to: file)
+        let old = TerminalKeyRing(dataDirectory: dir, profileID: "countertop", gatewayName: "x", scheme: .aes)
+        #expect(try await old.nextTransactionKeys().ksn.hex == "010203040506070800000006")
+        #expect(try reserved() == "010203040506070800000045")
     }
 }
 

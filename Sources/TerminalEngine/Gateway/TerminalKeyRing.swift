@@ -3,8 +3,10 @@ import PaymentCore
 import PaymentCrypto
 
 /// The terminal's DUKPT keys: the initial key its gateway loaded (`vtpe_key_injection`) and the KSN counter, kept
-/// in `<data-dir>/keys-<profile>.json` (mode 0600) per gateway. Each transaction takes the next KSN, saved before the
-/// keys are used, so a crash never reuses one.
+/// in `<data-dir>/keys-<profile>.json` (mode 0600) per gateway. KSNs are reserved in blocks: the file names the last
+/// KSN of the block (`reserved`), written before the first KSN of it is used; after a restart the counter goes on
+/// after the reservation. A crash never reuses a KSN (it skips at most a block's remainder, as DUKPT allows: the host
+/// derives any counter), and a sale does not pay a file rewrite and its fsync.
 ///
 /// The file holds a TEST initial key, the stand-in for a device's tamper-resistant key storage; it never holds
 /// card data.
@@ -21,7 +23,12 @@ public actor TerminalKeyRing {
         var initialKey: String
         /// The KSN of the last transaction (the initial KSN before the first).
         var ksn: String
+        /// The last KSN of the block taken (files of older versions have none: the next KSN starts a block).
+        var reserved: String?
     }
+
+    /// KSNs taken per file write.
+    static let reservationBlock = 64
 
     public init(dataDirectory: URL, profileID: String, gatewayName: String, scheme: DUKPTScheme) {
         file = dataDirectory.appendingPathComponent("keys-\(profileID).json")
@@ -29,7 +36,9 @@ public actor TerminalKeyRing {
         self.scheme = scheme
         if let data = try? Data(contentsOf: file), let stored = try? JSONDecoder().decode(State.self, from: data),
            stored.gateway == gatewayName, stored.scheme == scheme.rawValue {
+            // Any KSN up to the reservation may have been used before the restart.
             state = stored
+            if let reserved = stored.reserved { state?.ksn = reserved }
         }
     }
 
@@ -50,7 +59,7 @@ public actor TerminalKeyRing {
         let key = try SymmetricKey(hex: initialKey)
         let ksn = try DUKPTSerialNumber(hex: initialKSN)
         guard ksn.scheme == scheme, key.count == scheme.keyByteCount else { throw KeyRingError("the loaded key does not fit \(scheme.rawValue)") }
-        let new = State(gateway: gatewayName, scheme: scheme.rawValue, initialKey: initialKey, ksn: initialKSN)
+        let new = State(gateway: gatewayName, scheme: scheme.rawValue, initialKey: initialKey, ksn: initialKSN, reserved: initialKSN)
         try save(new)
         state = new
         lastLoadFailure = nil
@@ -73,7 +82,15 @@ public actor TerminalKeyRing {
         }
         let next = try DUKPTSerialNumber(hex: current.ksn).next()
         current.ksn = next.hex
-        try save(current)
+        if !Self.reservation(current.reserved, covers: next) {
+            var end = next
+            for _ in 1..<Self.reservationBlock {
+                guard let after = try? end.next() else { break } // the counter's end: the block is what is left
+                end = after
+            }
+            current.reserved = end.hex
+            try save(current)
+        }
         state = current
         return try DUKPTTransactionKeys(initialKey: SymmetricKey(hex: current.initialKey), ksn: next)
     }
@@ -102,6 +119,12 @@ public actor TerminalKeyRing {
         let w = waiters
         waiters = []
         for c in w { c.resume() }
+    }
+
+    /// Whether `next` lies within the block that ends at `reserved` (same device, counter not past the block's end).
+    static func reservation(_ reserved: String?, covers next: DUKPTSerialNumber) -> Bool {
+        guard let reserved, let end = try? DUKPTSerialNumber(hex: reserved), end.bytes.count == next.bytes.count else { return false }
+        return end.bdkID == next.bdkID && next.counter <= end.counter
     }
 
     private func save(_ state: State) throws {

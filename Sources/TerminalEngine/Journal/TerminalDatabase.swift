@@ -117,6 +117,35 @@ public final class TerminalDatabase: Sendable {
                 }
             }
         }
+        // The offline queue's count and total per currency, kept by triggers in the same transaction as every
+        // change of a payment's status: the engine reads them after each payment stored or forwarded, and a
+        // GROUP BY over thousands of pending rows made forwarding quadratic.
+        migrator.registerMigration("v3-offline-queue") { db in
+            try db.execute(sql: """
+                CREATE TABLE offline_queue (currency TEXT PRIMARY KEY, count INTEGER NOT NULL, amount INTEGER NOT NULL);
+                INSERT INTO offline_queue (currency, count, amount)
+                    SELECT currency, COUNT(*), SUM(amount) FROM offline_payments WHERE status = 'pending' GROUP BY currency;
+                CREATE TRIGGER offline_queue_in AFTER INSERT ON offline_payments WHEN NEW.status = 'pending' BEGIN
+                    INSERT INTO offline_queue (currency, count, amount) VALUES (NEW.currency, 1, NEW.amount)
+                        ON CONFLICT (currency) DO UPDATE SET count = count + 1, amount = amount + excluded.amount;
+                END;
+                CREATE TRIGGER offline_queue_back AFTER UPDATE OF status ON offline_payments
+                    WHEN OLD.status <> 'pending' AND NEW.status = 'pending' BEGIN
+                    INSERT INTO offline_queue (currency, count, amount) VALUES (NEW.currency, 1, NEW.amount)
+                        ON CONFLICT (currency) DO UPDATE SET count = count + 1, amount = amount + excluded.amount;
+                END;
+                CREATE TRIGGER offline_queue_out AFTER UPDATE OF status ON offline_payments
+                    WHEN OLD.status = 'pending' AND NEW.status <> 'pending' BEGIN
+                    UPDATE offline_queue SET count = count - 1, amount = amount - OLD.amount WHERE currency = OLD.currency;
+                END;
+                CREATE TRIGGER offline_queue_gone AFTER DELETE ON offline_payments WHEN OLD.status = 'pending' BEGIN
+                    UPDATE offline_queue SET count = count - 1, amount = amount - OLD.amount WHERE currency = OLD.currency;
+                END;
+                CREATE TRIGGER offline_queue_fixed BEFORE UPDATE OF amount, currency ON offline_payments WHEN OLD.status = 'pending' BEGIN
+                    SELECT RAISE(ABORT, 'a pending offline payment keeps its amount and currency');
+                END;
+                """)
+        }
         return migrator
     }
 

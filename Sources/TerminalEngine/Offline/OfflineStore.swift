@@ -105,14 +105,14 @@ public final class OfflineStore: Sendable {
 
     /// What is waiting: count, totals per currency and the oldest, for the policy and `vtpe status`.
     public func queue() throws -> OfflinePolicy.Queue {
-        // Counted by SQLite: the engine asks after every payment forwarded, and the store may hold thousands.
+        // Kept by triggers (journal migration v3): the engine asks after every payment stored or forwarded, and
+        // the store may hold thousands.
         try database.read { db in
             var count = 0
             var totals: [Currency: Int64] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT currency, COUNT(*) AS n, SUM(amount) AS total FROM offline_payments WHERE status = ? GROUP BY currency",
-                                        arguments: [Status.pending.rawValue]) {
-                count += row["n"] as Int
-                if let currency = try? Currency(code: row["currency"]) { totals[currency] = row["total"] }
+            for row in try Row.fetchAll(db, sql: "SELECT currency, count, amount FROM offline_queue WHERE count > 0") {
+                count += row["count"] as Int
+                if let currency = try? Currency(code: row["currency"]) { totals[currency] = row["amount"] }
             }
             let oldest = try Date.fetchOne(db, sql: "SELECT stored_at FROM offline_payments WHERE status = ? ORDER BY id LIMIT 1",
                                            arguments: [Status.pending.rawValue])

@@ -11,9 +11,10 @@ import TerminalUI
 ///     preauth 80.00 …   complete 000012 [95.00] …   void 000012 …   refund 5.00 [of=000012] …
 ///     reprint [000012] [copy=merchant|customer]   batch report|close
 ///
-/// The reply is one line, `json {…}`: the result (or the refusal) as the CLI prints it.
+/// The reply is one line, `json {…}`: the result (or the refusal) as the CLI prints it; `vtpe scenario` takes the
+/// object itself (`TerminalControl.object(for:)`), without the JSON in between.
 extension TerminalControl {
-    func operation(_ verb: String, _ words: [String]) async -> String {
+    func operation(_ verb: String, _ words: [String]) async -> [String: Any] {
         var options: [String: String] = [:]
         var positional: [String] = []
         for word in words {
@@ -55,47 +56,47 @@ extension TerminalControl {
             default: throw ControlError("unknown request '\(verb.prefix(20))'")
             }
         } catch {
-            return Self.reply(["result": "ERROR", "error": error.message])
+            return ["result": "ERROR", "error": error.message]
         }
         // A keyed amount still waiting for a card is replaced, as `vtpe tap --amount` does.
         if case .waitingForCard = snapshot.phase, snapshot.serverPaymentIntent == nil { await engine.send(.keyPressed(.cancel)) }
         if case .finished = snapshot.phase { await engine.send(.keyPressed(.enter)) }
         let (finished, reports, reprints) = (await engine.finishedCount, await engine.progress.reports, await engine.progress.reprints)
         await engine.send(.operationRequested(operation))
-        if let refusal = await engine.refusal { return Self.reply(["result": "ERROR", "error": refusal]) }
+        if let refusal = await engine.refusal { return ["result": "ERROR", "error": refusal] }
 
         switch operation {
         case .reprint:
             let receipt = await engine.snapshot.printed.first
-            return Self.reply(["result": "OK", "receipt": receipt.map { Self.receipt($0) } ?? NSNull(), "reprints": reprints + 1])
+            return ["result": "OK", "receipt": receipt.map { Self.receipt($0) } ?? NSNull(), "reprints": reprints + 1]
         case .batch:
-            guard let report = await engine.report(after: reports) else { return Self.reply(["result": "ERROR", "error": "the terminal stopped"]) }
-            return Self.reply(Self.batch(report))
+            guard let report = await engine.report(after: reports) else { return ["result": "ERROR", "error": "the terminal stopped"] }
+            return Self.batch(report)
         case .sale, .preauthorization, .refund:
             if let card = options["card"] {
                 let mode = EntryMode(word: options["mode"] ?? "tap")
-                guard let mode else { return Self.reply(["result": "ERROR", "error": "mode is tap, insert or swipe"]) }
+                guard let mode else { return ["result": "ERROR", "error": "mode is tap, insert or swipe"] }
                 var pin: PINEntry?
                 if let digits = options["pin"] {
-                    do { pin = try PINEntry(digits) } catch { return Self.reply(["result": "ERROR", "error": "a PIN is 4 to 12 digits"]) }
+                    do { pin = try PINEntry(digits) } catch { return ["result": "ERROR", "error": "a PIN is 4 to 12 digits"] }
                 }
                 if case .failure(let problem) = await present(card, mode: mode, pin: pin, application: options["app"]) {
-                    return Self.reply(["result": "ERROR", "error": problem.message])
+                    return ["result": "ERROR", "error": problem.message]
                 }
             }
-            guard wait else { return Self.reply(["result": "OK", "state": HeadlessLine.describe(await engine.snapshot)]) }
+            guard wait else { return ["result": "OK", "state": HeadlessLine.describe(await engine.snapshot)] }
         case .completion, .void:
-            guard wait else { return Self.reply(["result": "OK", "state": HeadlessLine.describe(await engine.snapshot)]) }
+            guard wait else { return ["result": "OK", "state": HeadlessLine.describe(await engine.snapshot)] }
         }
         guard let result = await engine.resultOrPINPad(after: finished) else {
             if case .amountEntry = await engine.snapshot.phase {
                 let reason = "given up before a result: \(await engine.snapshot.notice ?? "cancelled")"
-                return Self.reply(["result": "FAILED", "reason": reason, "line": "FAILED \(operation.type.rawValue) reason=\"\(reason)\""])
+                return ["result": "FAILED", "reason": reason, "line": "FAILED \(operation.type.rawValue) reason=\"\(reason)\""]
             }
             let waiting = if case .selectingApplication = await engine.snapshot.phase { "SELECT_APPLICATION" } else { "PIN_ENTRY" }
-            return Self.reply(["result": waiting, "state": HeadlessLine.describe(await engine.snapshot)])
+            return ["result": waiting, "state": HeadlessLine.describe(await engine.snapshot)]
         }
-        return Self.reply(Self.result(result))
+        return Self.result(result)
     }
 
     static func result(_ r: TransactionResult) -> [String: Any] {

@@ -6,7 +6,7 @@ import TerminalUI
 extension TerminalControl {
     /// `status json`: the terminal's state for `vtpe status` — profile, reader, gateway, network, printer, the open
     /// batch and the reversals owed.
-    func statusReply() async -> String {
+    func status() async -> [String: Any] {
         let snapshot = await engine.snapshot
         let profile = snapshot.profile
         let link = network.conditions
@@ -46,6 +46,6 @@ extension TerminalControl {
         } else {
             object["battery"] = NSNull()
         }
-        return Self.reply(object)
+        return object
     }
 }

@@ -23,7 +23,7 @@ struct TerminalControl: Sendable {
         guard let verb = words.first else { return "error empty request" }
         switch verb {
         case "status":
-            if words.dropFirst().first == "json" { return await statusReply() }
+            if words.dropFirst().first == "json" { return Self.reply(await status()) }
             return "ok " + HeadlessLine.describe(await engine.snapshot)
         case "amount":
             guard words.count == 2 else { return "error usage: amount 12.34" }
@@ -60,7 +60,7 @@ struct TerminalControl: Sendable {
         case "wait":
             return await resultLine(after: await engine.finishedCount)
         case "sale", "preauth", "complete", "void", "refund", "reprint", "batch":
-            return await operation(verb, Array(words.dropFirst()))
+            return Self.reply(await operation(verb, Array(words.dropFirst())))
         case "network":
             return setNetwork(Array(words.dropFirst()))
         case "battery":
@@ -69,6 +69,17 @@ struct TerminalControl: Sendable {
             return await setPrinter(Array(words.dropFirst()))
         default:
             return "error unknown request '\(verb.prefix(20))': use amount, tap, keys, wait, status, sale, preauth, complete, void, refund, reprint, batch, network, battery or printer"
+        }
+    }
+
+    /// The object of a request whose reply is `json {…}` (the transactions and `status json`), for callers in this
+    /// process; nil for the others.
+    func object(for line: String) async -> [String: Any]? {
+        let words = line.split(separator: " ").map(String.init)
+        switch words.first {
+        case "sale", "preauth", "complete", "void", "refund", "reprint", "batch": return await operation(words[0], Array(words.dropFirst()))
+        case "status" where words.dropFirst().first == "json": return await status()
+        default: return nil
         }
     }
 

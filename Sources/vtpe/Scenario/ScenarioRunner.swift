@@ -154,7 +154,7 @@ struct ScenarioRunner: Sendable {
             if let kill {
                 // Armed before the card is presented, so the kill strikes at that point and no later.
                 await engine.halt(when: Self.killCondition(kill, after: run.startCount))
-                let reply = try json(await control.handle(words.joined(separator: " ")))
+                let reply = try object(await control.object(for: words.joined(separator: " ")))
                 guard reply["result"] as? String != "ERROR" else { return reply }
                 let stan = Self.stan(of: await engine.snapshot.phase)
                 await engine.waitForHalt()
@@ -163,13 +163,13 @@ struct ScenarioRunner: Sendable {
                         "line": "killed when \(kill.rawValue); restarted\(run.session.recovered.map { ": " + $0 }.joined(separator: ";"))"]
             }
             if card != nil { words.append("wait") }
-            return try json(await control.handle(words.joined(separator: " ")))
+            return try object(await control.object(for: words.joined(separator: " ")))
         case .complete(let ref, let amount):
             run.startCount = await engine.finishedCount
-            return try json(await control.handle((["complete", try stan(ref, run)] + (amount.map { [$0] } ?? []) + ["wait"]).joined(separator: " ")))
+            return try object(await control.object(for: (["complete", try stan(ref, run)] + (amount.map { [$0] } ?? []) + ["wait"]).joined(separator: " ")))
         case .void(let ref):
             run.startCount = await engine.finishedCount
-            return try json(await control.handle("void \(try stan(ref, run)) wait"))
+            return try object(await control.object(for: "void \(try stan(ref, run)) wait"))
         case .present(let p):
             let mode = EntryMode(word: p.mode).map(\.rawValue) ?? p.mode
             let extra = presentationWords(p).filter { !$0.hasPrefix("card=") && !$0.hasPrefix("mode=") }
@@ -214,12 +214,12 @@ struct ScenarioRunner: Sendable {
             try await Task.sleep(for: .milliseconds(Int64(seconds * 1000)))
             return ["result": "OK"]
         case .batch(let close):
-            return try json(await control.handle(close ? "batch close" : "batch report"))
+            return try object(await control.object(for: close ? "batch close" : "batch report"))
         case .reprint(let ref, let copy):
             let words = ["reprint"] + (try ref.map { [try stan($0, run)] } ?? []) + ["copy=\(copy)"]
-            return try json(await control.handle(words.joined(separator: " ")))
+            return try object(await control.object(for: words.joined(separator: " ")))
         case .status:
-            return try json(await control.handle("status json"))
+            return try object(await control.object(for: "status json"))
         case .inspect(let ref):
             let stan = try stan(ref, run)
             guard let entry = await engine.journal.entry(UInt32(stan)!) else { throw StepError("no transaction \(stan) in the open batch") }
@@ -314,12 +314,10 @@ struct ScenarioRunner: Sendable {
         return String(format: "%06u", value)
     }
 
-    private func json(_ reply: String) throws -> [String: Any] {
-        guard reply.hasPrefix("json "), let object = try? JSONSerialization.jsonObject(with: Data(reply.dropFirst(5).utf8)) as? [String: Any] else {
-            if reply.hasPrefix("error ") { return ["result": "ERROR", "error": String(reply.dropFirst(6))] }
-            throw StepError("unexpected reply from the terminal: \(reply.prefix(200))")
-        }
-        return object
+    /// The object of a `json {…}` request (the transactions, `status json`), taken without the JSON in between.
+    private func object(_ reply: [String: Any]?) throws -> [String: Any] {
+        guard let reply else { throw StepError("the terminal has no object reply for this request") }
+        return reply
     }
 
     /// `ok …` / `error …` replies of device and network requests.
@@ -337,7 +335,7 @@ struct ScenarioRunner: Sendable {
         }
         var status: [String: Any]?
         if e.offlineQueue != nil || e.reversalsPending != nil || (e.batchTotals != nil && reply["totals"] == nil) {
-            status = try json(await run.session.control.handle("status json"))
+            status = try object(await run.session.control.object(for: "status json"))
         }
         var object: [String: Any]?
         if !e.gateway.isEmpty { object = try await gatewayObject(for: reply, run) }
