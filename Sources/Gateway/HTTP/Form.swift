@@ -137,6 +137,9 @@ public indirect enum FormNode: Sendable, Equatable {
             guard case .object(var dict, var order) = self else {
                 throw APIError.invalidRequest("Invalid parameter `\(fullKey)`: it mixes a hash with a list or value.", param: fullKey)
             }
+            // Copies out of `self` share its storage: drop the node's own reference first, so the dictionary, its
+            // key order and the child are mutated in place (else every parameter copied the whole level).
+            self = .list([])
             var child = dict[k] ?? FormNode.object([:], order: [])
             if dict[k] == nil { order.append(k) }
             dict[k] = nil  // keep the child uniquely referenced while it is mutated
@@ -151,6 +154,7 @@ public indirect enum FormNode: Sendable, Equatable {
             default:
                 throw APIError.invalidRequest("Invalid parameter `\(fullKey)`: it mixes a list with a hash or value.", param: fullKey)
             }
+            self = .list([])  // as above: the list mutated in place
             let index: Int
             if case .index(let n) = step {
                 index = n

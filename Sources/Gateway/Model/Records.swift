@@ -211,6 +211,8 @@ extension Dictionary where Key == String, Value == String {
     }
 
     init(jsonText: String) {
-        self = jsonText == "{}" ? [:] : (try? JSONDecoder().decode([String: String].self, from: Data(jsonText.utf8))) ?? [:]
+        guard jsonText != "{}", case .object(let fields)? = JSONValue(jsonText: jsonText) else { self = [:]; return }
+        self = [:]
+        for case (let key, .string(let value)) in fields { self[key] = value }
     }
 }

@@ -7,8 +7,7 @@ enum Render {
     }
 
     static func json(_ text: String?) -> JSONValue {
-        guard let text, let value = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)) else { return .null }
-        return value
+        text.flatMap(JSONValue.init(jsonText:)) ?? .null
     }
 
     static func paymentIntent(_ r: PaymentIntentRecord) -> JSONValue {

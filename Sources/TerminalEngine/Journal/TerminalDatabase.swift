@@ -170,9 +170,12 @@ public final class TerminalDatabase: Sendable {
         case step(JournalStep)
         case reversal(key: String, paymentIntent: String?, reason: String, created: Date)
         case batch(BatchJournal)
+        /// What the gateway made of a forwarded offline payment (`OfflineStore.settle`), with its batch entry.
+        case offlineSettled(id: Int64, status: OfflineStore.Status, paymentIntent: String?, declineCode: String?)
     }
 
-    /// Commits the writes in one transaction (one fsync): all of them are on disk when it returns, or none.
+    /// Commits the writes in one transaction (one fsync): all of them are on disk when it returns, or none. The
+    /// statements of this path are prepared once (`cachedStatement`): compiling them again cost more than running them.
     public func commit(_ writes: [Write]) throws {
         try queue.write { db in
             for write in writes {
@@ -181,6 +184,8 @@ public final class TerminalDatabase: Sendable {
                 case .step(let step): try Self.record(step, db)
                 case .reversal(let key, let intent, let reason, let created): try Self.addReversal(key: key, paymentIntent: intent, reason: reason, created: created, db)
                 case .batch(let journal): try self.save(journal, db)
+                case .offlineSettled(let id, let status, let intent, let code):
+                    try OfflineStore.settle(id: id, status: status, paymentIntent: intent, declineCode: code, db)
                 }
             }
         }
@@ -206,8 +211,8 @@ public final class TerminalDatabase: Sendable {
     }
 
     static func save(_ identity: TerminalIdentity, _ db: Database) throws {
-        try db.execute(sql: "INSERT INTO terminal (id, terminal_id, next_stan) VALUES (1, ?, ?) ON CONFLICT(id) DO UPDATE SET terminal_id = excluded.terminal_id, next_stan = excluded.next_stan",
-                       arguments: [identity.terminalID, Int64(identity.nextSTAN)])
+        try db.cachedStatement(sql: "INSERT INTO terminal (id, terminal_id, next_stan) VALUES (1, ?, ?) ON CONFLICT(id) DO UPDATE SET terminal_id = excluded.terminal_id, next_stan = excluded.next_stan")
+            .execute(arguments: [identity.terminalID, Int64(identity.nextSTAN)])
     }
 
     // MARK: The open batch
@@ -233,26 +238,26 @@ public final class TerminalDatabase: Sendable {
 
     func save(_ journal: BatchJournal, _ db: Database) throws {
         // What is on disk: the header, and how many entries.
-        let header = try Row.fetchOne(db, sql: "SELECT number, closed_stans FROM batch WHERE id = 1")
-        let stored = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(position) + 1, 0) FROM batch_entries") ?? 0
+        let header = try Row.fetchOne(db.cachedStatement(sql: "SELECT number, closed_stans FROM batch WHERE id = 1"))
+        let stored = try Int.fetchOne(db.cachedStatement(sql: "SELECT COALESCE(MAX(position) + 1, 0) FROM batch_entries")) ?? 0
         let closed = String(decoding: try Self.encoder.encode(journal.closedSTANs), as: UTF8.self)
         if header == nil || header?["number"] != journal.number || header?["closed_stans"] != closed {
-            try db.execute(sql: "INSERT INTO batch (id, number, closed_stans) VALUES (1, ?, ?) ON CONFLICT(id) DO UPDATE SET number = excluded.number, closed_stans = excluded.closed_stans",
-                           arguments: [journal.number, closed])
+            try db.cachedStatement(sql: "INSERT INTO batch (id, number, closed_stans) VALUES (1, ?, ?) ON CONFLICT(id) DO UPDATE SET number = excluded.number, closed_stans = excluded.closed_stans")
+                .execute(arguments: [journal.number, closed])
         }
         // Another batch, or fewer entries (a close), is written whole; otherwise the entries added or changed since
         // the last save (`BatchJournal.unsaved`), and any beyond what is stored.
         let rewrite = (header.map { $0["number"] != journal.number } ?? true) || journal.entries.count < stored
-        if rewrite { try db.execute(sql: "DELETE FROM batch_entries") }
+        if rewrite { try db.cachedStatement(sql: "DELETE FROM batch_entries").execute() }
         let positions = rewrite ? Set(journal.entries.indices) : journal.unsaved.union(stored..<journal.entries.count)
         for i in positions.sorted() where journal.entries.indices.contains(i) {
             let entry = journal.entries[i]
-            try db.execute(sql: "INSERT INTO batch_entries (position, stan, document) VALUES (?, ?, ?) ON CONFLICT(position) DO UPDATE SET stan = excluded.stan, document = excluded.document",
-                           arguments: [i, Int64(entry.stan), String(decoding: try Self.encoder.encode(entry), as: UTF8.self)])
+            try db.cachedStatement(sql: "INSERT INTO batch_entries (position, stan, document) VALUES (?, ?, ?) ON CONFLICT(position) DO UPDATE SET stan = excluded.stan, document = excluded.document")
+                .execute(arguments: [i, Int64(entry.stan), String(decoding: try Self.encoder.encode(entry), as: UTF8.self)])
         }
         // A transaction in the batch is finished: its steps close.
-        for row in try Row.fetchAll(db, sql: "SELECT id, stan FROM steps WHERE open = 1") where journal.entry(UInt32(row["stan"] as Int64)) != nil {
-            try db.execute(sql: "UPDATE steps SET open = 0 WHERE id = ?", arguments: [row["id"] as Int64])
+        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT id, stan FROM steps WHERE open = 1")) where journal.entry(UInt32(row["stan"] as Int64)) != nil {
+            try db.cachedStatement(sql: "UPDATE steps SET open = 0 WHERE id = ?").execute(arguments: [row["id"] as Int64])
         }
     }
 
@@ -264,8 +269,8 @@ public final class TerminalDatabase: Sendable {
     }
 
     static func record(_ step: JournalStep, _ db: Database) throws {
-        try db.execute(sql: "INSERT INTO steps (stan, idempotency_key, document, open) VALUES (?, ?, ?, 1)",
-                       arguments: [Int64(step.stan), step.idempotencyKey, String(decoding: try encoder.encode(step), as: UTF8.self)])
+        try db.cachedStatement(sql: "INSERT INTO steps (stan, idempotency_key, document, open) VALUES (?, ?, ?, 1)")
+            .execute(arguments: [Int64(step.stan), step.idempotencyKey, String(decoding: try encoder.encode(step), as: UTF8.self)])
     }
 
     /// The steps of transactions not finished, oldest first.

@@ -92,10 +92,14 @@ public final class OfflineStore: Sendable {
 
     /// Records what the gateway made of a forwarded payment.
     public func settle(id: Int64, status: Status, paymentIntent: String?, declineCode: String?) throws {
-        try database.write { db in
-            try db.execute(sql: "UPDATE offline_payments SET status = ?, payment_intent = ?, decline_code = ?, attempts = attempts + 1 WHERE id = ?",
-                           arguments: [status.rawValue, paymentIntent, declineCode, id])
-        }
+        try database.write { db in try Self.settle(id: id, status: status, paymentIntent: paymentIntent, declineCode: declineCode, db) }
+    }
+
+    /// The settle's write, for a commit that holds more (the engine's: the payment settled and its batch entry in
+    /// one transaction).
+    static func settle(id: Int64, status: Status, paymentIntent: String?, declineCode: String?, _ db: Database) throws {
+        try db.cachedStatement(sql: "UPDATE offline_payments SET status = ?, payment_intent = ?, decline_code = ?, attempts = attempts + 1 WHERE id = ?")
+            .execute(arguments: [status.rawValue, paymentIntent, declineCode, id])
     }
 
     /// Counts a forwarding attempt that got no answer.
@@ -103,20 +107,40 @@ public final class OfflineStore: Sendable {
         try database.write { db in try db.execute(sql: "UPDATE offline_payments SET attempts = attempts + 1 WHERE id = ?", arguments: [id]) }
     }
 
+    /// What will be waiting once `payment` (pending, the oldest) is settled: for the event that the settle's own
+    /// commit goes with.
+    public func queue(settling payment: Payment) throws -> OfflinePolicy.Queue {
+        try database.inDatabase { db in
+            var queue = try Self.queue(db)
+            guard let currency = try? Currency(code: payment.currency), payment.status == .pending else { return queue }
+            queue.count -= 1
+            queue.totals[currency] = (queue.totals[currency] ?? 0) - payment.amount
+            if queue.totals[currency] == 0 { queue.totals[currency] = nil }
+            queue.oldest = try Date.fetchOne(db.cachedStatement(sql: "SELECT stored_at FROM offline_payments WHERE status = ? AND id <> ? ORDER BY id LIMIT 1"),
+                                             arguments: [Status.pending.rawValue, payment.id])
+            return queue
+        }
+    }
+
     /// What is waiting: count, totals per currency and the oldest, for the policy and `vtpe status`.
     public func queue() throws -> OfflinePolicy.Queue {
+        // `inDatabase`, not `read`: the queue serializes every access, so two statements already see one state, and
+        // `read`'s read-only transaction (a BEGIN and two PRAGMAs compiled each time) cost more than the counts.
+        try database.inDatabase { db in try Self.queue(db) }
+    }
+
+    private static func queue(_ db: Database) throws -> OfflinePolicy.Queue {
         // Kept by triggers (journal migration v3): the engine asks after every payment stored or forwarded, and
         // the store may hold thousands.
-        try database.read { db in
-            var count = 0
-            var totals: [Currency: Int64] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT currency, count, amount FROM offline_queue WHERE count > 0") {
-                count += row["count"] as Int
-                if let currency = try? Currency(code: row["currency"]) { totals[currency] = row["amount"] }
-            }
-            let oldest = try Date.fetchOne(db, sql: "SELECT stored_at FROM offline_payments WHERE status = ? ORDER BY id LIMIT 1",
-                                           arguments: [Status.pending.rawValue])
-            return OfflinePolicy.Queue(count: count, totals: totals, oldest: oldest)
+        var count = 0
+        var totals: [Currency: Int64] = [:]
+        // Prepared once: compiling a statement (GRDB authorizes every column it reads) cost more than running it.
+        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT currency, count, amount FROM offline_queue WHERE count > 0")) {
+            count += row["count"] as Int
+            if let currency = try? Currency(code: row["currency"]) { totals[currency] = row["amount"] }
         }
+        let oldest = try Date.fetchOne(db.cachedStatement(sql: "SELECT stored_at FROM offline_payments WHERE status = ? ORDER BY id LIMIT 1"),
+                                       arguments: [Status.pending.rawValue])
+        return OfflinePolicy.Queue(count: count, totals: totals, oldest: oldest)
     }
 }
