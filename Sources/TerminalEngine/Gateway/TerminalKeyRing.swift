@@ -21,7 +21,8 @@ public actor TerminalKeyRing {
         var gateway: String
         var scheme: String
         var initialKey: String
-        /// The KSN of the last transaction (the initial KSN before the first).
+        /// The KSN in use when the file was written (the initial KSN before the first transaction); in memory, the
+        /// last one used. On disk the counter may have gone on up to `reserved`.
         var ksn: String
         /// The last KSN of the block taken (files of older versions have none: the next KSN starts a block).
         var reserved: String?
