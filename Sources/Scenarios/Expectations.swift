@@ -41,7 +41,6 @@ public struct Expectations: Sendable, Equatable {
         return max(1, optionals.compactMap { $0 }.count + receiptContains.count + gateway.count)
     }
 
-
     public struct BatchTotal: Sendable, Equatable {
         public var brand: String
         public var type: String

@@ -529,22 +529,19 @@ public actor TerminalEngine {
     private func writeEmail(_ receipt: Receipt, to address: String) {
         let dir = dataDirectory.path + "/outbox"
         let date = clock.now()
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss Z"
+        let stan = ReceiptFormatter.stan(receipt.stan)
         let message = """
         From: \(machine.profile.merchantName) <receipts@vtpe.invalid>\r
         To: <\(address)>\r
-        Subject: Your receipt, STAN \(String(format: "%06u", receipt.stan))\r
-        Date: \(formatter.string(from: date))\r
+        Subject: Your receipt, STAN \(stan)\r
+        Date: \(ReceiptFormatter.stamp(date, "EEE, dd MMM yyyy HH:mm:ss Z"))\r
         Content-Type: text/plain; charset=utf-8\r
         \r
         \(receipt.lines.joined(separator: "\r\n"))\r
 
         """
         do {
-            try Self.writeNew(Data(message.utf8), in: dir, base: "receipt-\(machine.terminalID)-\(String(format: "%06u", receipt.stan))-\(Int(date.timeIntervalSince1970))",
+            try Self.writeNew(Data(message.utf8), in: dir, base: "receipt-\(machine.terminalID)-\(stan)-\(Int(date.timeIntervalSince1970))",
                               extension: "eml")
         } catch {
             logger.warning("cannot write the e-mail receipt", metadata: ["error": "\(error)"])

@@ -589,11 +589,11 @@ final class CommitQueue: Sendable {
 enum ColumnNames {
     private static let cache = Mutex<[String: String]>([:])
 
-    static let encoding = SQLQueryEncoder.KeyEncodingStrategy.custom { path in
-        ColumnKey(stringValue: snakeCased(path.last?.stringValue ?? ""))
-    }
+    static let encoding = SQLQueryEncoder.KeyEncodingStrategy.custom(column)
+    static let decoding = SQLRowDecoder.KeyDecodingStrategy.custom(column)
 
-    static let decoding = SQLRowDecoder.KeyDecodingStrategy.custom { path in
+    /// The column of a field's coding path.
+    @Sendable static func column(_ path: [any CodingKey]) -> any CodingKey {
         ColumnKey(stringValue: snakeCased(path.last?.stringValue ?? ""))
     }
 

@@ -1,8 +1,8 @@
 import CardReaders
 import EMV
 import Foundation
-import Synchronization
 import PaymentCore
+import Synchronization
 
 /// A printed (or e-receipt) ticket: lines of at most `width` characters. Shows the card's last four digits only.
 public struct Receipt: Sendable, Equatable, Codable {
@@ -211,7 +211,8 @@ public struct ReceiptFormatter: Sendable {
         return digits.count >= 6 ? digits : String(repeating: "0", count: 6 - digits.count) + digits
     }
 
-    private static func stamp(_ date: Date, _ format: String) -> String {
+    /// `date` in `format` (POSIX locale, UTC).
+    static func stamp(_ date: Date, _ format: String) -> String {
         // One formatter per format, made once: building one (ICU) costs more than the whole rest of a receipt.
         formatters.withLock { cache in
             let f = cache[format] ?? {

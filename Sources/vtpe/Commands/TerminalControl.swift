@@ -19,11 +19,11 @@ struct TerminalControl: Sendable {
     var presence: ReaderPresence? = nil
 
     func handle(_ line: String) async -> String {
+        if let object = await object(for: line) { return Self.reply(object) }
         let words = line.split(separator: " ").map(String.init)
         guard let verb = words.first else { return "error empty request" }
         switch verb {
         case "status":
-            if words.dropFirst().first == "json" { return Self.reply(await status()) }
             return "ok " + HeadlessLine.describe(await engine.snapshot)
         case "amount":
             guard words.count == 2 else { return "error usage: amount 12.34" }
@@ -59,8 +59,6 @@ struct TerminalControl: Sendable {
             return await resultLine(after: before)
         case "wait":
             return await resultLine(after: await engine.finishedCount)
-        case "sale", "preauth", "complete", "void", "refund", "reprint", "batch":
-            return Self.reply(await operation(verb, Array(words.dropFirst())))
         case "network":
             return setNetwork(Array(words.dropFirst()))
         case "battery":
@@ -72,8 +70,8 @@ struct TerminalControl: Sendable {
         }
     }
 
-    /// The object of a request whose reply is `json {…}` (the transactions and `status json`), for callers in this
-    /// process; nil for the others.
+    /// The object of a request whose reply is `json {…}` (the transactions and `status json`): `handle` sends it as
+    /// that line, callers in this process take it as is; nil for the other requests.
     func object(for line: String) async -> [String: Any]? {
         let words = line.split(separator: " ").map(String.init)
         switch words.first {
