@@ -43,10 +43,13 @@ public enum GatewayApp {
         router.get("/healthz") { _, _ in "ok\n" }
         let intents = PaymentIntents(store: store, issuer: IssuerSimulator(catalog: catalog), vault: vault, fees: configuration.fees)
         ThreeDSecurePage(intents: intents).register(on: router)
+        let idempotency = IdempotencyMiddleware<GatewayContext>(store: store, vault: vault)
         let api = router.group("v1")
             .add(middleware: APIKeyMiddleware(keys: configuration.apiKeys))
-            .add(middleware: IdempotencyMiddleware(store: store, vault: vault))
-        PaymentRoutes(store: store, intents: intents).register(on: api)
+            .add(middleware: idempotency)
+        let payments = PaymentRoutes(store: store, intents: intents)
+        payments.register(on: api)
+        PaymentIntentBatchRoutes(store: store, idempotency: idempotency, create: payments.createIntent).register(on: api)
         CustomerRoutes(store: store).register(on: api)
         TerminalRoutes(store: store, vault: vault).register(on: api)
         ReaderActions(store: store, vault: vault, hub: ActionHub(), terminal: TerminalRoutes(store: store, vault: vault),

@@ -50,6 +50,8 @@ public actor TerminalEngine {
     private let presentedCards: PresentedCardReader?
     /// Payments to undo or settle after a lost answer; the engine feeds it, `runBackgroundWork` drains it.
     public nonisolated let reversals: ReversalQueue
+    /// The forwarding pass running, if one is.
+    private var forwardingPass: Task<Void, Never>?
     /// Payments approved offline, until forwarded.
     public nonisolated let offlineStore: OfflineStore
     /// The journal: STAN, open batch, steps, reversals and the offline store, in one SQLite file.
@@ -123,33 +125,75 @@ public actor TerminalEngine {
         }
     }
 
-    /// One pass over the offline store: each pending payment, oldest first, forwarded under its own idempotency key
-    /// (a retry never pays twice); the pass stops at the first that gets no answer, so the order holds.
+    /// How many stored payments go to the gateway in one request (`/v1/vtpe/payment_intent_batches`, at most 100).
+    static let forwardingBatch = 50
+
+    /// One pass over the offline store: the pending payments, oldest first, forwarded in batches, each payment under
+    /// its own idempotency key (a retry never pays twice); the pass stops at the first that gets no answer, so the
+    /// order holds. One pass at a time: a caller while one runs (the batch report) waits for it, then runs its own.
     public func forwardOffline() async {
+        while let running = forwardingPass { await running.value }
+        let pass = Task { await self.runForwardingPass() }
+        forwardingPass = pass
+        await withTaskCancellationHandler { await pass.value } onCancel: { pass.cancel() }
+    }
+
+    /// The pass itself; it clears `forwardingPass` on the actor before it ends, so a waiter woken by its end never
+    /// finds it again.
+    private func runForwardingPass() async {
+        await forwardPendingOffline()
+        forwardingPass = nil
+    }
+
+    private func forwardPendingOffline() async {
         guard !halted else { return }
         let store = offlineStore
         guard let pending = try? store.pending(), !pending.isEmpty else { return }
-        for payment in pending {
-            guard let id = payment.id, !halted else { return }
-            let result = await gateway.forwardOffline(form: payment.form, storedAt: payment.storedAt, idempotencyKey: payment.idempotencyKey)
+        var start = 0
+        while start < pending.count {
+            let chunk = Array(pending[start..<min(start + Self.forwardingBatch, pending.count)])
+            start += chunk.count
             guard !halted else { return }
-            let settled: TerminalDatabase.Write
-            switch result {
-            case .approved(let intent, _):
-                settled = .offlineSettled(id: id, status: .forwarded, paymentIntent: intent, declineCode: nil)
-            case .declined(let code, _, let intent):
-                settled = .offlineSettled(id: id, status: .declined, paymentIntent: intent, declineCode: code.rawValue)
-            case .failed, .approvedOffline:
-                do { try store.attempted(id: id) } catch {
-                    logger.error("cannot count a forwarding attempt", metadata: ["stan": "\(payment.stan)", "error": "\(error)"])
+            let results = await gateway.forwardOffline(chunk.map {
+                OfflineForward(form: $0.form, storedAt: $0.storedAt, idempotencyKey: $0.idempotencyKey)
+            })
+            guard !halted else { return }
+            var answered: [OfflineStore.Payment] = []
+            var answers: [OfflineAnswer] = []
+            var settles: [TerminalDatabase.Write] = []
+            for (payment, result) in zip(chunk, results) {
+                guard let id = payment.id else { break }
+                switch result {
+                case .approved(let intent, _):
+                    settles.append(.offlineSettled(id: id, status: .forwarded, paymentIntent: intent, declineCode: nil))
+                case .declined(let code, _, let intent):
+                    settles.append(.offlineSettled(id: id, status: .declined, paymentIntent: intent, declineCode: code.rawValue))
+                case .failed, .approvedOffline:
+                    break
+                }
+                guard settles.count > answered.count else { break }
+                answered.append(payment)
+                answers.append(OfflineAnswer(stan: UInt32(payment.stan), result))
+            }
+            if !answered.isEmpty {
+                // The settles and the batch entries they change are one commit; a restart before it forwards those
+                // payments again under their keys, and the gateway replays its answers.
+                let queue = (try? store.queue(settling: answered)) ?? .empty
+                guard apply(.offlineForwarded(answers, queue: queue), writing: settles) else { return }
+                logger.notice("offline payments forwarded", metadata: [
+                    "count": "\(answers.count)", "approved": "\(answers.filter(\.result.isApproved).count)",
+                    "stans": "\(answers.first!.stan)…\(answers.last!.stan)",
+                ])
+            }
+            guard answered.count == chunk.count else {
+                let stuck = chunk[answered.count]
+                if let id = stuck.id {
+                    do { try store.attempted(id: id) } catch {
+                        logger.error("cannot count a forwarding attempt", metadata: ["stan": "\(stuck.stan)", "error": "\(error)"])
+                    }
                 }
                 return
             }
-            // The settle and the batch entry it changes are one commit; a restart before it forwards the payment
-            // again under its key, and the gateway replays its answer.
-            let queue = (try? store.queue(settling: payment)) ?? .empty
-            guard apply(.offlineForwarded(stan: UInt32(payment.stan), result, queue: queue), writing: [settled]) else { return }
-            logger.notice("offline payment forwarded", metadata: ["stan": "\(payment.stan)", "approved": "\(result.isApproved)"])
         }
     }
 

@@ -106,4 +106,70 @@ import Testing
             #expect(status == 400 && param == "payment_method_data[card_present][vtpe_emv_data]" && message?.contains("not an AAC") == true)
         }
     }
+
+    /// `POST /v1/vtpe/payment_intent_batches`: each request a `POST /v1/payment_intents` under its own key, in order;
+    /// a decline is an answer and the run goes on; the same batch again replays every answer (no payment twice).
+    @Test(arguments: StoreEngine.all) func batchesForwardInOrderUnderEachKeyAndReplay(engine: StoreEngine) async throws {
+        try await withGateway(engine) { client, _, _ in
+            let terminal = try await TestChipTerminal.make(client)
+            let marker = "&payment_method_data[card_present][vtpe_offline][stored_at]=\(Int64(Date().timeIntervalSince1970) - 600)"
+            let broke = CardProfile.virtualCard(for: try PAN("4000000000009995"), name: "broke", expiry: try Expiry(month: 12, year: 2030))
+            var forms: [String] = []
+            for (profile, amount) in [(try #require(CardProfile.standard(named: "visa_credit")), Int64(1100)), (broke, 900),
+                                      (try #require(CardProfile.standard(named: "mastercard_credit")), 1300)] {
+                let (tap, _) = try await Self.offline(profile, amount: amount, interface: .contactless)
+                forms.append(try terminal.form(try #require(tap), readMethod: "contactless_emv", amount: amount) + marker)
+            }
+            let keys = ["fwd-1", "fwd-2", "fwd-3"]
+            func batch(_ items: [(String, String)]) -> String {
+                items.enumerated().map { i, item in
+                    "requests[\(i)][idempotency_key]=\(Self.encoded(item.0))&requests[\(i)][body]=\(Self.encoded(item.1))"
+                }.joined(separator: "&")
+            }
+            let first = try await client.post("/v1/vtpe/payment_intent_batches", batch(Array(zip(keys, forms))))
+            #expect(first.status == .ok, "\(first.json)")
+            let data = try #require(first.json["data"] as? [[String: Any]])
+            #expect(first.json["object"] as? String == "list")
+            #expect(data.map { $0["object"] as? String } == Array(repeating: "vtpe.idempotency_key", count: 3))
+            #expect(data.map { $0["key"] as? String } == keys)
+            #expect(data.map { $0["response_status"] as? Int } == [200, 402, 200])
+            let responses = data.compactMap { $0["response"] as? [String: Any] }
+            #expect(responses[0]["status"] as? String == "succeeded" && responses[2]["amount"] as? Int == 1300)
+            #expect(Self.offlineDetails(responses[0])?["type"] as? String == "deferred")
+            #expect(((responses[1]["error"] as? [String: Any])?["decline_code"] as? String) == "insufficient_funds")
+            let ids = [responses[0]["id"] as? String, responses[2]["id"] as? String]
+
+            // Each key is known to the status inquiry, with the same answer.
+            let inquiry = try await client.get("/v1/vtpe/idempotency_keys/fwd-3")
+            #expect(inquiry.json["status"] as? String == "completed" && (inquiry.json["response"] as? [String: Any])?["id"] as? String == ids[1])
+
+            // The same batch again (its answer was lost): every answer replayed, no payment made twice.
+            let again = try await client.post("/v1/vtpe/payment_intent_batches", batch(Array(zip(keys, forms))))
+            let replayed = try #require(again.json["data"] as? [[String: Any]]).compactMap { $0["response"] as? [String: Any] }
+            #expect([replayed[0]["id"] as? String, replayed[2]["id"] as? String] == ids)
+            let succeeded = try await client.get("/v1/payment_intents?limit=100")
+            #expect((succeeded.json["data"] as? [[String: Any]])?.filter { $0["status"] as? String == "succeeded" }.count == 2)
+
+            // A key reused with other parameters is that request's answer (400), and the run goes on.
+            let mixed = try await client.post("/v1/vtpe/payment_intent_batches", batch([("fwd-1", forms[2]), ("fwd-2", forms[1])]))
+            #expect(try #require(mixed.json["data"] as? [[String: Any]]).map { $0["response_status"] as? Int } == [400, 402])
+
+            // Bad batches are refused whole, before anything runs.
+            func refusal(_ form: String) async throws -> (Int, String?) {
+                let r = try await client.post("/v1/vtpe/payment_intent_batches", form)
+                return (Int(r.status.code), r.error["param"] as? String)
+            }
+            #expect(try await refusal("") == (400, "requests"))
+            #expect(try await refusal("requests[0][body]=amount%3D100") == (400, "requests[0][idempotency_key]"))
+            #expect(try await refusal("requests[0][idempotency_key]=k&requests[0][body]=x&requests[0][extra]=1") == (400, "requests[0][extra]"))
+            let tooMany = (0...PaymentIntentBatchRoutes.maxRequests).map { "requests[\($0)][idempotency_key]=k\($0)&requests[\($0)][body]=x" }
+            #expect(try await refusal(tooMany.joined(separator: "&")) == (400, "requests"))
+            #expect(try await client.get("/v1/vtpe/idempotency_keys/k0").status == .notFound)
+        }
+    }
+
+    /// A form value percent-encoded (`application/x-www-form-urlencoded`).
+    static func encoded(_ value: String) -> String {
+        value.addingPercentEncoding(withAllowedCharacters: CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")) ?? value
+    }
 }

@@ -53,7 +53,7 @@ import Testing
         #expect(result.receipt.lines.contains { $0.contains("APPROVED OFFLINE") })
         #expect(m.journal.totals == [BatchTotal(currency: "EUR", brand: "visa", type: "sale", count: 1, amount: 1200)])
         // Forwarded: the intent joins the journal; the store is empty again.
-        #expect(m.handle(.offlineForwarded(stan: 41, .approved(paymentIntentID: "pi_fwd", authorizationCode: "123456"), queue: .empty), now: fixedDate)
+        #expect(m.handle(.offlineForwarded([OfflineAnswer(stan: 41, .approved(paymentIntentID: "pi_fwd", authorizationCode: "123456"))], queue: .empty), now: fixedDate)
                 == [.saveJournal(m.journal)])
         #expect(m.journal.entry(41)?.gatewayID == "pi_fwd" && m.journal.entry(41)?.offline == .forwarded && m.offlineQueue == .empty)
     }
@@ -64,7 +64,7 @@ import Testing
         _ = m.handle(.authorizationAnswered(stan: 41, Self.down), now: fixedDate)
         _ = m.handle(.kernelCompleted(stan: 41, try declinedNoHost()), now: fixedDate)
         _ = m.handle(.offlineStored(stan: 41, failure: nil, queue: .init(count: 1, totals: [.eur: 900], oldest: fixedDate)), now: fixedDate)
-        _ = m.handle(.offlineForwarded(stan: 41, .declined(.insufficientFunds, message: "no", paymentIntentID: "pi_no"), queue: .empty), now: fixedDate)
+        _ = m.handle(.offlineForwarded([OfflineAnswer(stan: 41, .declined(.insufficientFunds, message: "no", paymentIntentID: "pi_no"))], queue: .empty), now: fixedDate)
         let entry = try #require(m.journal.entry(41))
         #expect(entry.status == .declined && entry.offline == .declined && entry.gatewayID == "pi_no" && entry.captured == nil)
         #expect(m.notice?.hasPrefix("Offline payment 000041 declined by the bank") == true)

@@ -55,11 +55,13 @@ import Testing
         _ = try store.store(payment(3, 300, at: t0.addingTimeInterval(2)))
         #expect(try store.queue() == OfflinePolicy.Queue(count: 3, totals: [.eur: 1500, .gbp: 700], oldest: t0))
         // What the engine's event carries before the settle commits: the queue as it will be.
-        let expected = try store.queue(settling: a)
+        let expected = try store.queue(settling: [a])
         try store.settle(id: try #require(a.id), status: .forwarded, paymentIntent: "pi_1", declineCode: nil)
         #expect(expected == OfflinePolicy.Queue(count: 2, totals: [.eur: 300, .gbp: 700], oldest: t0.addingTimeInterval(1)))
         #expect(try store.queue() == expected)
-        #expect(try store.queue(settling: b) == OfflinePolicy.Queue(count: 1, totals: [.eur: 300], oldest: t0.addingTimeInterval(2)))
+        #expect(try store.queue(settling: [b]) == OfflinePolicy.Queue(count: 1, totals: [.eur: 300], oldest: t0.addingTimeInterval(2)))
+        // Several settled in one commit (a forwarded batch): all of them out, the oldest left after the last.
+        #expect(try store.queue(settling: [b, try #require(store.pending().last)]) == .empty)
         try store.settle(id: try #require(b.id), status: .declined, paymentIntent: nil, declineCode: "do_not_honor")
         // A second settle of a row already out of the queue changes nothing.
         try store.settle(id: try #require(a.id), status: .forwarded, paymentIntent: "pi_1", declineCode: nil)

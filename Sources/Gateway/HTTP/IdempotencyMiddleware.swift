@@ -67,7 +67,7 @@ struct IdempotencyMiddleware<Context: RequestContext>: RouterMiddleware {
 }
 
 /// A response body writer that keeps what it is given.
-private struct BodyCollector: ResponseBodyWriter {
+struct BodyCollector: ResponseBodyWriter {
     private let box = Box()
 
     final class Box: Sendable {

@@ -10,6 +10,17 @@ enum Render {
         text.flatMap(JSONValue.init(jsonText:)) ?? .null
     }
 
+    /// vtpe: what became of the request with this `Idempotency-Key` — `completed` with its response's status and
+    /// body, or `in_progress` (nil).
+    static func idempotencyKey(_ key: String, response: (status: Int, body: String)?) -> JSONValue {
+        guard let response else {
+            return .object([("object", "vtpe.idempotency_key"), ("key", .string(key)), ("status", "in_progress"),
+                            ("response_status", .null), ("response", .null)])
+        }
+        return .object([("object", "vtpe.idempotency_key"), ("key", .string(key)), ("status", "completed"),
+                        ("response_status", .int(Int64(response.status))), ("response", json(response.body))])
+    }
+
     static func paymentIntent(_ r: PaymentIntentRecord) -> JSONValue {
         let types = r.paymentMethodTypes.split(separator: ",").map { JSONValue.string(String($0)) }
         return .object([

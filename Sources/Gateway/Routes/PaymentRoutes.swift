@@ -12,9 +12,7 @@ struct PaymentRoutes {
 
     func register(on api: RouterGroup<GatewayContext>) {
         // Payment intents.
-        intentAction(api, "payment_intents") { params, request, _ in
-            try await intents.create(&params, baseURL: request.baseURL, now: Date())
-        }
+        api.post("payment_intents", use: createIntent)
         intentAction(api, "payment_intents/:id") { params, _, id in
             try await intents.update(id: id, &params, now: Date())
         }
@@ -48,14 +46,8 @@ struct PaymentRoutes {
             guard let found = try await store.idempotentRequest(key, now: Int64(Date().timeIntervalSince1970)) else {
                 throw APIError.missing("idempotency key", id: key)
             }
-            switch found {
-            case .replay(let status, let body):
-                return .json(.object([("object", "vtpe.idempotency_key"), ("key", .string(key)), ("status", "completed"),
-                                      ("response_status", .int(Int64(status))), ("response", Render.json(body))]))
-            default:
-                return .json(.object([("object", "vtpe.idempotency_key"), ("key", .string(key)), ("status", "in_progress"),
-                                      ("response_status", .null), ("response", .null)]))
-            }
+            if case .replay(let status, let body) = found { return .json(Render.idempotencyKey(key, response: (status, body))) }
+            return .json(Render.idempotencyKey(key, response: nil))
         }
         objects.list(PaymentIntentRecord.self, on: api, path: "payment_intents", filters: ["customer"]) { Render.paymentIntent($0) }
 
@@ -100,10 +92,21 @@ struct PaymentRoutes {
                      render: renderTransaction)
     }
 
+    /// `POST /v1/payment_intents`: the route's handler, and each request of a `PaymentIntentBatchRoutes` batch.
+    var createIntent: @Sendable (Request, GatewayContext) async throws -> Response {
+        intentHandler { params, request, _ in try await intents.create(&params, baseURL: request.baseURL, now: Date()) }
+    }
+
     /// A POST that changes a payment intent and answers with it, expanded as asked.
     private func intentAction(_ api: RouterGroup<GatewayContext>, _ path: String,
                               _ body: @escaping @Sendable (inout FormParams, Request, String) async throws -> PaymentIntentRecord) {
-        api.post(RouterPath(path)) { request, context -> Response in
+        api.post(RouterPath(path), use: intentHandler(body))
+    }
+
+    private func intentHandler(_ body: @escaping @Sendable (inout FormParams, Request, String) async throws -> PaymentIntentRecord)
+        -> @Sendable (Request, GatewayContext) async throws -> Response
+    {
+        { [expander] request, context in
             var params = try await GatewayApp.formParams(request, context: context)
             let expand = try params.stringList("expand") ?? []
             let id = context.parameters.get("id") ?? ""

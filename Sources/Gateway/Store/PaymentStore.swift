@@ -37,6 +37,9 @@ public protocol PaymentStore: Sendable {
     func terminalBatchContents(terminalID: String, number: Int64) async throws -> TerminalBatchContents
     /// The numbers of a terminal's batches: those its objects are tagged with and those closed, in no order.
     func terminalBatchNumbers(terminalID: String) async throws -> [Int64]
+    /// Makes every commit so far durable (those of a `DurabilityScope.deferred` run included) with one durable
+    /// write: the key's row rewritten as it is. Throws when the key is not stored (nothing was made durable).
+    func makeDurable(touching key: String) async throws
     /// Releases connections.
     func shutdown() async
 }
@@ -174,6 +177,14 @@ public struct InterruptedIdempotencyKey: Sendable, Equatable {
     public var effect: (table: String, id: String)?
 
     public static func == (a: Self, b: Self) -> Bool { a.key == b.key && a.effect?.table == b.effect?.table && a.effect?.id == b.effect?.id }
+}
+
+/// Commits made inside `DurabilityScope.$deferred.withValue(true)` need not be on disk when they return: the scope's
+/// owner calls `makeDurable(touching:)` before it answers anyone (the engine's log is written in order, so one
+/// durable commit carries every earlier one). A crash before it loses a suffix of the run — requests nobody got an
+/// answer to, which their retries run again. For `PaymentIntentBatchRoutes`: one fsync for a batch of payments.
+public enum DurabilityScope {
+    @TaskLocal public static var deferred = false
 }
 
 /// The idempotency key of the request being handled, for the store to mark its writes with.

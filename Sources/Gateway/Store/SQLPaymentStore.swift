@@ -208,16 +208,41 @@ public final class SQLPaymentStore: PaymentStore {
 
     public func commit(_ writes: [StoreWrite]) async throws {
         let writes = IdempotencyScope.marked(writes)
-        if let queue { try await queue.submit(writes) } else { try await Self.commitAlone(writes, sessions) }
+        if DurabilityScope.deferred {
+            try await sessions.withDeferredDurabilitySession { db in try await Self.apply(writes, on: db) }
+        } else if let queue {
+            try await queue.submit(writes)
+        } else {
+            try await Self.commitAlone(writes, sessions)
+        }
     }
 
     /// One step in its own transaction.
     static func commitAlone(_ writes: [StoreWrite], _ sessions: any SQLSessionProvider) async throws {
-        try await sessions.withSession { db in
-            try await Self.inTransaction(db) { tx in
-                for write in writes { try await Self.apply(write, on: tx) }
+        try await sessions.withSession { db in try await apply(writes, on: db) }
+    }
+
+    private static func apply(_ writes: [StoreWrite], on db: any SQLDatabase) async throws {
+        try await inTransaction(db) { tx in
+            for write in writes { try await Self.apply(write, on: tx) }
+        }
+    }
+
+    public func makeDurable(touching key: String) async throws {
+        // A durable session: its commit waits for the disk (SQLite fsyncs the WAL, PostgreSQL flushes its log up to
+        // this commit), and with it every commit before it.
+        let touched = try await sessions.withSession { db in
+            try await db.raw("BEGIN").run()
+            do {
+                let rows = try await db.raw("UPDATE idempotency_keys SET created = created WHERE key = \(bind: key) RETURNING key").all()
+                try await db.raw("COMMIT").run()
+                return rows.count
+            } catch {
+                try? await db.raw("ROLLBACK").run()
+                throw error
             }
         }
+        guard touched == 1 else { throw GatewaySetupError(message: "the idempotency key to make the batch durable with is gone") }
     }
 
     /// Group commit: several steps in one transaction, so they share one BEGIN, one COMMIT and one fsync. Steps

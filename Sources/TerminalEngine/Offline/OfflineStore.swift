@@ -107,17 +107,21 @@ public final class OfflineStore: Sendable {
         try database.write { db in try db.execute(sql: "UPDATE offline_payments SET attempts = attempts + 1 WHERE id = ?", arguments: [id]) }
     }
 
-    /// What will be waiting once `payment` (pending, the oldest) is settled: for the event that the settle's own
-    /// commit goes with.
-    public func queue(settling payment: Payment) throws -> OfflinePolicy.Queue {
+    /// What will be waiting once `payments` — the oldest pending ones, in order — are settled: for the event that
+    /// the settles' own commit goes with.
+    public func queue(settling payments: [Payment]) throws -> OfflinePolicy.Queue {
         try database.inDatabase { db in
             var queue = try Self.queue(db)
-            guard let currency = try? Currency(code: payment.currency), payment.status == .pending else { return queue }
-            queue.count -= 1
-            queue.totals[currency] = (queue.totals[currency] ?? 0) - payment.amount
-            if queue.totals[currency] == 0 { queue.totals[currency] = nil }
-            queue.oldest = try Date.fetchOne(db.cachedStatement(sql: "SELECT stored_at FROM offline_payments WHERE status = ? AND id <> ? ORDER BY id LIMIT 1"),
-                                             arguments: [Status.pending.rawValue, payment.id])
+            guard let last = payments.last?.id else { return queue }
+            for payment in payments where payment.status == .pending {
+                guard let currency = try? Currency(code: payment.currency) else { continue }
+                queue.count -= 1
+                queue.totals[currency] = (queue.totals[currency] ?? 0) - payment.amount
+                if queue.totals[currency] == 0 { queue.totals[currency] = nil }
+            }
+            // They are the oldest pending: what is left starts after the last of them.
+            queue.oldest = try Date.fetchOne(db.cachedStatement(sql: "SELECT stored_at FROM offline_payments WHERE status = ? AND id > ? ORDER BY id LIMIT 1"),
+                                             arguments: [Status.pending.rawValue, last])
             return queue
         }
     }

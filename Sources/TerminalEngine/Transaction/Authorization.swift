@@ -194,8 +194,21 @@ extension GatewayClient {
         throw GatewayFailure.rejected("this gateway client keeps no offline payments")
     }
 
-    public func forwardOffline(form: String, storedAt: Date, idempotencyKey: String) async -> AuthorizationResult {
-        .failed(.rejected("this gateway client forwards no offline payments"))
+    public func forwardOffline(_ payments: [OfflineForward]) async -> [AuthorizationResult] {
+        payments.isEmpty ? [] : [.failed(.rejected("this gateway client forwards no offline payments"))]
+    }
+}
+
+/// A payment stored offline, to forward: its sealed request body, when it was approved, and its own key.
+public struct OfflineForward: Sendable, Equatable {
+    public var form: String
+    public var storedAt: Date
+    public var idempotencyKey: String
+
+    public init(form: String, storedAt: Date, idempotencyKey: String) {
+        self.form = form
+        self.storedAt = storedAt
+        self.idempotencyKey = idempotencyKey
     }
 }
 
@@ -214,8 +227,10 @@ public protocol GatewayClient: Sendable {
     /// The request body of a payment approved offline, card data enciphered now (under the next DUKPT key), to keep
     /// until it is forwarded.
     func sealOffline(_ request: AuthorizationRequest) async throws -> String
-    /// Forwards a payment stored offline (`vtpe_offline[stored_at]`) under its own idempotency key.
-    func forwardOffline(form: String, storedAt: Date, idempotencyKey: String) async -> AuthorizationResult
+    /// Forwards payments stored offline (`vtpe_offline[stored_at]`), in order, each under its own idempotency key.
+    /// The results are in the same order and stop at the first that got no answer (a `.failed` one, the last):
+    /// nothing after it was forwarded.
+    func forwardOffline(_ payments: [OfflineForward]) async -> [AuthorizationResult]
     /// Completes or voids an earlier transaction; never throws — every failure is a value.
     func followUp(_ request: FollowUpRequest) async -> AuthorizationResult
     /// What the gateway recorded for this terminal's batch: its totals, or closes it with the terminal's totals

@@ -39,8 +39,9 @@ public enum TransactionEvent: Sendable, Equatable {
     /// The engine kept the payment approved offline (`stan`) in the offline store — or could not (`failure`);
     /// `queue` is what the store holds now.
     case offlineStored(stan: UInt32, failure: String?, queue: OfflinePolicy.Queue)
-    /// A stored payment was forwarded: the gateway's answer, and what the store still holds.
-    case offlineForwarded(stan: UInt32, AuthorizationResult, queue: OfflinePolicy.Queue)
+    /// Stored payments were forwarded: the gateway's answers (STAN, result), oldest first, and what the store still
+    /// holds.
+    case offlineForwarded([OfflineAnswer], queue: OfflinePolicy.Queue)
     /// What the offline store holds (at start).
     case offlineQueueChanged(OfflinePolicy.Queue)
     /// A timer the machine set went off.
@@ -61,4 +62,15 @@ public enum TransactionEvent: Sendable, Equatable {
 public enum TimerID: Sendable, Equatable, Hashable {
     /// The PIN pad waits for the cardholder (the n-th PIN pad of this terminal).
     case pinEntry(Int)
+}
+
+/// The gateway's answer to one forwarded offline payment.
+public struct OfflineAnswer: Sendable, Equatable {
+    public var stan: UInt32
+    public var result: AuthorizationResult
+
+    public init(stan: UInt32, _ result: AuthorizationResult) {
+        self.stan = stan
+        self.result = result
+    }
 }

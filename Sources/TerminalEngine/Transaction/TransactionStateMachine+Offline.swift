@@ -43,25 +43,30 @@ extension TransactionStateMachine {
         return finish(amount: tx.amount, card: waiting.card, stan: stan, outcome: outcome, emv: waiting.emv, now: now)
     }
 
-    /// A stored payment reached the gateway: the journal takes its intent, or its decline (the merchant's loss).
-    mutating func offlineForwarded(stan: UInt32, _ result: AuthorizationResult, queue: OfflinePolicy.Queue) -> [TransactionAction] {
+    /// Stored payments reached the gateway: the journal takes each one's intent, or its decline (the merchant's
+    /// loss); one save for them all.
+    mutating func offlineForwarded(_ answers: [OfflineAnswer], queue: OfflinePolicy.Queue) -> [TransactionAction] {
         offlineQueue = queue
-        guard let entry = journal.entries.last(where: { $0.stan == stan && $0.offline == .stored }) else { return [] }
-        switch result {
-        case .approved(let id, _):
-            journal.update(entry.stan) { $0.gatewayID = id; $0.offline = .forwarded }
-        case .declined(let code, _, let id):
-            journal.update(entry.stan) { e in
-                e.status = .declined
-                e.offline = .declined
-                e.gatewayID = id
-                e.outcomeText = code.terminalText
-                e.captured = nil
+        var changed = false
+        for answer in answers {
+            guard let entry = journal.entries.last(where: { $0.stan == answer.stan && $0.offline == .stored }) else { continue }
+            switch answer.result {
+            case .approved(let id, _):
+                journal.update(entry.stan) { $0.gatewayID = id; $0.offline = .forwarded }
+            case .declined(let code, _, let id):
+                journal.update(entry.stan) { e in
+                    e.status = .declined
+                    e.offline = .declined
+                    e.gatewayID = id
+                    e.outcomeText = code.terminalText
+                    e.captured = nil
+                }
+                notice = "Offline payment \(ReceiptFormatter.stan(answer.stan)) declined by the bank: \(code.terminalText)"
+            case .failed, .approvedOffline:
+                continue
             }
-            notice = "Offline payment \(ReceiptFormatter.stan(stan)) declined by the bank: \(code.terminalText)"
-        case .failed, .approvedOffline:
-            return []
+            changed = true
         }
-        return [.saveJournal(journal)]
+        return changed ? [.saveJournal(journal)] : []
     }
 }

@@ -174,7 +174,7 @@ public struct TransactionStateMachine: Sendable, Equatable {
         case .offlineQueueChanged(let queue):
             offlineQueue = queue
             return []
-        case .offlineForwarded(let stan, let result, let queue): return offlineForwarded(stan: stan, result, queue: queue)
+        case .offlineForwarded(let answers, let queue): return offlineForwarded(answers, queue: queue)
         default: break
         }
         notice = nil

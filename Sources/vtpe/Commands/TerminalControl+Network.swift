@@ -29,6 +29,9 @@ extension TerminalControl {
         if let problem = conditions.problem { return "error \(problem)" }
         if state != .flaky, conditions.lossPercent > 0 { return "error loss applies to a flaky network: use `network flaky loss=\(conditions.lossPercent)`" }
         network.set(conditions)
+        // The link is back: the stored payments leave now, as a terminal's do when it sees its network again, not
+        // at the next periodic pass.
+        if state != .down { Task { [engine] in await engine.forwardOffline() } }
         return "ok network " + describe(network)
     }
 
