@@ -149,42 +149,24 @@ public actor TerminalEngine {
         guard !halted else { return }
         let store = offlineStore
         guard let pending = try? store.pending(), !pending.isEmpty else { return }
-        var start = 0
-        while start < pending.count {
-            let chunk = Array(pending[start..<min(start + Self.forwardingBatch, pending.count)])
-            start += chunk.count
+        let chunks = stride(from: 0, to: pending.count, by: Self.forwardingBatch).map {
+            Array(pending[$0..<min($0 + Self.forwardingBatch, pending.count)])
+        }
+        let gateway = self.gateway
+        func forward(_ chunk: [OfflineStore.Payment]) -> Task<[AuthorizationResult], Never> {
+            let forwards = chunk.map { OfflineForward(form: $0.form, storedAt: $0.storedAt, idempotencyKey: $0.idempotencyKey) }
+            return Task { await gateway.forwardOffline(forwards) }
+        }
+        var inFlight = forward(chunks[0])
+        for (n, chunk) in chunks.enumerated() {
+            let results = await inFlight.value
             guard !halted else { return }
-            let results = await gateway.forwardOffline(chunk.map {
-                OfflineForward(form: $0.form, storedAt: $0.storedAt, idempotencyKey: $0.idempotencyKey)
-            })
-            guard !halted else { return }
-            var answered: [OfflineStore.Payment] = []
-            var answers: [OfflineAnswer] = []
-            var settles: [TerminalDatabase.Write] = []
-            for (payment, result) in zip(chunk, results) {
-                guard let id = payment.id else { break }
-                switch result {
-                case .approved(let intent, _):
-                    settles.append(.offlineSettled(id: id, status: .forwarded, paymentIntent: intent, declineCode: nil))
-                case .declined(let code, _, let intent):
-                    settles.append(.offlineSettled(id: id, status: .declined, paymentIntent: intent, declineCode: code.rawValue))
-                case .failed, .approvedOffline:
-                    break
-                }
-                guard settles.count > answered.count else { break }
-                answered.append(payment)
-                answers.append(OfflineAnswer(stan: UInt32(payment.stan), result))
-            }
-            if !answered.isEmpty {
-                // The settles and the batch entries they change are one commit; a restart before it forwards those
-                // payments again under their keys, and the gateway replays its answers.
-                let queue = (try? store.queue(settling: answered)) ?? .empty
-                guard apply(.offlineForwarded(answers, queue: queue), writing: settles) else { return }
-                logger.notice("offline payments forwarded", metadata: [
-                    "count": "\(answers.count)", "approved": "\(answers.filter(\.result.isApproved).count)",
-                    "stans": "\(answers.first!.stan)…\(answers.last!.stan)",
-                ])
-            }
+            let answered = zip(chunk, results).prefix { $0.1.isAnswer }
+            // The gateway has answered this batch: the next one leaves while this one is written down (a restart
+            // before that commit sends both again, and the gateway replays both). The order holds: the next batch
+            // leaves only after this one's answer.
+            if answered.count == chunk.count, n + 1 < chunks.count { inFlight = forward(chunks[n + 1]) }
+            guard settle(answered.map { ($0.0, $0.1) }) else { return }
             guard answered.count == chunk.count else {
                 let stuck = chunk[answered.count]
                 if let id = stuck.id {
@@ -195,6 +177,33 @@ public actor TerminalEngine {
                 return
             }
         }
+    }
+
+    /// The gateway's answers to forwarded payments go to the store and the journal, in one commit: a restart before
+    /// it forwards them again under their keys, and the gateway replays its answers. False when the journal could
+    /// not be written (the pass stops).
+    private func settle(_ answered: [(OfflineStore.Payment, AuthorizationResult)]) -> Bool {
+        guard !answered.isEmpty else { return true }
+        var settles: [TerminalDatabase.Write] = []
+        for (payment, result) in answered {
+            guard let id = payment.id else { continue }
+            switch result {
+            case .approved(let intent, _):
+                settles.append(.offlineSettled(id: id, status: .forwarded, paymentIntent: intent, declineCode: nil))
+            case .declined(let code, _, let intent):
+                settles.append(.offlineSettled(id: id, status: .declined, paymentIntent: intent, declineCode: code.rawValue))
+            case .failed, .approvedOffline:
+                continue
+            }
+        }
+        let answers = answered.map { OfflineAnswer(stan: UInt32($0.0.stan), $0.1) }
+        let queue = (try? offlineStore.queue(settling: answered.map(\.0))) ?? .empty
+        guard apply(.offlineForwarded(answers, queue: queue), writing: settles) else { return false }
+        logger.notice("offline payments forwarded", metadata: [
+            "count": "\(answers.count)", "approved": "\(answers.filter(\.result.isApproved).count)",
+            "stans": "\(answers[0].stan)…\(answers[answers.count - 1].stan)",
+        ])
+        return true
     }
 
     /// Every idle minute on the terminal's clock drains the battery (nothing on mains power).

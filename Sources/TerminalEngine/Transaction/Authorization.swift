@@ -160,6 +160,14 @@ public enum AuthorizationResult: Sendable, Equatable {
         case .declined, .failed: false
         }
     }
+
+    /// The gateway decided (approved or declined); not a failure to get its answer, nor the terminal's own approval.
+    public var isAnswer: Bool {
+        switch self {
+        case .approved, .declined: true
+        case .failed, .approvedOffline: false
+        }
+    }
 }
 
 /// The gateway's answer with the issuer's EMV response (8A, 91) when the card was read by chip.
