@@ -166,7 +166,7 @@ public actor TerminalEngine {
             // before that commit sends both again, and the gateway replays both). The order holds: the next batch
             // leaves only after this one's answer.
             if answered.count == chunk.count, n + 1 < chunks.count { inFlight = forward(chunks[n + 1]) }
-            guard settle(answered.map { ($0.0, $0.1) }) else { return }
+            guard settle(answered) else { return }
             guard answered.count == chunk.count else {
                 let stuck = chunk[answered.count]
                 if let id = stuck.id {

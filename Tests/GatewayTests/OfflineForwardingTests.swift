@@ -162,6 +162,10 @@ import Testing
             #expect(try await refusal("") == (400, "requests"))
             #expect(try await refusal("requests[0][body]=amount%3D100") == (400, "requests[0][idempotency_key]"))
             #expect(try await refusal("requests[0][idempotency_key]=k&requests[0][body]=x&requests[0][extra]=1") == (400, "requests[0][extra]"))
+            let longKey = String(repeating: "k", count: 256)
+            #expect(try await refusal("requests[0][idempotency_key]=ok&requests[0][body]=x&requests[1][idempotency_key]=\(longKey)&requests[1][body]=x")
+                    == (400, "requests[1][idempotency_key]"))
+            #expect(try await client.get("/v1/vtpe/idempotency_keys/ok").status == .notFound)
             let tooMany = (0...PaymentIntentBatchRoutes.maxRequests).map { "requests[\($0)][idempotency_key]=k\($0)&requests[\($0)][body]=x" }
             #expect(try await refusal(tooMany.joined(separator: "&")) == (400, "requests"))
             #expect(try await client.get("/v1/vtpe/idempotency_keys/k0").status == .notFound)

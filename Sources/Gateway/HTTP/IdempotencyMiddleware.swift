@@ -20,13 +20,19 @@ struct IdempotencyMiddleware<Context: RequestContext>: RouterMiddleware {
 
     static var headerName: HTTPField.Name { HTTPField.Name("Idempotency-Key")! }
 
+    /// A key is 1 to 255 characters long; `param` names where it came from when not the header.
+    static func check(_ key: String, param: String? = nil) throws(APIError) {
+        guard (1...255).contains(key.count) else {
+            throw APIError.invalidRequest("\(param.map { "`\($0)`" } ?? "Idempotency-Key") must be 1 to 255 characters long, not \(key.count).",
+                                          param: param)
+        }
+    }
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard request.method == .post, let key = request.headers[Self.headerName] else {
             return try await next(request, context)
         }
-        guard (1...255).contains(key.count) else {
-            throw APIError.invalidRequest("Idempotency-Key must be 1 to 255 characters long, not \(key.count).")
-        }
+        try Self.check(key)
         var request = request
         let body: ByteBuffer
         do { body = try await request.body.collect(upTo: context.maxUploadSize) } catch {

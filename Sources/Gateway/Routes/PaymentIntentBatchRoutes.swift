@@ -70,10 +70,8 @@ struct PaymentIntentBatchRoutes {
             }
             let path = ["requests", String(items.count)]
             let key = try params.requiredString(path + ["idempotency_key"])
-            guard (1...255).contains(key.count) else {
-                throw APIError.invalidRequest("Idempotency keys must be 1 to 255 characters long, not \(key.count).",
-                                              param: FormParams.name(path + ["idempotency_key"]))
-            }
+            // Checked before anything runs, so every request run has its key stored (`makeDurable(touching:)`).
+            try IdempotencyMiddleware<GatewayContext>.check(key, param: FormParams.name(path + ["idempotency_key"]))
             items.append(Item(key: key, body: try params.requiredString(path + ["body"])))
         }
         guard !items.isEmpty else { throw APIError.invalidRequest("Missing required param: requests.", param: "requests") }

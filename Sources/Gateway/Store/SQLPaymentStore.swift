@@ -232,14 +232,8 @@ public final class SQLPaymentStore: PaymentStore {
         // A durable session: its commit waits for the disk (SQLite fsyncs the WAL, PostgreSQL flushes its log up to
         // this commit), and with it every commit before it.
         let touched = try await sessions.withSession { db in
-            try await db.raw("BEGIN").run()
-            do {
-                let rows = try await db.raw("UPDATE idempotency_keys SET created = created WHERE key = \(bind: key) RETURNING key").all()
-                try await db.raw("COMMIT").run()
-                return rows.count
-            } catch {
-                try? await db.raw("ROLLBACK").run()
-                throw error
+            try await Self.inTransaction(db) { tx in
+                try await tx.raw("UPDATE idempotency_keys SET created = created WHERE key = \(bind: key) RETURNING key").all().count
             }
         }
         guard touched == 1 else { throw GatewaySetupError(message: "the idempotency key to make the batch durable with is gone") }
@@ -552,11 +546,13 @@ public final class SQLPaymentStore: PaymentStore {
     }
 
     /// Runs `body` inside BEGIN … COMMIT on one session, rolling back on any error.
-    static func inTransaction(_ db: any SQLDatabase, _ body: @Sendable (any SQLDatabase) async throws -> Void) async throws {
+    @discardableResult
+    static func inTransaction<R: Sendable>(_ db: any SQLDatabase, _ body: @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
         try await db.raw("BEGIN").run()
         do {
-            try await body(db)
+            let result = try await body(db)
             try await db.raw("COMMIT").run()
+            return result
         } catch {
             try? await db.raw("ROLLBACK").run()
             throw error
