@@ -1,7 +1,7 @@
 import CardReaders
+import Foundation
 import PaymentCore
 import TerminalEngine
-import Foundation
 
 /// A key as the screen layer reads it.
 public enum InputKey: Sendable, Equatable {
@@ -9,13 +9,35 @@ public enum InputKey: Sendable, Equatable {
     case backspace
     case enter
     case escape
+    case tab
 }
 
-/// A message into the UI: every key, engine snapshot and resize.
+/// What the clock and the devices around the engine say at a tick: the time for the status bar and the emulated
+/// network's state (`vtpe network` and scheduled outages change it outside the engine).
+public struct DeviceReading: Sendable, Equatable {
+    public var now: Date
+    public var network: NetworkConditions.State
+    /// The zone the clock shows the time in (the machine's).
+    public var timeZone: TimeZone
+
+    public init(now: Date, network: NetworkConditions.State, timeZone: TimeZone = .current) {
+        self.now = now
+        self.network = network
+        self.timeZone = timeZone
+    }
+}
+
+/// A message into the UI: every key, mouse click, tick, engine snapshot and resize.
 public enum UIMessage: Sendable, Equatable {
     case key(InputKey)
+    /// A mouse click (button 1 press or click) at this cell.
+    case click(row: Int, column: Int)
     case snapshot(TerminalSnapshot)
     case resized(ScreenSize)
+    /// The status bar's once-a-second tick.
+    case tick(DeviceReading)
+    /// The printer's next line (while a receipt comes out).
+    case printTick
 }
 
 /// What the UI asks the outside world to do.
@@ -23,10 +45,12 @@ public enum UIEffect: Sendable, Equatable {
     case send(TransactionEvent)
     /// Present the simulator card with this key in this mode.
     case presentCard(key: Character, mode: EntryMode)
+    /// Send `.printTick` after this long.
+    case schedulePrintTick(Duration)
     case quit
 }
 
-/// One card in the simulator panel.
+/// One card in the QA panel.
 public struct SimulatorCardItem: Sendable, Equatable {
     public var key: Character
     public var label: String
@@ -34,14 +58,26 @@ public struct SimulatorCardItem: Sendable, Equatable {
 
     public init(_ card: TestCard) {
         key = card.simulatorKey ?? "?"
-        label = "\(card.brand == .amex ? "Amex" : card.brand.displayName) \(card.last4)"
+        // Short enough for the QA panel's 32 columns at 80x24: key, "Visa 4242", what the card does.
+        let brand = switch card.brand {
+        case .mastercard: "MC"
+        case .amex: "Amex"
+        default: String(card.brand.displayName.prefix(5))
+        }
+        label = "\(brand) \(card.last4)"
         switch card.outcome {
-        case .approved: expectation = card.cvm == nil ? "approves" : "approves (\(card.cvm!.replacingOccurrences(of: "_", with: " ")))"
+        case .approved: expectation = card.cvm.map { "approves " + $0.replacingOccurrences(of: "_pin", with: " PIN").replacingOccurrences(of: "_", with: " ") } ?? "approves"
         case .declined(let code), .chargeFailsAfterAttach(let code): expectation = code.rawValue.replacingOccurrences(of: "_", with: " ")
         case .incorrectNumber: expectation = "incorrect number"
         case .requiresAction: expectation = "3-D Secure (online only)"
         }
     }
+}
+
+/// What the panel beside the device shows: the paper strip, the QA panel, or whichever fits the moment (`auto`:
+/// the paper while a receipt is out, the QA panel otherwise). Tab cycles.
+public enum SidePanelChoice: String, Sendable, Equatable, CaseIterable {
+    case auto, qa, paper
 }
 
 /// The UI model: the engine's last snapshot plus what only the screen knows.
@@ -50,13 +86,28 @@ public struct UIModel: Sendable, Equatable {
     public var size: ScreenSize
     public var entryMode: EntryMode
     public var cards: [SimulatorCardItem]
+    /// The language of the device's words (the profile's, or `--lang`).
+    public var language: FirmwareProfile.Language
+    /// The last tick's time and network (nil before the first tick).
+    public var reading: DeviceReading?
+    public var panel: SidePanelChoice = .auto
+    /// The receipts on the paper strip and how many of their lines have come out of the printer.
+    public var paper: [String] = [] { didSet { paperStarts = UIModel.receiptStarts(paper) } }
+    public var paperPrinted: Int = 0
+    /// Where each receipt begins on the strip.
+    public private(set) var paperStarts: [Int] = []
 
-    public init(snapshot: TerminalSnapshot, size: ScreenSize, cards: [TestCard] = TestCardCatalog.standard.simulatorCards) {
+    public init(snapshot: TerminalSnapshot, size: ScreenSize, language: FirmwareProfile.Language? = nil,
+                cards: [TestCard] = TestCardCatalog.standard.simulatorCards) {
         self.snapshot = snapshot
         self.size = size
+        self.language = language ?? snapshot.profile.language
         self.cards = cards.map(SimulatorCardItem.init)
         let interfaces = snapshot.profile.interfaces
         entryMode = interfaces.contains(.contactless) ? .contactless : interfaces.contains(.contact) ? .contact : .magstripe
+        paper = Self.paperLines(snapshot.printed)
+        paperStarts = Self.receiptStarts(paper)
+        paperPrinted = paper.count
     }
 
     /// The entry modes this terminal's profile allows, in cycle order.
@@ -69,26 +120,81 @@ public struct UIModel: Sendable, Equatable {
             }
         }
     }
+
+    /// The first line of each receipt on the strip (each one ends with the tear line's three lines).
+    static func receiptStarts(_ lines: [String]) -> [Int] {
+        var starts = lines.isEmpty ? [] : [0]
+        for (i, line) in lines.enumerated() where line.hasPrefix("- - -") && i + 2 < lines.count { starts.append(i + 2) }
+        return starts
+    }
+
+    /// The printed receipts as they come off the roll, a blank line and a tear line between them.
+    static func paperLines(_ receipts: [Receipt]) -> [String] {
+        var lines: [String] = []
+        for receipt in receipts {
+            lines += receipt.lines
+            lines += ["", String(repeating: "- ", count: 16).trimmingCharacters(in: .whitespaces), ""]
+        }
+        return lines
+    }
 }
+
+/// How long the printer takes for a line: a 58 mm thermal printer prints a 24-dot text line in about 25 ms.
+public let printLineInterval = Duration.milliseconds(25)
 
 /// The Elm-style update: a message in, the new model and effects out. Pure.
 public func update(_ model: inout UIModel, _ message: UIMessage) -> [UIEffect] {
     switch message {
     case .snapshot(let s):
+        let printed = s.printed != model.snapshot.printed && !s.printed.isEmpty
         model.snapshot = s
-        return []
+        guard printed else { return [] }
+        // New receipts came out: the strip shows them line by line, as the printer feeds them.
+        model.paper = UIModel.paperLines(s.printed)
+        model.paperPrinted = 0
+        return [.schedulePrintTick(printLineInterval)]
     case .resized(let size):
         model.size = size
         return []
+    case .tick(let reading):
+        model.reading = reading
+        return []
+    case .printTick:
+        guard model.paperPrinted < model.paper.count else { return [] }
+        model.paperPrinted += 1
+        return model.paperPrinted < model.paper.count ? [.schedulePrintTick(printLineInterval)] : []
+    case .click(let row, let column):
+        switch ScreenLayout(model).target(row: row, column: column, cards: model.cards) {
+        case .key(let key)?: return keyEffects(key)
+        case .card(let key)?: return cardEffects(&model, key)
+        case nil: return []
+        }
     case .key(let key):
-        return keyEffects(&model, key)
+        return inputEffects(&model, key)
     }
 }
 
-private func keyEffects(_ model: inout UIModel, _ key: InputKey) -> [UIEffect] {
+/// A device key's event, whether it was typed or clicked.
+func keyEffects(_ key: DeviceKey) -> [UIEffect] {
+    switch key {
+    case .digit(let d): [.send(.keyPressed(.digit(d)))]
+    case .cancel: [.send(.keyPressed(.cancel))]
+    case .clear: [.send(.keyPressed(.backspace))]
+    case .enter: [.send(.keyPressed(.enter))]
+    case .menu: [.send(.keyPressed(.menu))]
+    }
+}
+
+/// A simulator card chosen in the QA panel: presented while the terminal waits for a card.
+private func cardEffects(_ model: inout UIModel, _ key: Character) -> [UIEffect] {
+    guard case .waitingForCard = model.snapshot.phase else { return [] }
+    return [.presentCard(key: key, mode: model.entryMode)]
+}
+
+private func inputEffects(_ model: inout UIModel, _ key: InputKey) -> [UIEffect] {
     if case .character(let c) = key {
         if c == "q" || c == "Q" { return [.quit] }
-        if c == "f" || c == "F" { return [.send(.keyPressed(.menu))] }
+        if c == "f" || c == "F" { return keyEffects(.menu) }
         if c == "m" || c == "M" {
             let modes = model.availableModes
             if let i = modes.firstIndex(of: model.entryMode), !modes.isEmpty {
@@ -98,13 +204,17 @@ private func keyEffects(_ model: inout UIModel, _ key: InputKey) -> [UIEffect] {
         }
     }
     switch (model.snapshot.phase, key) {
+    case (_, .tab):
+        let all = SidePanelChoice.allCases
+        model.panel = all[(all.firstIndex(of: model.panel)! + 1) % all.count]
+        return []
     case (.waitingForCard, .character(let c)) where model.cards.contains { $0.key == c }:
-        return [.presentCard(key: c, mode: model.entryMode)]
+        return cardEffects(&model, c)
     case (_, .character(let c)):
-        if let d = c.wholeNumberValue, c.isASCII { return [.send(.keyPressed(.digit(d)))] }
+        if let d = c.wholeNumberValue, c.isASCII { return keyEffects(.digit(d)) }
         return [.send(.keyPressed(.other(c)))]
-    case (_, .backspace): return [.send(.keyPressed(.backspace))]
-    case (_, .enter): return [.send(.keyPressed(.enter))]
-    case (_, .escape): return [.send(.keyPressed(.cancel))]
+    case (_, .backspace): return keyEffects(.clear)
+    case (_, .enter): return keyEffects(.enter)
+    case (_, .escape): return keyEffects(.cancel)
     }
 }

@@ -301,7 +301,7 @@ def tmux_terminal(workdir):
 def terminal(tmux_terminal, vtpe_bin, data_dir):
     """The countertop terminal on the embedded gateway, at amount entry."""
     t = tmux_terminal([vtpe_bin, "--data-dir", data_dir])
-    t.wait_for("SIMULATOR CARDS", timeout=10)
+    t.wait_for("QA ·", timeout=10)
     return t
 
 

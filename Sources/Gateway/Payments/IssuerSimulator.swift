@@ -139,19 +139,8 @@ public struct IssuerSimulator: Sendable {
         }
     }
 
-    /// The decline a card-present test amount asks for (its last two digits, as on Stripe's simulated readers):
-    /// .01 call_issuer, .05 generic_decline, .55 incorrect_pin, .65 withdrawal_count_limit_exceeded,
-    /// .75 pin_try_exceeded; nil for any other amount.
-    public static func testAmountDecline(_ amount: Money) -> DeclineCode? {
-        switch amount.minorUnits % 100 {
-        case 1: .callIssuer
-        case 5: .genericDecline
-        case 55: .incorrectPin
-        case 65: .withdrawalCountLimitExceeded
-        case 75: .pinTryExceeded
-        default: nil
-        }
-    }
+    /// The decline a card-present test amount asks for (`TestAmounts`); nil for any other amount.
+    public static func testAmountDecline(_ amount: Money) -> DeclineCode? { TestAmounts.decline(for: amount) }
 
     /// The PIN the issuer holds for a card: its virtual card profile's, else the test PIN 1234.
     static func pin(of pan: PAN) -> PINEntry? {

@@ -33,6 +33,8 @@ struct TerminalCommand: AsyncParsableCommand {
     var controlSocket: String?
     @Flag(help: "Run without a screen: print each state change as a line (for scripts and CI).")
     var headless = false
+    @Option(help: ArgumentHelp("The language of the screen and the receipts (default: the profile's).", valueName: "en|fr"))
+    var lang: FirmwareProfile.Language?
     @Option(name: .customLong("gateway-timeout"), help: ArgumentHelp("Seconds to wait for an authorization answer before asking the gateway what became of it.", valueName: "seconds"))
     var gatewayTimeout: Double = 15
 
@@ -59,7 +61,8 @@ struct TerminalCommand: AsyncParsableCommand {
         if !headless, isatty(STDIN_FILENO) == 0 || isatty(STDOUT_FILENO) == 0 {
             throw CLIError("the terminal needs an interactive window; use --headless in scripts", exitCode: 2)
         }
-        let profile = try FirmwareProfile.load(named: self.profile)
+        var profile = try FirmwareProfile.load(named: self.profile)
+        if let lang { profile.language = lang }
         let dir = data.url
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         FileLogHandler.bootstrap(path: dir.appendingPathComponent("vtpe.log").path, level: .info)
@@ -85,7 +88,7 @@ struct TerminalCommand: AsyncParsableCommand {
         if headless {
             await runHeadless(engine: engine)
         } else {
-            await runScreen(engine: engine, reader: session.reader)
+            await runScreen(engine: engine, reader: session.reader, link: session.link)
         }
         controlTask.cancel()
         _ = await controlTask.result
@@ -96,15 +99,28 @@ struct TerminalCommand: AsyncParsableCommand {
         logger.debug("stopping: embedded gateway stopped")
     }
 
-    /// The ncurses loop: engine snapshots and keys in, screens out.
-    private func runScreen(engine: TerminalEngine, reader: SimulatedCardReader) async {
+    /// The ncurses loop: engine snapshots, keys, clicks and ticks in, screens out. A screen is sent to ncurses only
+    /// when it differs from the last one (the once-a-second clock tick mostly changes nothing).
+    private func runScreen(engine: TerminalEngine, reader: SimulatedCardReader, link: NetworkLink) async {
         let screen = CursesScreen()
         let size = screen.start()
         var model = UIModel(snapshot: await engine.snapshot, size: size)
-        screen.show(render(model))
+        let reading = { DeviceReading(now: Date(), network: link.effectiveState) }
+        _ = update(&model, .tick(reading()))
+        var shown = render(model)
+        screen.show(shown)
         let (messages, sink) = AsyncStream.makeStream(of: UIMessage.self)
         let forwardSnapshots = Task { for await s in engine.snapshots { sink.yield(.snapshot(s)) } }
         let forwardKeys = Task { for await m in screen.input { sink.yield(m) }; sink.finish() }
+        let clock = Task {
+            while !Task.isCancelled {
+                // On the second, so the clock turns with the minute.
+                let now = Date().timeIntervalSince1970
+                try? await Task.sleep(for: .milliseconds(Int64((now.rounded(.down) + 1 - now) * 1000) + 1))
+                sink.yield(.tick(reading()))
+            }
+        }
+        var timers: [Task<Void, Never>] = []
         loop: for await message in messages {
             let effects = update(&model, message)
             for effect in effects {
@@ -117,10 +133,19 @@ struct TerminalCommand: AsyncParsableCommand {
                     do { try reader.present(String(key), mode: mode) } catch {
                         await engine.send(.readerFailed(error.description))
                     }
+                case .schedulePrintTick(let delay):
+                    timers.removeAll { $0.isCancelled }
+                    timers.append(Task { try? await Task.sleep(for: delay); sink.yield(.printTick) })
                 }
             }
-            screen.show(render(model))
+            let next = render(model)
+            if next != shown {
+                shown = next
+                screen.show(next)
+            }
         }
+        clock.cancel()
+        timers.forEach { $0.cancel() }
         forwardSnapshots.cancel()
         screen.stop()
         forwardKeys.cancel()
@@ -150,3 +175,5 @@ struct TerminalCommand: AsyncParsableCommand {
     }
 }
 
+
+extension FirmwareProfile.Language: ExpressibleByArgument {}
