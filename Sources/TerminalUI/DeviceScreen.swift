@@ -98,16 +98,20 @@ func deviceLines(_ s: TerminalSnapshot, width: Int, mode: EntryMode, language: F
     case .processing(let heading):
         return [DeviceLine(text: " " + w(heading), style: .bold), blank, blank, center(w("PROCESSING"), .bold), center(w("PLEASE WAIT"))]
     case .batchReport(let report):
+        // The reconciliation first: on a small screen it is what the merchant must see; the totals follow, as
+        // many as fit.
         var lines = [DeviceLine(text: w(report.closed ? " END OF DAY (Z)" : " BATCH REPORT (X)"), style: .bold),
-                     DeviceLine(text: w(" BATCH ") + "\(report.number)"), blank]
-        for total in report.totals.prefix(max(0, s.profile.display.rows - 7)) {
+                     DeviceLine(text: w(" BATCH ") + "\(report.number)")]
+        if let r = report.reconciliation {
+            lines.append(center(w(r.result.uppercased()), r.result == "match" ? CellStyle.reverse.on(.green) : CellStyle.reverse.on(.red)))
+        }
+        lines.append(blank)
+        for total in report.totals.prefix(max(0, (s.profile.display.rows - lines.count) / 2)) {
             let money = Money(minorUnits: total.amount, currency: (try? Currency(code: total.currency)) ?? currency)
             lines.append(DeviceLine(text: " \(w(total.type.uppercased()).prefix(9)) \(total.brand.uppercased().prefix(10)) \(total.count)"))
             lines.append(rightAligned(money.formatted(withCode: true)))
         }
         if report.totals.isEmpty { lines.append(center(w("NO TRANSACTIONS"))) }
-        lines.append(blank)
-        if let r = report.reconciliation { lines.append(center(w(r.result.uppercased()), r.result == "match" ? CellStyle.reverse.on(.green) : CellStyle.reverse.on(.red))) }
         return lines
     case .finished(let result):
         var lines = [DeviceLine(text: " " + w(kindTitle(result.kind))), rightAligned(result.amount.formatted(withCode: true), .bold), blank,

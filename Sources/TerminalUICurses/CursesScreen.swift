@@ -88,6 +88,7 @@ public final class CursesScreen: Sendable {
         curs_set(0)
         set_escdelay(25)
         vtpe_enable_mouse()
+        WindowResizeWakeup.install(writingTo: wake.write)
         let environment = ProcessInfo.processInfo.environment
         // NO_COLOR (no-color.org): any non-empty value turns colours off.
         let colors = has_colors() && (environment["NO_COLOR"] ?? "").isEmpty
@@ -117,6 +118,7 @@ public final class CursesScreen: Sendable {
                 while read(wake.read, &drain, drain.count) > 0 {}
             }
         }
+        WindowResizeWakeup.uninstall()
         endwin()
         inputContinuation.finish()
         running.withLock { $0 = false }
@@ -202,5 +204,39 @@ public final class CursesScreen: Sendable {
         case 32...126: return .key(.character(Character(UnicodeScalar(UInt8(ch)))))
         default: return nil
         }
+    }
+}
+
+/// SIGWINCH reaches whichever thread the kernel picks, often not the ncurses thread asleep in `poll(2)`. This
+/// handler, chained in front of ncurses' own (which notes the resize for `getch`), also writes a byte to the
+/// wake-up pipe, so the ncurses thread wakes and reads KEY_RESIZE at once. Written by hand: no library wraps it.
+enum WindowResizeWakeup {
+    nonisolated(unsafe) static var fd: Int32 = -1
+    nonisolated(unsafe) static var previous = sigaction()
+    nonisolated(unsafe) static var installed = false
+
+    static func install(writingTo fd: Int32) {
+        guard !installed else { return }
+        Self.fd = fd
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = { signal in
+            var byte: UInt8 = 2
+            _ = write(WindowResizeWakeup.fd, &byte, 1)
+            // ncurses' handler (installed by initscr) records the resize for getch.
+            if let next = WindowResizeWakeup.previous.__sigaction_handler.sa_handler,
+               unsafeBitCast(next, to: Int.self) != unsafeBitCast(SIG_DFL, to: Int.self),
+               unsafeBitCast(next, to: Int.self) != unsafeBitCast(SIG_IGN, to: Int.self) {
+                next(signal)
+            }
+        }
+        sigemptyset(&action.sa_mask)
+        action.sa_flags = SA_RESTART
+        if sigaction(SIGWINCH, &action, &previous) == 0 { installed = true }
+    }
+
+    static func uninstall() {
+        guard installed else { return }
+        _ = sigaction(SIGWINCH, &previous, nil)
+        installed = false
     }
 }

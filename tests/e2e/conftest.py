@@ -158,6 +158,21 @@ class TmuxTerminal:
                 )
             time.sleep(0.1)
 
+    def wait_for_gone(self, text, timeout=10.0):
+        """Waits until `text` is no longer on the screen; returns that screen."""
+        deadline = time.monotonic() + timeout
+        while True:
+            last = self.screen()
+            if text not in last:
+                return last
+            if time.monotonic() >= deadline:
+                raise AssertionError(f"timed out after {timeout}s waiting for {text!r} to leave the screen; last screen:\n{last}")
+            time.sleep(0.1)
+
+    def resize(self, columns, rows):
+        """Resizes the window (the program gets SIGWINCH)."""
+        self._tmux("resize-window", "-t", self.session, "-x", str(columns), "-y", str(rows))
+
     def send_keys(self, *keys):
         """tmux key names (Enter, Escape, BSpace) or single characters."""
         for key in keys:

@@ -1,0 +1,108 @@
+"""Each form factor's device screen in tmux, as staff use it: a sale approved, a decline, a PIN typed on the device's
+keypad (on the glass for the SoftPOS phone), a refund of the first sale, the end of day; an offline sale forwarded
+later on the portable; a window resized in the middle of a sale. The captured screens are checked."""
+
+import re
+
+import pytest
+
+from conftest import describe, run_vtpe, wait_until
+
+# Words per language, as the device shows them.
+WORDS = {
+    "en": {"approved": "APPROVED", "declined": "DECLINED", "pin": "ENTER PIN", "present": "PRESENT CARD",
+           "refund": "Refund", "close": "End of day (Z)", "closed": "END OF DAY (Z)", "reference": "STAN"},
+    "fr": {"approved": "PAIEMENT ACCEPTE", "declined": "PAIEMENT REFUSE", "pin": "SAISIR CODE", "present": "PRESENTER CARTE",
+           "refund": "Credit", "close": "Telecollecte (Z)", "closed": "TELECOLLECTE (Z)", "reference": "NO TRANSACTION"},
+}
+
+# How each profile passes its tip prompt (prompt of percentages: 0; typed tip: Enter alone).
+TIP_KEYS = {"countertop": [], "portable": ["0"], "smartpos": ["Enter"], "mpos": [], "softpos": ["Enter"]}
+
+
+def sale(t, words, profile, amount, card, pin=None):
+    t.send_keys(*amount, "Enter", *TIP_KEYS[profile])
+    t.wait_for(words["present"], timeout=5)
+    t.send_keys(card)
+    if pin is not None:
+        t.wait_for(words["pin"], timeout=10)
+        t.send_keys(*pin, "Enter")
+
+
+def menu_item(screen, label):
+    """The digit of a menu entry on the device's screen."""
+    match = re.search(r"(\d) " + re.escape(label), screen)
+    assert match, f"no {label!r} in the menu:\n{screen}"
+    return match.group(1)
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+@pytest.mark.parametrize("profile", sorted(TIP_KEYS))
+def test_a_day_on_the_device(tmux_terminal, vtpe_bin, data_dir, profile, language):
+    words = WORDS[language]
+    t = tmux_terminal([vtpe_bin, "--profile", profile, "--lang", language, "--data-dir", data_dir])
+    t.wait_for("QA ·", timeout=10)
+
+    sale(t, words, profile, "1200", "4")                     # Mastercard 4444, approves
+    screen = t.wait_for(words["approved"], timeout=10)
+    assert "4444" in screen and all(len(line) <= 80 for line in screen.splitlines()), screen
+
+    t.send_keys("Enter")
+    sale(t, words, profile, "1000", "2")                     # Visa 9995, insufficient funds
+    screen = t.wait_for(words["declined"], timeout=10)
+    assert "(insufficient_funds)" in screen, screen
+
+    t.send_keys("Enter")
+    sale(t, words, profile, "8000", "9", pin="1234")         # online PIN card, above the CVM limit
+    screen = t.wait_for(words["approved"], timeout=10)
+    assert "1234" not in screen.split("TID")[0], "PIN digits on the screen"
+
+    t.send_keys("Enter", "f")
+    screen = t.wait_for(words["close"], timeout=5)           # the menu's last item: the whole menu is drawn
+    t.send_keys(menu_item(screen, words["refund"]))
+    t.wait_for(words["reference"], timeout=5)
+    t.send_keys("1", "Enter")                                # the first sale's STAN
+    t.send_keys(*"500", "Enter")
+    t.wait_for(words["present"], timeout=5)
+    t.send_keys("4")
+    screen = t.wait_for(words["approved"], timeout=10)
+    assert "5.00" in screen, screen
+
+    t.send_keys("Enter", "f")
+    screen = t.wait_for(words["close"], timeout=5)
+    t.send_keys(menu_item(screen, words["close"]))
+    screen = t.wait_for(words["closed"], timeout=15)
+    assert "MATCH" in screen or "CONFORME" in screen, screen
+
+
+def test_offline_sale_forwarded_later_on_the_portable(tmux_terminal, vtpe_bin, data_dir):
+    t = tmux_terminal([vtpe_bin, "--profile", "portable", "--data-dir", data_dir])
+    t.wait_for("QA ·", timeout=10)
+    # The terminal has its DUKPT keys from the gateway before the network goes (a stored payment is enciphered too).
+    assert wait_until(lambda: (data_dir / "keys-portable.json").exists(), 15)
+    down = run_vtpe(vtpe_bin, "network", "down", "--data-dir", data_dir)
+    assert down.returncode == 0, describe(down)
+    t.wait_for("4G✕", timeout=5)                             # the status bar's link, within its tick
+    sale(t, WORDS["en"], "portable", "2000", "1")
+    screen = t.wait_for("APPROVED OFFLINE", timeout=10)
+    assert "↑1" in t.wait_for("↑1", timeout=5), screen      # one payment waiting to be forwarded
+    up = run_vtpe(vtpe_bin, "network", "up", "--data-dir", data_dir)
+    assert up.returncode == 0, describe(up)
+    t.wait_for("4G▂▄▆", timeout=5)
+    t.wait_for_gone("↑1", timeout=15)                       # forwarded: the queue is empty again
+
+
+def test_window_resized_in_the_middle_of_a_sale(terminal, vtpe_bin, data_dir):
+    terminal.send_keys(*"1234", "Enter")
+    terminal.wait_for("PRESENT CARD", timeout=5)
+    terminal.resize(60, 24)                                  # no room for the panel: the device stays whole
+    screen = terminal.wait_for_gone("QA ·", timeout=5)
+    assert "PRESENT CARD" in screen and "EUR 12.34" in screen, screen
+    terminal.resize(30, 10)                                  # smaller than the device's screen
+    screen = terminal.wait_for("Window too small", timeout=5)
+    assert "32x22" in screen, screen
+    terminal.resize(100, 30)
+    terminal.wait_for("QA ·", timeout=5)
+    terminal.send_keys("1")
+    screen = terminal.wait_for("APPROVED", timeout=10)
+    assert "EUR 12.34" in screen, screen
