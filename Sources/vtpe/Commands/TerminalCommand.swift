@@ -120,7 +120,8 @@ struct TerminalCommand: AsyncParsableCommand {
                 sink.yield(.tick(reading()))
             }
         }
-        var timers: [Task<Void, Never>] = []
+        // One printer tick pending at a time: new receipts restart the strip, and their tick replaces the last one's.
+        var printTimer: Task<Void, Never>?
         loop: for await message in messages {
             let effects = update(&model, message)
             for effect in effects {
@@ -134,8 +135,11 @@ struct TerminalCommand: AsyncParsableCommand {
                         await engine.send(.readerFailed(error.description))
                     }
                 case .schedulePrintTick(let delay):
-                    timers.removeAll { $0.isCancelled }
-                    timers.append(Task { try? await Task.sleep(for: delay); sink.yield(.printTick) })
+                    printTimer?.cancel()
+                    printTimer = Task {
+                        guard (try? await Task.sleep(for: delay)) != nil else { return }
+                        sink.yield(.printTick)
+                    }
                 }
             }
             let next = render(model)
@@ -145,7 +149,7 @@ struct TerminalCommand: AsyncParsableCommand {
             }
         }
         clock.cancel()
-        timers.forEach { $0.cancel() }
+        printTimer?.cancel()
         forwardSnapshots.cancel()
         screen.stop()
         forwardKeys.cancel()
