@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import PaymentCore
+import ServiceLifecycle
 import Synchronization
 
 /// Wakes the long polls of readers whose action changed in this process. Other gateway processes sharing the
@@ -42,7 +43,8 @@ final class ActionHub: Sendable {
         for waiter in woken.values { waiter.finish() }
     }
 
-    /// Returns when the reader's action changes here, after `timeout`, or when the request is cancelled.
+    /// Returns when the reader's action changes here, after `timeout`, when the request is cancelled, or when the
+    /// gateway begins a graceful shutdown (a poll held open for its whole wait delayed the stop by up to 10 s).
     func wait(_ readerID: String, timeout: Duration) async {
         let token = UUID()
         let waiter = Waiter()
@@ -51,9 +53,13 @@ final class ActionHub: Sendable {
             try? await Task.sleep(for: timeout)
             waiter.finish()
         }
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { waiter.install($0) }
-        } onCancel: {
+        await withGracefulShutdownHandler {
+            await withTaskCancellationHandler {
+                await withCheckedContinuation { waiter.install($0) }
+            } onCancel: {
+                waiter.finish()
+            }
+        } onGracefulShutdown: {
             waiter.finish()
         }
         timer.cancel()
@@ -213,7 +219,7 @@ struct ReaderActions {
             let deadline = ContinuousClock.now + .seconds(wait)
             var reader = try await terminal.existingReader(id)
             // A poll whose client went away stops (its wait would return at once, and the loop would spin).
-            while reader.actionVersion <= after, ContinuousClock.now < deadline, !Task.isCancelled {
+            while reader.actionVersion <= after, ContinuousClock.now < deadline, !Task.isCancelled, !Task.isShuttingDownGracefully {
                 await hub.wait(id, timeout: min(.seconds(1), deadline - ContinuousClock.now))
                 reader = try await terminal.existingReader(id)
             }
