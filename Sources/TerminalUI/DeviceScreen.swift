@@ -8,8 +8,8 @@ struct DeviceLine {
     var style: CellStyle = .normal
 }
 
-/// What the terminal's own screen shows in each phase.
-func deviceLines(_ s: TerminalSnapshot, width: Int, mode: EntryMode, language: FirmwareProfile.Language) -> [DeviceLine] {
+/// What the terminal's own screen shows in each phase, on `rows` rows of `width` cells.
+func deviceLines(_ s: TerminalSnapshot, width: Int, rows: Int, mode: EntryMode, language: FirmwareProfile.Language) -> [DeviceLine] {
     func center(_ t: String, _ style: CellStyle = .normal) -> DeviceLine {
         DeviceLine(text: String(repeating: " ", count: max(0, (width - t.count) / 2)) + t, style: style)
     }
@@ -106,7 +106,7 @@ func deviceLines(_ s: TerminalSnapshot, width: Int, mode: EntryMode, language: F
             lines.append(center(w(r.result.uppercased()), r.result == "match" ? CellStyle.reverse.on(.green) : CellStyle.reverse.on(.red)))
         }
         lines.append(blank)
-        for total in report.totals.prefix(max(0, (s.profile.display.rows - lines.count) / 2)) {
+        for total in report.totals.prefix(max(0, (rows - lines.count) / 2)) {
             let money = Money(minorUnits: total.amount, currency: (try? Currency(code: total.currency)) ?? currency)
             lines.append(DeviceLine(text: " \(w(total.type.uppercased()).prefix(9)) \(total.brand.uppercased().prefix(10)) \(total.count)"))
             lines.append(rightAligned(money.formatted(withCode: true)))

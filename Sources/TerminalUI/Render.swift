@@ -71,7 +71,7 @@ private func drawDevice(_ model: UIModel, _ layout: ScreenLayout, _ screen: inou
     screen.put(StatusBar.text(model, width: layout.status.width), row: layout.status.row, column: layout.status.column,
                style: CellStyle.reverse.on(.status))
     screen.fill(layout.screen, style: CellStyle().on(.display))
-    let lines = deviceLines(s, width: layout.text.width, mode: model.entryMode, language: model.language)
+    let lines = deviceLines(s, width: layout.text.width, rows: layout.text.height, mode: model.entryMode, language: model.language)
     for (i, line) in lines.prefix(layout.text.height).enumerated() {
         // A centred or right-aligned line's leading blanks stay the screen's; its style starts with its words.
         let words = line.text.drop { $0 == " " }

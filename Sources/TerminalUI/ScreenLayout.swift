@@ -69,8 +69,7 @@ struct ScreenLayout {
         let mode: Mode = room.columns >= deviceSize.columns && room.rows >= deviceSize.rows ? .full
             : room.columns >= bare.columns && room.rows >= bare.rows ? .screenOnly : .tooSmall
         self.mode = mode
-        let arranged = keypad
-        self.keypad = arranged
+        self.keypad = keypad
         let outline = mode == .full ? deviceSize : bare
         frame = CellRect(row: 1, column: 0, width: outline.columns, height: outline.rows)
         let screenLeft = frame.column + 1 + (keypad == .below && mode == .full ? (frame.width - 2 - display.columns) / 2 : 0)
@@ -92,13 +91,13 @@ struct ScreenLayout {
                 return
             }
             keys.append((.digit(0), CellRect(row: top + 3, column: left + 5, width: 3, height: 1)))
-            let colour = top + (arranged == .beside ? 5 : 4)
+            let colour = top + (keypad == .beside ? 5 : 4)
             keys.append((.cancel, CellRect(row: colour, column: left + 1, width: 3, height: 1)))
             keys.append((.clear, CellRect(row: colour, column: left + 5, width: 3, height: 1)))
             keys.append((.enter, CellRect(row: colour, column: left + 9, width: 3, height: 1)))
-            if menu { keys.append((.menu, CellRect(row: colour + (arranged == .beside ? 2 : 1), column: left + 1, width: 11, height: 1))) }
+            if menu { keys.append((.menu, CellRect(row: colour + (keypad == .beside ? 2 : 1), column: left + 1, width: 11, height: 1))) }
         }
-        switch arranged {
+        switch keypad {
         case .beside where mode == .full:
             block(top: screen.row + 1, left: screen.column + display.columns + 1, digitsLast: false, menu: hasMenuKey)
         case .below where mode == .full:
@@ -166,16 +165,10 @@ struct ScreenLayout {
     /// The QA panel's rows that present a simulator card when clicked: one per card, from its third row.
     static let firstCardRow = 2
 
-    /// What a click at this cell means.
-    func target(row: Int, column: Int) -> Target? {
+    /// What a click at this cell means: a key drawn there, or a card's row in the QA panel.
+    func target(row: Int, column: Int, cards: [SimulatorCardItem]) -> Target? {
         guard mode != .tooSmall else { return nil }
         if let hit = keys.first(where: { $0.rect.contains(row: row, column: column) }) { return .key(hit.key) }
-        return nil
-    }
-
-    /// What a click means, the QA panel's cards included.
-    func target(row: Int, column: Int, cards: [SimulatorCardItem]) -> Target? {
-        if let key = target(row: row, column: column) { return key }
         guard let qa, qa.contains(row: row, column: column) else { return nil }
         let index = row - qa.row - Self.firstCardRow
         return cards.indices.contains(index) ? .card(cards[index].key) : nil

@@ -31,7 +31,7 @@ enum SidePanels {
         }
         // While the printer feeds, the newest lines; once done, the last receipt from its top (the copy handed over).
         let shown = model.paperPrinted < model.paper.count ? Array(printed.suffix(height))
-            : Array(printed[(model.paperStarts.last ?? 0)...].prefix(height))
+            : Array(printed[model.lastReceiptStart...].prefix(height))
         for (i, line) in shown.enumerated() {
             let margins = String(repeating: " ", count: margin)
             let text = margins + line.padding(toLength: columns, withPad: " ", startingAt: 0) + margins

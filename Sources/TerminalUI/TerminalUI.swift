@@ -92,10 +92,8 @@ public struct UIModel: Sendable, Equatable {
     public var reading: DeviceReading?
     public var panel: SidePanelChoice = .auto
     /// The receipts on the paper strip and how many of their lines have come out of the printer.
-    public var paper: [String] = [] { didSet { paperStarts = UIModel.receiptStarts(paper) } }
+    public var paper: [String] = []
     public var paperPrinted: Int = 0
-    /// Where each receipt begins on the strip.
-    public private(set) var paperStarts: [Int] = []
 
     public init(snapshot: TerminalSnapshot, size: ScreenSize, language: FirmwareProfile.Language? = nil,
                 cards: [TestCard] = TestCardCatalog.standard.simulatorCards) {
@@ -106,7 +104,6 @@ public struct UIModel: Sendable, Equatable {
         let interfaces = snapshot.profile.interfaces
         entryMode = interfaces.contains(.contactless) ? .contactless : interfaces.contains(.contact) ? .contact : .magstripe
         paper = Self.paperLines(snapshot.printed)
-        paperStarts = Self.receiptStarts(paper)
         paperPrinted = paper.count
     }
 
@@ -121,21 +118,18 @@ public struct UIModel: Sendable, Equatable {
         }
     }
 
-    /// The first line of each receipt on the strip (each one ends with the tear line's three lines).
-    static func receiptStarts(_ lines: [String]) -> [Int] {
-        var starts = lines.isEmpty ? [] : [0]
-        for (i, line) in lines.enumerated() where line.hasPrefix("- - -") && i + 2 < lines.count { starts.append(i + 2) }
-        return starts
+    /// Where the paper is torn off after each receipt.
+    static let tearLine = String(repeating: "- ", count: 16).trimmingCharacters(in: .whitespaces)
+
+    /// The printed receipts as they come off the roll, a blank line and the tear line after each.
+    static func paperLines(_ receipts: [Receipt]) -> [String] {
+        receipts.flatMap { $0.lines + ["", tearLine, ""] }
     }
 
-    /// The printed receipts as they come off the roll, a blank line and a tear line between them.
-    static func paperLines(_ receipts: [Receipt]) -> [String] {
-        var lines: [String] = []
-        for receipt in receipts {
-            lines += receipt.lines
-            lines += ["", String(repeating: "- ", count: 16).trimmingCharacters(in: .whitespaces), ""]
-        }
-        return lines
+    /// Where the last receipt on the strip begins (after the tear line that ends the one before it).
+    var lastReceiptStart: Int {
+        let tears = paper.indices.filter { paper[$0] == Self.tearLine && $0 + 2 < paper.count }
+        return tears.last.map { $0 + 2 } ?? 0
     }
 }
 
