@@ -8,6 +8,7 @@
 #include <locale.h>
 #include <ncurses.h>
 #include <string.h>
+#include <sys/ioctl.h>
 
 static inline WINDOW *vtpe_stdscr(void) { return stdscr; }
 static inline int vtpe_lines(void) { return LINES; }
@@ -30,6 +31,14 @@ static inline int vtpe_key_mouse(void) { return KEY_MOUSE; }
 static inline int vtpe_key_btab(void) { return KEY_BTAB; }
 /// Whether the locale's character set is UTF-8 (else line drawing falls back to ASCII).
 static inline int vtpe_locale_is_utf8(void) { const char *c = nl_langinfo(CODESET); return c && strcmp(c, "UTF-8") == 0; }
+/// The window's size as the terminal reports it now; 0 when it cannot be read.
+static inline int vtpe_window_size(int *rows, int *columns) {
+    struct winsize ws;
+    if (ioctl(1, TIOCGWINSZ, &ws) != 0 || ws.ws_row == 0 || ws.ws_col == 0) return 0;
+    *rows = ws.ws_row;
+    *columns = ws.ws_col;
+    return 1;
+}
 /// Button 1 presses and clicks are reported, at once (no click-interval wait).
 static inline void vtpe_enable_mouse(void) { mousemask(BUTTON1_PRESSED | BUTTON1_CLICKED, NULL); mouseinterval(0); }
 /// After KEY_MOUSE: 1 and the cell when it was a button 1 press or click, else 0.

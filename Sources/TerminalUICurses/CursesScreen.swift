@@ -112,7 +112,9 @@ public final class CursesScreen: Sendable {
                 if let message = Self.translate(ch) { inputContinuation.yield(message) }
             }
             var fds = [pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0), pollfd(fd: wake.read, events: Int16(POLLIN), revents: 0)]
-            _ = poll(&fds, 2, -1) // EINTR (SIGWINCH) is fine: getch then reports the resize.
+            // EINTR (SIGWINCH) is fine: getch then reports the resize. The one-second time-out is the safety net
+            // for a resize whose signal never reached ncurses: the size is read from the terminal and compared.
+            if poll(&fds, 2, 1000) == 0 { checkSize() }
             if fds[1].revents != 0 {
                 var drain = [UInt8](repeating: 0, count: 64)
                 while read(wake.read, &drain, drain.count) > 0 {}
@@ -123,6 +125,14 @@ public final class CursesScreen: Sendable {
         inputContinuation.finish()
         running.withLock { $0 = false }
         stopped.signal()
+    }
+
+    /// A window whose size changed without ncurses hearing of it: ncurses is told, and so is the UI.
+    private func checkSize() {
+        var rows: Int32 = 0, columns: Int32 = 0
+        guard vtpe_window_size(&rows, &columns) != 0, rows != vtpe_lines() || columns != vtpe_cols() else { return }
+        resize_term(rows, columns)
+        inputContinuation.yield(.resized(ScreenSize(columns: Int(columns), rows: Int(rows))))
     }
 
     /// The pairs behind `Palette`, over the terminal's default colours.
