@@ -29,6 +29,10 @@ public struct TerminalSnapshot: Sendable, Equatable {
     public var heldReceipts: Int = 0
     /// What the offline store holds, waiting for the gateway.
     public var offlineQueue: OfflinePolicy.Queue = .empty
+    /// "Customer receipt?" while the result is on screen (profiles that print the customer copy on request).
+    public var receiptOffer: ReceiptOffer? = nil
+    /// An inserted card is still in the slot.
+    public var cardInSlot: Bool = false
 }
 
 /// Reads the card the API presented (`present_payment_method`): the simulator's card of that number, in the
@@ -105,7 +109,8 @@ public actor TerminalEngine {
                          terminalID: machine.terminalID, gatewayLabel: gateway.label, readerName: readerName,
                          serverPaymentIntent: machine.serverIntent, cart: machine.cart, kind: machine.kind,
                          batchNumber: machine.journal.number, batchCount: machine.journal.entries.count, printed: machine.lastPrinted,
-                         battery: machine.battery, printer: machine.printer, heldReceipts: machine.heldReceipts.count, offlineQueue: machine.offlineQueue)
+                         battery: machine.battery, printer: machine.printer, heldReceipts: machine.heldReceipts.count, offlineQueue: machine.offlineQueue,
+                         receiptOffer: machine.receiptOffer, cardInSlot: machine.cardInSlot)
     }
 
     /// Settles lost answers and reversals until cancelled.

@@ -9,7 +9,9 @@ struct DeviceLine {
 }
 
 /// What the terminal's own screen shows in each phase, on `rows` rows of `width` cells.
-func deviceLines(_ s: TerminalSnapshot, width: Int, rows: Int, mode: EntryMode, language: FirmwareProfile.Language) -> [DeviceLine] {
+/// `address`: the receipt's e-mail address as typed so far.
+func deviceLines(_ s: TerminalSnapshot, width: Int, rows: Int, mode: EntryMode, language: FirmwareProfile.Language,
+                 address: String = "") -> [DeviceLine] {
     func center(_ t: String, _ style: CellStyle = .normal) -> DeviceLine {
         DeviceLine(text: String(repeating: " ", count: max(0, (width - t.count) / 2)) + t, style: style)
     }
@@ -20,6 +22,7 @@ func deviceLines(_ s: TerminalSnapshot, width: Int, rows: Int, mode: EntryMode, 
     let w = { (english: String) in Wording.text(english, language) }
     let currency = s.profile.currency
     let title = DeviceLine(text: " " + w(kindTitle(s.kind)), style: .bold)
+    func heading(_ kind: TransactionKind) -> DeviceLine { DeviceLine(text: " " + w(kindTitle(kind))) }
     switch s.phase {
     case .amountEntry(let digits) where digits.isEmpty && s.cart != nil:
         return cartLines(s.cart!, width: width, language: language)
@@ -63,7 +66,7 @@ func deviceLines(_ s: TerminalSnapshot, width: Int, rows: Int, mode: EntryMode, 
         var lines = [DeviceLine(text: w(" MENU"), style: .bold), blank]
         for (i, item) in items.enumerated() { lines.append(DeviceLine(text: " \(i + 1) \(w(menuLabel(item)))")) }
         lines += [blank, DeviceLine(text: w(" Esc: back"))]
-        return lines
+        return fitted(lines, rows: rows)
     case .referenceEntry(let purpose, let digits):
         let english: String = switch purpose {
         case .completion: "COMPLETION"
@@ -113,8 +116,42 @@ func deviceLines(_ s: TerminalSnapshot, width: Int, rows: Int, mode: EntryMode, 
         }
         if report.totals.isEmpty { lines.append(center(w("NO TRANSACTIONS"))) }
         return lines
+    case .settings:
+        // What this terminal is, one setting a line ("Name  value"); a value too long for the line (the gateway's
+        // URL) goes on the lines below, wrapped, so none of it is cut.
+        var lines = [DeviceLine(text: w(" SETTINGS"), style: .bold)]
+        let printer = s.profile.printerColumns.map { "\($0) col \(w(s.printer.rawValue.uppercased()))" } ?? w("none")
+        let settings: [(String, String)] = [
+            (" Profile", s.profile.id == s.profile.formFactor.rawValue ? s.profile.id : "\(s.profile.id) (\(s.profile.formFactor.rawValue))"),
+            (" Terminal ID", s.terminalID),
+            (" Gateway", s.gatewayLabel), (" Reader", s.readerName),
+            (" Language", language == .fr ? "francais" : "English"), (" Printer", printer),
+            (" Offline", w(s.profile.offline.enabled ? "enabled" : "disabled")),
+        ]
+        for (english, value) in settings {
+            let name = w(english)
+            if name.count + 1 + value.count <= width - 1 {
+                lines.append(DeviceLine(text: name + String(repeating: " ", count: width - 1 - name.count - value.count) + value))
+                continue
+            }
+            lines.append(DeviceLine(text: name))
+            var rest = Substring(value)
+            while !rest.isEmpty {
+                lines.append(DeviceLine(text: "  " + rest.prefix(max(1, width - 3)), style: .bold))
+                rest = rest.dropFirst(max(1, width - 3))
+            }
+        }
+        lines.append(DeviceLine(text: w(" Any key: back")))
+        return lines
+    case .finished(let result) where s.receiptOffer?.askingAddress == true:
+        // The address typed so far, its end kept in view, and the cursor.
+        let room = max(1, width - 3)
+        let typed = address.count >= room ? "…" + address.suffix(room - 1) : address + "_"
+        return fitted([heading(result.kind), rightAligned(result.amount.formatted(withCode: true), .bold), blank,
+                       center(w("E-MAIL ADDRESS"), .bold), blank, DeviceLine(text: " " + typed, style: .bold), blank,
+                       DeviceLine(text: w(" Enter: send")), DeviceLine(text: w(" Esc: back"))], rows: rows)
     case .finished(let result):
-        var lines = [DeviceLine(text: " " + w(kindTitle(result.kind))), rightAligned(result.amount.formatted(withCode: true), .bold), blank,
+        var lines = [heading(result.kind), rightAligned(result.amount.formatted(withCode: true), .bold), blank,
                      center("\(result.card.brand.displayName.uppercased()) •••• \(result.card.last4)"), blank]
         switch result.outcome {
         case .approved(_, let code):
@@ -129,9 +166,23 @@ func deviceLines(_ s: TerminalSnapshot, width: Int, rows: Int, mode: EntryMode, 
         case .approvedOffline(let code):
             lines += [center(w("APPROVED OFFLINE"), CellStyle.reverse.on(.green)), blank, center("\(w("AUTH CODE")) \(code)"), center(w("SENT WHEN ONLINE"))]
         }
-        lines += [blank, DeviceLine(text: w(" Enter: new sale"))]
-        return lines
+        if s.cardInSlot { lines += [blank, center(w("REMOVE CARD"), CellStyle.reverse.on(.yellow))] }
+        if let offer = s.receiptOffer {
+            lines += [blank, center(w("CUSTOMER RECEIPT?"), .bold)]
+            lines += offer.choices.enumerated().map { DeviceLine(text: " \($0.offset + 1) \(w($0.element.label))") }
+        } else {
+            lines += [blank, DeviceLine(text: w(" Enter: new sale"))]
+        }
+        return fitted(lines, rows: rows)
     }
+}
+
+/// The lines on a screen of `rows` rows: when they do not fit, the blank lines go first (from the top), so the
+/// question at the bottom (the receipt choices, the removal prompt) stays in view.
+func fitted(_ lines: [DeviceLine], rows: Int) -> [DeviceLine] {
+    var lines = lines
+    while lines.count > rows, let blank = lines.firstIndex(where: { $0.text.allSatisfy { $0 == " " } }) { lines.remove(at: blank) }
+    return lines
 }
 
 /// The cart the point of sale sent: one line per item, then tax and total.
@@ -175,5 +226,6 @@ func menuLabel(_ item: MenuItem) -> String {
     case .reprint: FirmwareProfile.TransactionType.reprint.label
     case .report: "Batch report (X)"
     case .close: "End of day (Z)"
+    case .settings: "Settings"
     }
 }

@@ -34,12 +34,12 @@ public func render(_ model: UIModel) -> ScreenBuffer {
 
     // The notice (the engine's word on what just happened), else the warning that the amount is a test amount.
     if let notice = s.notice {
-        screen.put("! " + notice, row: layout.noticeRow, column: 0, style: CellStyle.bold.on(.yellow))
+        screen.put("! " + NoticeWording.text(notice, model.language), row: layout.noticeRow, column: 0, style: CellStyle.bold.on(.yellow))
     } else if let warning = SidePanels.testAmountWarning(model) {
         screen.put(warning, row: layout.noticeRow, column: 0, style: CellStyle.bold.on(.yellow))
     }
     screen.fill(row: layout.helpRow, style: .reverse)
-    screen.put(helpLine(s.phase, mode: model.entryMode, language: model.language), row: layout.helpRow, column: 0, style: .reverse)
+    screen.put(helpLine(s, mode: model.entryMode, language: model.language), row: layout.helpRow, column: 0, style: .reverse)
     return screen
 }
 
@@ -71,7 +71,8 @@ private func drawDevice(_ model: UIModel, _ layout: ScreenLayout, _ screen: inou
     screen.put(StatusBar.text(model, width: layout.status.width), row: layout.status.row, column: layout.status.column,
                style: CellStyle.reverse.on(.status))
     screen.fill(layout.screen, style: CellStyle().on(.display))
-    let lines = deviceLines(s, width: layout.text.width, rows: layout.text.height, mode: model.entryMode, language: model.language)
+    let lines = deviceLines(s, width: layout.text.width, rows: layout.text.height, mode: model.entryMode, language: model.language,
+                            address: model.address)
     for (i, line) in lines.prefix(layout.text.height).enumerated() {
         // A centred or right-aligned line's leading blanks stay the screen's; its style starts with its words.
         let words = line.text.drop { $0 == " " }
@@ -102,7 +103,20 @@ func keyCap(_ key: DeviceKey, width: Int, language: FirmwareProfile.Language) ->
     }
 }
 
-func helpLine(_ phase: TransactionPhase, mode: EntryMode, language: FirmwareProfile.Language) -> String {
+func helpLine(_ s: TerminalSnapshot, mode: EntryMode, language: FirmwareProfile.Language) -> String {
+    let fr = language == .fr
+    if let offer = s.receiptOffer {
+        if offer.askingAddress {
+            return fr ? " Saisir l'adresse e-mail  Entrée envoyer  Retour corriger  Échap retour" : " Type the e-mail address  Enter send  Backspace correct  Esc back"
+        }
+        let remove = s.cardInSlot ? (fr ? "  r retirer la carte" : "  r remove card") : ""
+        return fr ? " 1-\(offer.choices.count) ticket client  Entrée le premier  Échap aucun\(remove)  q quitter"
+            : " 1-\(offer.choices.count) customer receipt  Enter first  Esc none\(remove)  q quit"
+    }
+    if s.phase.isFinished, s.cardInSlot {
+        return fr ? " r retirer la carte  Entrée nouvelle vente  f menu  Tab panneau  q quitter" : " r remove the card  Enter new sale  f menu  Tab panel  q quit"
+    }
+    let phase = s.phase
     let english: String = switch phase {
     case .amountEntry: " 0-9 amount  Enter OK  Esc clear  f menu  m mode  Tab panel  q quit"
     case .waitingForCard: " 1-9 \(mode.verb.lowercased()) a card  m tap/insert/swipe  Esc cancel  q quit"
@@ -116,6 +130,7 @@ func helpLine(_ phase: TransactionPhase, mode: EntryMode, language: FirmwareProf
     case .batchReport: " Enter close  0-9 new sale  f menu  Tab panel  q quit"
     case .authorizing: " Authorizing…  q quit"
     case .finished: " Enter new sale  0-9 next amount  f menu  Tab panel  q quit"
+    case .settings: " Any key back  f menu  Tab panel  q quit"
     }
     return language == .fr ? Wording.help(english, phase: phase, mode: mode) : english
 }

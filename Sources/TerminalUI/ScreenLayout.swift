@@ -150,7 +150,7 @@ struct ScreenLayout {
         switch phase {
         case .readingCard, .authorizing, .processing: .none
         case .waitingForCard, .selectingApplication: .cancelOnly
-        case .amountEntry, .pinEntry, .tipEntry, .referenceEntry, .menu, .finished, .batchReport: .pad
+        case .amountEntry, .pinEntry, .tipEntry, .referenceEntry, .menu, .finished, .batchReport, .settings: .pad
         }
     }
 

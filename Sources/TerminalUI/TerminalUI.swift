@@ -45,6 +45,8 @@ public enum UIEffect: Sendable, Equatable {
     case send(TransactionEvent)
     /// Present the simulator card with this key in this mode.
     case presentCard(key: Character, mode: EntryMode)
+    /// Take the inserted card out of the slot.
+    case removeCard
     /// Send `.printTick` after this long.
     case schedulePrintTick(Duration)
     case quit
@@ -94,6 +96,8 @@ public struct UIModel: Sendable, Equatable {
     /// The receipts on the paper strip and how many of their lines have come out of the printer.
     public var paper: [String] = []
     public var paperPrinted: Int = 0
+    /// The e-mail address being typed for the receipt (every key is text while the terminal asks for it).
+    public var address: String = ""
 
     public init(snapshot: TerminalSnapshot, size: ScreenSize, language: FirmwareProfile.Language? = nil,
                 cards: [TestCard] = TestCardCatalog.standard.simulatorCards) {
@@ -142,6 +146,7 @@ public func update(_ model: inout UIModel, _ message: UIMessage) -> [UIEffect] {
     case .snapshot(let s):
         let printed = s.printed != model.snapshot.printed && !s.printed.isEmpty
         model.snapshot = s
+        if s.receiptOffer?.askingAddress != true { model.address = "" }
         guard printed else { return [] }
         // New receipts came out: the strip shows them line by line, as the printer feeds them.
         model.paper = UIModel.paperLines(s.printed)
@@ -186,8 +191,10 @@ private func cardEffects(_ model: inout UIModel, _ key: Character) -> [UIEffect]
 }
 
 private func inputEffects(_ model: inout UIModel, _ key: InputKey) -> [UIEffect] {
+    if model.snapshot.receiptOffer?.askingAddress == true { return addressEffects(&model, key) }
     if case .character(let c) = key {
         if c == "q" || c == "Q" { return [.quit] }
+        if (c == "r" || c == "R"), model.snapshot.cardInSlot { return [.removeCard] }
         if c == "f" || c == "F" { return keyEffects(.menu) }
         if c == "m" || c == "M" {
             let modes = model.availableModes
@@ -210,5 +217,25 @@ private func inputEffects(_ model: inout UIModel, _ key: InputKey) -> [UIEffect]
     case (_, .backspace): return keyEffects(.clear)
     case (_, .enter): return keyEffects(.enter)
     case (_, .escape): return keyEffects(.cancel)
+    }
+}
+
+/// The receipt's e-mail address typed on the keyboard: every character is text (q and f too), Backspace corrects,
+/// Enter sends, Esc goes back to the choices. The engine judges the address.
+private func addressEffects(_ model: inout UIModel, _ key: InputKey) -> [UIEffect] {
+    switch key {
+    case .character(let c):
+        if model.address.count < 254, !c.isWhitespace { model.address.append(c) }
+        return []
+    case .backspace:
+        if !model.address.isEmpty { model.address.removeLast() }
+        return []
+    case .enter:
+        return [.send(.receiptChosen(.email(model.address)))]
+    case .escape:
+        model.address = ""
+        return [.send(.keyPressed(.cancel))]
+    case .tab:
+        return []
     }
 }

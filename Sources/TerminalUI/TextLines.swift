@@ -20,12 +20,19 @@ public enum HeadlessLine {
             line = "PIN_ENTRY amount=\(amount.formatted(withCode: true)) pin=\(kind) digits=\(digits) stan=\(stan)"
         case .authorizing(let amount, let card, let stan):
             line = "AUTHORIZING amount=\(amount.formatted(withCode: true)) card=\(card.brand.rawValue)/\(card.last4) stan=\(stan)"
-        case .finished(let r): line = ResultLine.describe(r)
+        case .finished(let r):
+            line = ResultLine.describe(r)
+            if s.cardInSlot { line += " remove_card" }
+            if let offer = s.receiptOffer {
+                line += offer.askingAddress ? " receipt_offer=email_address" : " receipt_offer=\(offer.choices.map(\.rawValue).joined(separator: ","))"
+            }
         case .menu(let items): line = "MENU items=\(items.map(\.rawValue).joined(separator: ","))"
         case .referenceEntry(let purpose, let digits): line = "STAN_ENTRY for=\(purpose.rawValue) stan=\(digits.isEmpty ? "-" : digits)"
         case .tipEntry(let amount, let digits):
             line = "TIP_ENTRY amount=\(amount.formatted(withCode: true)) mode=\(s.profile.tipping.mode.rawValue) tip=\(digits.isEmpty ? "0" : digits)"
         case .processing(let title): line = "PROCESSING \(title.lowercased().replacingOccurrences(of: " ", with: "_"))"
+        case .settings:
+            line = "SETTINGS profile=\(s.profile.id) terminal=\(s.terminalID) gateway=\(s.gatewayLabel) reader=\(s.readerName.replacingOccurrences(of: " ", with: "_"))"
         case .batchReport(let r):
             line = "BATCH_\(r.closed ? "CLOSED" : "REPORT") batch=\(r.number) lines=\(r.totals.count) reconciliation=\(r.reconciliation?.result ?? "-")"
         }

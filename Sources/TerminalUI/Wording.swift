@@ -25,6 +25,11 @@ enum Wording {
         " Enter alone: no original": " Enter seul: sans origine", " STAN of the original": " Transaction d'origine",
         " BATCH REPORT (X)": " TOTAUX (X)", " END OF DAY (Z)": " TELECOLLECTE (Z)", "NO TRANSACTIONS": "AUCUNE TRANSACTION",
         " YOUR CART": " VOTRE PANIER",
+        "REMOVE CARD": "RETIRER LA CARTE", "CUSTOMER RECEIPT?": "TICKET CLIENT ?", "Print": "Imprimer", "E-mail": "E-mail",
+        "No receipt": "Pas de ticket", "E-MAIL ADDRESS": "ADRESSE E-MAIL", " Enter: send": " Envoyer: Enter",
+        " SETTINGS": " PARAMETRES", "Settings": "Parametres", " Profile": " Profil", " Terminal ID": " No terminal",
+        " Gateway": " Serveur", " Reader": " Lecteur", " Language": " Langue", " Printer": " Imprimante",
+        " Offline": " Hors ligne", "none": "aucune", "enabled": "active", "disabled": "inactif", " Any key: back": " Retour: une touche",
         "Sale": "Debit", "Pre-authorization": "Pre-autorisation", "Completion": "Cloture pre-auto", "Void": "Annulation",
         "Refund": "Credit", "Reprint": "Duplicata", "Batch report (X)": "Totaux (X)", "End of day (Z)": "Telecollecte (Z)",
         // The device's keys, status bar and results.
@@ -57,6 +62,7 @@ enum Wording {
         case .batchReport: " Entrée fermer  0-9 nouvelle vente  f menu  Tab panneau  q quitter"
         case .authorizing: " Autorisation…  q quitter"
         case .finished: " Entrée nouvelle vente  0-9 montant suivant  f menu  Tab panneau  q quitter"
+        case .settings: " Une touche : retour  f menu  Tab panneau  q quitter"
         }
     }
 }

@@ -265,7 +265,7 @@ import Testing
         try tap(&m, .approved(paymentIntentID: "pi_1", authorizationCode: "654321"))
         _ = m.handle(.keyPressed(.enter), now: fixedDate)
         _ = m.handle(.keyPressed(.menu), now: fixedDate)
-        #expect(m.phase == .menu(items: [.sale, .preauthorization, .completion, .void, .refund, .reprint, .report, .close]))
+        #expect(m.phase == .menu(items: [.sale, .preauthorization, .completion, .void, .refund, .reprint, .report, .close, .settings]))
         _ = m.handle(.keyPressed(.digit(6)), now: fixedDate)
         #expect(m.phase == .referenceEntry(purpose: .reprint, digits: ""))
         let reprint = m.handle(.keyPressed(.enter), now: fixedDate)

@@ -57,6 +57,20 @@ import Testing
             endOfDay.paper = UIModel.paperLines([ticket])
             endOfDay.paperPrinted = endOfDay.paper.count
         }
+        // After the payment: the customer's receipt question (the choices this device has), the address typed, the
+        // card left in the slot.
+        let approved = AuthorizationResult.approved(paymentIntentID: "pi_3QxYz", authorizationCode: "123456")
+        var question = try finished(approved)
+        if case .finished(let result) = question.snapshot.phase {
+            let p = question.snapshot.profile
+            let choices: [ReceiptChoice] = (p.printerColumns != nil ? [.print] : []) + (p.receipt.email ? [.email] : []) + [.none]
+            question.snapshot.receiptOffer = ReceiptOffer(stan: 1, receipt: result.receipt, choices: choices)
+        }
+        var address = question
+        address.snapshot.receiptOffer?.askingAddress = true
+        address.address = "client@exa"
+        var remove = try finished(approved)
+        remove.snapshot.cardInSlot = true
         return [
             ("idle", try model(.amountEntry(digits: ""))),
             ("amount-test-trigger", try model(.amountEntry(digits: "1205"))),
@@ -80,6 +94,10 @@ import Testing
             ("refund-reference", try model(.referenceEntry(purpose: .refund, digits: "12"))),
             ("processing", try model(.processing(title: "END OF DAY (Z)"))),
             ("end-of-day", endOfDay),
+            ("receipt-choice", question),
+            ("receipt-email", address),
+            ("remove-card", remove),
+            ("settings", try model(.settings)),
         ]
     }
 
@@ -116,11 +134,11 @@ import Testing
     }
 
     @Test(arguments: formFactors) func helpLinesFitEightyColumns(_ profile: String) throws {
-        let phases: [TransactionPhase] = try Self.screens(profile, .en, fullLayoutSize).map { $0.1.snapshot.phase }
+        let snapshots = try Self.screens(profile, .en, fullLayoutSize).map { $0.1.snapshot }
         for language in FirmwareProfile.Language.allCases {
-            for phase in phases {
-                let line = helpLine(phase, mode: .contactless, language: language)
-                #expect(line.count <= 80, "\(language) help for \(phase) is \(line.count) columns")
+            for snapshot in snapshots {
+                let line = helpLine(snapshot, mode: .contactless, language: language)
+                #expect(line.count <= 80, "\(language) help for \(snapshot.phase) is \(line.count) columns")
             }
         }
     }

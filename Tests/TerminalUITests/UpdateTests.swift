@@ -14,6 +14,7 @@ import Testing
         var ui: UIModel
         var machine: TransactionStateMachine
         var presented: [Character] = []
+        var removed = 0
 
         init(profile: String, size: ScreenSize = fullLayoutSize, language: FirmwareProfile.Language? = nil) throws {
             ui = try Golden.model(.amountEntry(digits: ""), profile: profile, language: language, size: size)
@@ -30,8 +31,14 @@ import Testing
                         s.phase = machine.phase
                         s.notice = machine.notice
                         s.kind = machine.kind
+                        s.receiptOffer = machine.receiptOffer
+                        s.cardInSlot = machine.cardInSlot
                         _ = update(&ui, .snapshot(s))
                     case .presentCard(let key, _): presented.append(key)
+                    case .removeCard:
+                        removed += 1
+                        _ = machine.handle(.cardRemoved, now: Golden.date)
+                        ui.snapshot.cardInSlot = machine.cardInSlot
                     case .schedulePrintTick, .quit: break
                     }
                 }
@@ -53,6 +60,71 @@ import Testing
             }
             #expect(amount.minorUnits == 1234)
             try Golden.check(render(h.ui), "keys/\(profile)-\(language.rawValue)-typed-sale")
+        }
+    }
+
+    /// An approved sale on screen with the receipt question its profile asks (set on the machine, as a finished
+    /// card dialogue leaves it).
+    static func approvedWithQuestion(_ h: inout Harness, cardInSlot: Bool = false) throws {
+        let amount = Money(minorUnits: 1234, currency: .eur)
+        let card = CardSummary(brand: .visa, last4: "4242", entryMode: cardInSlot ? .contact : .contactless)
+        let outcome = AuthorizationResult.approved(paymentIntentID: "pi_1", authorizationCode: "123456")
+        let entry = JournalEntry(transaction: .sale, amount: amount, card: card, stan: 1, outcome: outcome, emv: nil, date: Golden.date, reference: nil)
+        _ = h.machine.showResult(entry, outcome: outcome, now: Golden.date)
+        h.machine.cardInSlot = cardInSlot
+        var s = h.ui.snapshot
+        s.phase = h.machine.phase
+        s.receiptOffer = h.machine.receiptOffer
+        s.cardInSlot = cardInSlot
+        _ = update(&h.ui, .snapshot(s))
+    }
+
+    @Test func emailAddressIsTypedOnTheKeyboard() throws {
+        for language in FirmwareProfile.Language.allCases {
+            var h = try Harness(profile: "smartpos", language: language)
+            try Self.approvedWithQuestion(&h)
+            #expect(h.machine.receiptOffer?.choices == [.print, .email, .none])
+            h.type("2")
+            #expect(h.machine.receiptOffer?.askingAddress == true)
+            // q, f, m and digits are letters of the address now, not the emulator's keys; Backspace corrects.
+            h.type("qa.fm@example.frx")
+            h.press([.key(.backspace)])
+            #expect(h.ui.address == "qa.fm@example.fr")
+            try Golden.check(render(h.ui), "keys/smartpos-\(language.rawValue)-receipt-email")
+            h.type("\n")
+            #expect(h.machine.receiptOffer == nil && h.machine.notice == "Receipt sent to qa.fm@example.fr")
+            #expect(h.ui.address == "")
+        }
+    }
+
+    @Test func escapeLeavesTheAddressAndRRemovesTheCard() throws {
+        var h = try Harness(profile: "smartpos")
+        try Self.approvedWithQuestion(&h, cardInSlot: true)
+        h.type("2bad")
+        h.press([.key(.escape)])
+        #expect(h.machine.receiptOffer?.askingAddress == false && h.ui.address == "")
+        // r takes the card out (the slot is empty after); Esc then answers "no receipt".
+        h.type("r")
+        #expect(h.removed == 1 && !h.machine.cardInSlot)
+        h.type("r")
+        #expect(h.removed == 1)
+        h.press([.key(.escape)])
+        #expect(h.machine.receiptOffer == nil && h.machine.notice == "No customer receipt")
+    }
+
+    @Test func settingsFromTheMenuByKeys() throws {
+        for language in FirmwareProfile.Language.allCases {
+            var h = try Harness(profile: "portable", language: language)
+            h.type("f")
+            guard case .menu(let items) = h.machine.phase, let settings = items.firstIndex(of: .settings) else {
+                Issue.record("f did not open the menu: \(h.machine.phase)")
+                return
+            }
+            h.type("\(settings + 1)")
+            #expect(h.machine.phase == .settings)
+            try Golden.check(render(h.ui), "keys/portable-\(language.rawValue)-settings")
+            h.type("\n")
+            #expect(h.machine.phase == .amountEntry(digits: ""))
         }
     }
 

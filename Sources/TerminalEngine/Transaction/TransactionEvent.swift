@@ -44,6 +44,8 @@ public enum TransactionEvent: Sendable, Equatable {
     case offlineForwarded([OfflineAnswer], queue: OfflinePolicy.Queue)
     /// What the offline store holds (at start).
     case offlineQueueChanged(OfflinePolicy.Queue)
+    /// The customer's answer to "customer receipt?" (the control socket's `receipt`, the address typed on the screen).
+    case receiptChosen(ReceiptAnswer)
     /// A timer the machine set went off.
     case timerFired(TimerID)
 
@@ -62,6 +64,8 @@ public enum TransactionEvent: Sendable, Equatable {
 public enum TimerID: Sendable, Equatable, Hashable {
     /// The PIN pad waits for the cardholder (the n-th PIN pad of this terminal).
     case pinEntry(Int)
+    /// "Customer receipt?" waits for an answer (the n-th question).
+    case receiptChoice(Int)
 }
 
 /// The gateway's answer to one forwarded offline payment.

@@ -28,7 +28,7 @@ extension TransactionStateMachine {
         case .sale(let amount, let tip, let email, let offline):
             guard check(amount) else { return [] }
             if let tip, !checkTip(tip) { return [] }
-            if let email, !(email.contains("@") && email.count <= 254 && !email.contains(" ")) {
+            if let email, !Self.isEmailAddress(email) {
                 notice = "'\(email.prefix(40))' is not an e-mail address"
                 return []
             }
@@ -107,7 +107,7 @@ extension TransactionStateMachine {
             case .batch: items += [.report, .close]
             }
         }
-        phase = .menu(items: items)
+        phase = .menu(items: items + [.settings])
         return []
     }
 
@@ -127,6 +127,7 @@ extension TransactionStateMachine {
             case .reprint: phase = .referenceEntry(purpose: .reprint, digits: "")
             case .report: return begin(.batch(close: false), now: now)
             case .close: return begin(.batch(close: true), now: now)
+            case .settings: phase = .settings
             }
             return []
         case .cancel, .menu:

@@ -93,7 +93,7 @@ extension TransactionStateMachine {
             phase = .readingCard(amount: amount, entryMode: mode, stan: stan)
             notice = "Cancelled by the point of sale"
             return [.answerApplication(nil)]
-        case .authorizing, .amountEntry, .finished, .menu, .referenceEntry, .tipEntry, .processing, .batchReport:
+        case .authorizing, .amountEntry, .finished, .menu, .referenceEntry, .tipEntry, .processing, .batchReport, .settings:
             // An authorization already out is completed (or reversed) like any other; nothing is reported.
             return []
         }

@@ -22,6 +22,8 @@ public struct TransactionResult: Sendable, Equatable {
 /// An entry of the terminal's menu.
 public enum MenuItem: String, Sendable, Equatable, CaseIterable {
     case sale, preauthorization, completion, void, refund, reprint, report, close
+    /// What the terminal is: its profile, terminal ID, gateway, reader and language.
+    case settings
 }
 
 /// What a typed STAN is for.
@@ -51,6 +53,13 @@ public enum TransactionPhase: Sendable, Equatable {
     case processing(title: String)
     /// The X report or the Z close.
     case batchReport(BatchReport)
+    /// The terminal's settings (the profile, the gateway, the reader), from the menu.
+    case settings
+
+    /// The result is on screen.
+    public var isFinished: Bool {
+        if case .finished = self { true } else { false }
+    }
 }
 
 /// The sale, as a pure state machine: events in, actions out. No I/O and no clock of its own: the time of an event
@@ -98,6 +107,12 @@ public struct TransactionStateMachine: Sendable, Equatable {
     public internal(set) var offlineQueue: OfflinePolicy.Queue = .empty
     /// The open batch.
     public internal(set) var journal: BatchJournal
+    /// "Customer receipt?" while the result of a payment whose profile prints that copy on request is on screen.
+    public internal(set) var receiptOffer: ReceiptOffer?
+    /// How many receipt questions were asked (names their time-out timer).
+    var receiptOffers = 0
+    /// An inserted card is still in the slot (from its insertion to its removal): the screen says to remove it.
+    public internal(set) var cardInSlot = false
     /// The last receipt printed (or written as an e-receipt), for scripts.
     public internal(set) var lastPrinted: [Receipt] = []
     /// The battery (nil on mains power): drained by each finished transaction and by the minutes the engine counts.
@@ -167,6 +182,18 @@ public struct TransactionStateMachine: Sendable, Equatable {
     }
 
     public mutating func handle(_ event: TransactionEvent, now: Date) -> [TransactionAction] {
+        switch event {
+        case .cardPresented(let card) where card.entryMode == .contact: cardInSlot = true
+        case .cardRemoved: cardInSlot = false
+        default: break
+        }
+        let actions = handleEvent(event, now: now)
+        // The receipt question belongs to the result on screen: it lapses when anything else comes up.
+        if !phase.isFinished { receiptOffer = nil }
+        return actions
+    }
+
+    private mutating func handleEvent(_ event: TransactionEvent, now: Date) -> [TransactionAction] {
         // The device's own events leave the screen's message alone unless they have one to show.
         switch event {
         case .battery(let change): return batteryChanged(change)
@@ -196,6 +223,13 @@ public struct TransactionStateMachine: Sendable, Equatable {
         case .kernelCompleted(let stan, let outcome): return kernelCompleted(stan: stan, outcome, now: now)
         case .refundInquiryAnswered(let key, let refundID): return refundInquiryAnswered(key: key, refundID: refundID)
         case .offlineStored(let stan, let failure, let queue): return offlineStored(stan: stan, failure: failure, queue: queue, now: now)
+        case .timerFired(.receiptChoice(let n)): return receiptChoiceTimedOut(n)
+        case .receiptChosen(let answer):
+            guard let offer = receiptOffer else {
+                notice = "No receipt question is on screen"
+                return []
+            }
+            return receiptAnswered(answer, offer: offer)
         case .timerFired(.pinEntry(let n)):
             guard n == pinPads, case .pinEntry(let amount, let mode, let stan, _, _) = phase else { return [] }
             pinDigits = []
@@ -214,6 +248,13 @@ public struct TransactionStateMachine: Sendable, Equatable {
         switch (phase, event) {
         case (.amountEntry(""), .keyPressed(.menu)), (.finished, .keyPressed(.menu)), (.batchReport, .keyPressed(.menu)):
             return openMenu()
+        case (.finished, .keyPressed(let key)) where receiptOffer != nil:
+            return receiptKey(key, offer: receiptOffer!)
+        case (.settings, .keyPressed(.menu)):
+            return openMenu()
+        case (.settings, .keyPressed):
+            phase = .amountEntry(digits: "")
+            return []
         case (.amountEntry(let digits), .keyPressed(let key)):
             return handleAmountKey(key, digits: digits, now: now)
         case (.menu(let items), .keyPressed(let key)):
@@ -313,7 +354,7 @@ public struct TransactionStateMachine: Sendable, Equatable {
             notice = "Reader: \(message)"
             return []
         case (.amountEntry, .cardPresented), (.finished, .cardPresented), (.menu, .cardPresented), (.referenceEntry, .cardPresented),
-             (.tipEntry, .cardPresented), (.batchReport, .cardPresented), (.processing, .cardPresented):
+             (.tipEntry, .cardPresented), (.batchReport, .cardPresented), (.processing, .cardPresented), (.settings, .cardPresented):
             notice = "Enter the amount first, then present the card"
             return []
         case (.authorizing, .cardPresented), (.pinEntry, .cardPresented):
@@ -325,10 +366,10 @@ public struct TransactionStateMachine: Sendable, Equatable {
             return [.answerApplication(nil)]
         case (_, .pinRequested):
             return [.answerPIN(nil)]
-        case (_, .cardRemoved), (_, .keyPressed), (_, .authorizationAnswered), (_, .kernelCompleted), (_, .timerFired),
-             (_, .readerActionChanged), (_, .paymentIntentFetched), (_, .tipApplied), (_, .presentedCardRead),
-             (_, .operationRequested), (_, .followUpAnswered), (_, .batchAnswered), (_, .storageFailed), (_, .refundInquiryAnswered),
-             (_, .battery), (_, .printerChanged), (_, .offlineStored), (_, .offlineForwarded), (_, .offlineQueueChanged):
+        default:
+            // Keys a phase has no use for, and the events handled before this switch (answers, timers, the server's,
+            // the devices'). A `default` because the compiler cannot check this switch's exhaustiveness in reasonable
+            // time since the settings phase and the receipt answer came.
             return []
         }
     }
@@ -485,7 +526,7 @@ public struct TransactionStateMachine: Sendable, Equatable {
         if profile.receipt.customerCopy == .always { printed.append(customer) }
         var actions = printOrHold(printed)
         if profile.receipt.email, let address = receiptEmail { actions.append(.emailReceipt(to: address, customer)) }
-        return actions
+        return actions + offerReceipt(receiptOffer(for: customer, outcome: outcome, emailSent: profile.receipt.email && receiptEmail != nil))
     }
 
     /// Back to a plain sale: nothing of the last transaction (its kind, reference, tip, e-mail, failed chip read)

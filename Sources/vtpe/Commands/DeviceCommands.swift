@@ -35,3 +35,34 @@ struct PrinterCommand: AsyncParsableCommand {
 
     func run() async throws { try await connection.send((["printer"] + (state.map { [$0] } ?? [])).joined(separator: " ")) }
 }
+
+/// The customer's answer to "customer receipt?", for scripts (profiles that print the customer copy on request).
+struct ReceiptCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "receipt",
+        abstract: "Answer the running terminal's \"customer receipt?\": print, email ADDRESS or none.",
+        discussion: "Profiles whose customer copy is `on_request` (smartpos, mpos, softpos, fr) ask after each approved payment; unanswered, the question lapses after 30 s with no receipt."
+    )
+    @Argument(help: "print, email or none.") var choice: String
+    @Argument(help: "The customer's e-mail address (with email).") var address: String?
+    @OptionGroup var connection: TerminalConnection
+
+    func validate() throws {
+        guard ["print", "email", "none"].contains(choice) else { throw ValidationError("the choice is print, email ADDRESS or none") }
+        if choice == "email", address == nil { throw ValidationError("email needs the customer's address: vtpe receipt email ADDRESS") }
+        if choice != "email", address != nil { throw ValidationError("only email takes an address") }
+    }
+
+    func run() async throws { try await connection.send((["receipt", choice] + (address.map { [$0] } ?? [])).joined(separator: " ")) }
+}
+
+/// Takes the inserted card out of the simulator's slot (the terminal stops asking to remove it).
+struct RemoveCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "remove",
+        abstract: "Take the card out of the running terminal's reader (an inserted card, also mid-transaction)."
+    )
+    @OptionGroup var connection: TerminalConnection
+
+    func run() async throws { try await connection.send("remove") }
+}

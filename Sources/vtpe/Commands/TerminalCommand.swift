@@ -134,6 +134,8 @@ struct TerminalCommand: AsyncParsableCommand {
                     do { try reader.present(String(key), mode: mode) } catch {
                         await engine.send(.readerFailed(error.description))
                     }
+                case .removeCard:
+                    reader.remove()
                 case .schedulePrintTick(let delay):
                     printTimer?.cancel()
                     printTimer = Task {

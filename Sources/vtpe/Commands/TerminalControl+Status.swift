@@ -33,6 +33,10 @@ extension TerminalControl {
             "batch": ["number": journal.number, "transactions": journal.entries.count, "open_authorizations": journal.openAuthorizations.count,
                       "totals": totals],
             "reversals_pending": reversals.count,
+            "card_in_slot": snapshot.cardInSlot,
+            "receipt_offer": snapshot.receiptOffer.map {
+                ["stan": Int($0.stan), "choices": $0.choices.map(\.rawValue), "asking_address": $0.askingAddress] as [String: Any]
+            } ?? NSNull(),
         ]
         let queue = snapshot.offlineQueue
         object["offline"] = [

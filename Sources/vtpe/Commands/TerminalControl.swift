@@ -9,7 +9,8 @@ import TerminalUI
 ///
 /// Requests (one line each): `amount 12.34`, `tap CARD [contactless|contact|magstripe] [pin=1234] [wait]`,
 /// `keys 1234E [wait]` (keypad: digits, E enter, C cancel, B backspace, M menu), `wait`, `status`,
-/// `network [up|down|flaky] [latency=MS] [jitter=MS] [loss=PCT]`, and the transactions of `TerminalControl+Operations`. Replies: `ok …`, `result APPROVED …`, or `error …`; a waited tap whose card asks for a PIN nobody gave
+/// `network [up|down|flaky] [latency=MS] [jitter=MS] [loss=PCT]`, `receipt print|email ADDRESS|none` (the customer's
+/// answer to "customer receipt?"), `remove` (the inserted card out of the reader), and the transactions of `TerminalControl+Operations`. Replies: `ok …`, `result APPROVED …`, or `error …`; a waited tap whose card asks for a PIN nobody gave
 /// replies `ok PIN_ENTRY …` as soon as the PIN pad opens (the person at the terminal types it).
 struct TerminalControl: Sendable {
     let engine: TerminalEngine
@@ -65,8 +66,13 @@ struct TerminalControl: Sendable {
             return await setBattery(Array(words.dropFirst()))
         case "printer":
             return await setPrinter(Array(words.dropFirst()))
+        case "receipt":
+            return await chooseReceipt(Array(words.dropFirst()))
+        case "remove":
+            reader.remove()
+            return "ok " + HeadlessLine.describe(await engine.snapshot)
         default:
-            return "error unknown request '\(verb.prefix(20))': use amount, tap, keys, wait, status, sale, preauth, complete, void, refund, reprint, batch, network, battery or printer"
+            return "error unknown request '\(verb.prefix(20))': use amount, tap, remove, keys, wait, status, receipt, sale, preauth, complete, void, refund, reprint, batch, network, battery or printer"
         }
     }
 
@@ -79,6 +85,24 @@ struct TerminalControl: Sendable {
         case "status" where words.dropFirst().first == "json": return await status()
         default: return nil
         }
+    }
+
+    /// `receipt print|email ADDRESS|none`: the customer's answer to "customer receipt?".
+    private func chooseReceipt(_ words: [String]) async -> String {
+        let answer: ReceiptAnswer
+        switch (words.first, words.count) {
+        case ("print", 1): answer = .print
+        case ("none", 1): answer = .none
+        case ("email", 2): answer = .email(words[1])
+        default: return "error usage: receipt print|email ADDRESS|none"
+        }
+        guard let offer = await engine.snapshot.receiptOffer else {
+            return "error no receipt question is on screen (the profile prints the customer copy \((await engine.snapshot).profile.receipt.customerCopy.rawValue))"
+        }
+        await engine.send(.receiptChosen(answer))
+        let after = await engine.snapshot
+        if after.receiptOffer != nil, let notice = after.notice { return "error " + notice + " (offered: \(offer.choices.map(\.rawValue).joined(separator: ", ")))" }
+        return "ok " + HeadlessLine.describe(after)
     }
 
     private func resultLine(after count: Int) async -> String {
@@ -103,7 +127,11 @@ struct TerminalControl: Sendable {
         case .waitingForCard where snapshot.serverPaymentIntent == nil: await engine.send(.keyPressed(.cancel))
         default: return "error the terminal is busy (\(HeadlessLine.describe(snapshot))); finish or cancel the current sale first"
         }
-        if case .finished = snapshot.phase { await engine.send(.keyPressed(.enter)) }
+        if case .finished = snapshot.phase {
+            // The next sale answers the receipt question, if one is asked, with "no receipt".
+            if snapshot.receiptOffer != nil { await engine.send(.receiptChosen(.none)) }
+            await engine.send(.keyPressed(.enter))
+        }
         await engine.send(.keyPressed(.cancel))
         for digit in String(money.minorUnits) { await engine.send(.keyPressed(.digit(digit.wholeNumberValue!))) }
         await engine.send(.keyPressed(.enter))
