@@ -59,7 +59,7 @@ let package = Package(
         ),
         .target(name: "EMV", dependencies: ["PaymentCore", "PaymentCrypto"], resources: [.copy("Resources/card-profiles.json")], swiftSettings: strict),
         .target(name: "CardReaders", dependencies: ["EMV", "PaymentCore"], swiftSettings: strict),
-        .target(name: "CardReadersUSB", dependencies: ["CardReaders", "CLibUSB"], swiftSettings: strict),
+        .target(name: "CardReadersUSB", dependencies: ["CardReaders", "CLibUSB", "EMV", "PaymentCore"], swiftSettings: strict),
         .target(
             name: "TerminalEngine",
             dependencies: [
@@ -119,7 +119,8 @@ let package = Package(
         .testTarget(name: "PaymentCryptoTests", dependencies: ["PaymentCrypto", "PaymentCore", "TestSupport"], exclude: ["Vectors"], swiftSettings: strict),
         .testTarget(name: "EMVTests", dependencies: ["EMV", "PaymentCore", "PaymentCrypto", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "CardReadersTests", dependencies: ["CardReaders", "EMV", "PaymentCore"], swiftSettings: strict),
-        .testTarget(name: "CardReadersUSBTests", dependencies: ["CardReadersUSB"], swiftSettings: strict),
+        .testTarget(name: "CardReadersUSBTests", dependencies: ["CardReadersUSB", "CardReaders", "EMV", "PaymentCore", "TestSupport"],
+                    resources: [.copy("Traces")], swiftSettings: strict),
         .testTarget(
             name: "TerminalEngineTests",
             dependencies: ["TerminalEngine", "CardReaders", "EMV", "PaymentCore", "PaymentCrypto", "TestSupport", .product(name: "Logging", package: "swift-log"),

@@ -99,6 +99,8 @@ public enum CardEvent: Sendable, Equatable {
     case cardRemoved
     /// The reader failed; the terminal shows the message and keeps working.
     case readerFailed(String)
+    /// The reader came or went (a USB reader plugged in, unplugged, not attached yet), with the words for the screen.
+    case readerConnection(connected: Bool, message: String)
 }
 
 /// A source of card events: the simulator or a USB reader.

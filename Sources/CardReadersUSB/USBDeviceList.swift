@@ -32,7 +32,9 @@ public struct USBDeviceInfo: Sendable, Equatable, CustomStringConvertible {
 
 /// Reader models vtpe has a driver for.
 public struct KnownReader: Sendable, Equatable {
-    public enum Kind: String, Sendable { case ccidContactless = "CCID contactless", magstripeHID = "magnetic stripe (HID)" }
+    public enum Kind: String, Sendable {
+        case ccidContactless = "CCID contactless", ccidContact = "CCID contact", magstripeHID = "magnetic stripe (HID)"
+    }
     public var name: String
     public var kind: Kind
 

@@ -33,6 +33,8 @@ public struct TerminalSnapshot: Sendable, Equatable {
     public var receiptOffer: ReceiptOffer? = nil
     /// An inserted card is still in the slot.
     public var cardInSlot: Bool = false
+    /// The card reader is there (a USB reader can be unplugged).
+    public var readerConnected: Bool = true
 }
 
 /// Reads the card the API presented (`present_payment_method`): the simulator's card of that number, in the
@@ -110,7 +112,7 @@ public actor TerminalEngine {
                          serverPaymentIntent: machine.serverIntent, cart: machine.cart, kind: machine.kind,
                          batchNumber: machine.journal.number, batchCount: machine.journal.entries.count, printed: machine.lastPrinted,
                          battery: machine.battery, printer: machine.printer, heldReceipts: machine.heldReceipts.count, offlineQueue: machine.offlineQueue,
-                         receiptOffer: machine.receiptOffer, cardInSlot: machine.cardInSlot)
+                         receiptOffer: machine.receiptOffer, cardInSlot: machine.cardInSlot, readerConnected: machine.readerConnected)
     }
 
     /// Settles lost answers and reversals until cancelled.
@@ -364,6 +366,7 @@ public actor TerminalEngine {
                 case .cardPresented(let card): self.send(.cardPresented(card))
                 case .cardRemoved: self.send(.cardRemoved)
                 case .readerFailed(let m): self.send(.readerFailed(m))
+                case .readerConnection(let connected, let m): self.send(.readerConnectionChanged(connected: connected, message: m))
                 }
             }
         }

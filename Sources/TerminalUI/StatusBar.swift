@@ -9,6 +9,7 @@ enum StatusBar {
         let s = model.snapshot
         let w = { (english: String) in Wording.text(english, model.language) }
         var left: [String] = [network(s.profile, model.reading?.network ?? .up)]
+        if !s.readerConnected { left.append(w("READER") + "✕") }
         if s.offlineQueue.count > 0 { left.append("↑\(s.offlineQueue.count)") }
         if s.profile.printerColumns != nil {
             switch s.printer {

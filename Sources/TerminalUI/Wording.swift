@@ -34,7 +34,7 @@ enum Wording {
         "Refund": "Credit", "Reprint": "Duplicata", "Batch report (X)": "Totaux (X)", "End of day (Z)": "Telecollecte (Z)",
         // The device's keys, status bar and results.
         "CANCEL": "ANNUL", "CLEAR": "CORR", "OK": "VALID", " Enter: ": " Valider: ", " BATCH ": " LOT ",
-        "PAPER": "PAPIER", "COVER": "CAPOT", "UNAVAILABLE": "INDISPONIBLE", "PREAUTHORIZATION": "PRE-AUTO", "MATCH": "CONFORME",
+        "PAPER": "PAPIER", "READER": "LECTEUR", "COVER": "CAPOT", "UNAVAILABLE": "INDISPONIBLE", "PREAUTHORIZATION": "PRE-AUTO", "MATCH": "CONFORME",
         "MISMATCH": "ECART", "NO CONNECTION": "PAS DE CONNEXION", "TERMINAL NOT AUTHORIZED": "TERMINAL NON AUTORISE",
         "REQUEST REJECTED": "DEMANDE REJETEE", "NO RESPONSE": "PAS DE REPONSE", "CARD ERROR": "ERREUR CARTE", "CANCELLED": "ANNULE",
         "more": "de plus", "Tax": "TVA",

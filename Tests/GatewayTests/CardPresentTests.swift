@@ -211,6 +211,24 @@ final class TestChipTerminal: @unchecked Sendable {
         }
     }
 
+    /// A real card tapped on a real reader: its cryptogram is its issuer's, not ours. Declined as a foreign card
+    /// (`card_not_supported`), not as tampering, and nothing breaks.
+    @Test func aForeignCardIsDeclinedAsNotSupported() async throws {
+        try await withGateway { client, _, _ in
+            let terminal = try await TestChipTerminal.make(client)
+            let pan = try PAN("4111111111111111") // a valid number outside the test catalog
+            let foreign = CardProfile.virtualCard(for: pan, name: "foreign", expiry: try Expiry(month: 12, year: 2031))
+            let channel = VirtualCardChannel(card: VirtualCard(profile: foreign), interface: .contact)
+            // Our virtual card of that number would verify: another issuer's key is a cryptogram we cannot check.
+            let outcome = try await terminal.run("visa_credit", amount: 2000, card: channel) { objects in
+                objects.map { $0.tag == .applicationCryptogram ? TLV(tag: $0.tag, value: $0.value.map { $0 ^ 0x5A }) : $0 }
+            }
+            #expect(terminal.lastStatus == 402)
+            #expect(terminal.declineCode == "card_not_supported")
+            #expect(outcome.decision == .declinedOnline)
+        }
+    }
+
     @Test(arguments: StoreEngine.all) func replayedCryptogramWithANewIdempotencyKeyIsDeclined(engine: StoreEngine) async throws {
         try await withGateway(engine) { client, _, _ in
             let terminal = try await TestChipTerminal.make(client)

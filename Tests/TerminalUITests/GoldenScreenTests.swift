@@ -125,6 +125,17 @@ import Testing
         #expect(!screen.text.contains("QA ·"))
     }
 
+    /// An unplugged USB reader shows in the status bar, in the screen's language.
+    @Test func anUnpluggedReaderIsInTheStatusBar() throws {
+        var m = try Golden.model(.amountEntry(digits: ""), profile: "countertop")
+        #expect(!render(m).text.contains("READER✕"))
+        m.snapshot.readerConnected = false
+        #expect(render(m).text.split(separator: "\n")[2].contains("ETH READER✕"))
+        var fr = try Golden.model(.amountEntry(digits: ""), profile: "fr")
+        fr.snapshot.readerConnected = false
+        #expect(render(fr).text.contains("LECTEUR✕"))
+    }
+
     @Test func asciiFallback() throws {
         let m = try Golden.model(.waitingForCard(amount: Self.eur1234), profile: "fr")
         let folded = render(m).asciiFolded()

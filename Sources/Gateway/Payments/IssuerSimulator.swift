@@ -62,7 +62,8 @@ public enum IssuerDecision: Sendable, Equatable {
 }
 
 /// The card issuer behind the gateway. Test cards decide as the test-card catalog says; any other valid card
-/// number is approved, so QA can use arbitrary Luhn-valid numbers.
+/// number is approved, so QA can use arbitrary Luhn-valid numbers — except a chip card whose cryptogram was not made
+/// with our test issuer keys (a real card on a real reader): that foreign card is declined `card_not_supported`.
 public struct IssuerSimulator: Sendable {
     public let catalog: TestCardCatalog
 
@@ -77,7 +78,12 @@ public struct IssuerSimulator: Sendable {
     /// online PIN (`incorrect_pin`), then the test amounts of simulated readers, then the card's own outcome.
     public func authorize(_ input: AuthorizationInput, now: Date) -> IssuerDecision {
         if let chip = input.chip {
-            guard chip.cryptogramVerified else { return .declined(.securityViolation) }
+            // A card from outside the test catalog whose cryptogram our issuer keys cannot check is a real card
+            // tapped on a real reader (docs/readers.md): a foreign card, declined as not supported. A catalog card's
+            // wrong cryptogram is tampering.
+            guard chip.cryptogramVerified else {
+                return catalog.card(number: input.pan.revealDigits()) == nil ? .declined(.cardNotSupported) : .declined(.securityViolation)
+            }
             if input.cryptogramReplayed { return .declined(.duplicateTransaction) }
         }
         if input.expiry.isExpired(at: input.usedAt ?? now) { return .declined(.expiredCard) }

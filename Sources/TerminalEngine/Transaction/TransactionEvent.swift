@@ -14,6 +14,8 @@ public enum TransactionEvent: Sendable, Equatable {
     case cardPresented(CardPresentation)
     case cardRemoved
     case readerFailed(String)
+    /// The reader was plugged in or unplugged (USB readers).
+    case readerConnectionChanged(connected: Bool, message: String)
     /// The terminal could not save its STAN counter: what the action list still held was not performed.
     case storageFailed(String)
 

@@ -113,6 +113,8 @@ public struct TransactionStateMachine: Sendable, Equatable {
     var receiptOffers = 0
     /// An inserted card is still in the slot (from its insertion to its removal): the screen says to remove it.
     public internal(set) var cardInSlot = false
+    /// The card reader is there (a USB reader unplugged is not; the simulator always is).
+    public internal(set) var readerConnected = true
     /// The last receipt printed (or written as an e-receipt), for scripts.
     public internal(set) var lastPrinted: [Receipt] = []
     /// The battery (nil on mains power): drained by each finished transaction and by the minutes the engine counts.
@@ -202,6 +204,10 @@ public struct TransactionStateMachine: Sendable, Equatable {
             offlineQueue = queue
             return []
         case .offlineForwarded(let answers, let queue): return offlineForwarded(answers, queue: queue)
+        case .readerConnectionChanged(let connected, let message):
+            readerConnected = connected
+            notice = "Reader: \(message)"
+            return []
         default: break
         }
         notice = nil

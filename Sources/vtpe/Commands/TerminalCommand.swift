@@ -1,5 +1,6 @@
 import ArgumentParser
 import CardReaders
+import CardReadersUSB
 import EMV
 import Foundation
 import Logging
@@ -35,6 +36,10 @@ struct TerminalCommand: AsyncParsableCommand {
     var headless = false
     @Option(help: ArgumentHelp("The language of the screen and the receipts (default: the profile's).", valueName: "en|fr"))
     var lang: FirmwareProfile.Language?
+    @Option(help: ArgumentHelp("Where cards come from: the built-in simulator, the first known USB reader attached, or a USB device (vtpe readers lists them; docs/readers.md).", valueName: "simulator|usb|usb:VID:PID"))
+    var reader = "simulator"
+    @Option(name: .customLong("reader-trace"), help: ArgumentHelp("Write every USB transfer of the reader to this file (a trace for a new test fixture; test cards only).", valueName: "file"))
+    var readerTrace: String?
     @Option(name: .customLong("gateway-timeout"), help: ArgumentHelp("Seconds to wait for an authorization answer before asking the gateway what became of it.", valueName: "seconds"))
     var gatewayTimeout: Double = 15
 
@@ -68,10 +73,12 @@ struct TerminalCommand: AsyncParsableCommand {
         FileLogHandler.bootstrap(path: dir.appendingPathComponent("vtpe.log").path, level: .info)
         let logger = Logger(label: "vtpe.terminal")
 
+        let hardware = try openReader()
         let (endpoint, embedded) = try await GatewayEndpoint.resolve(gateway, apiKey: apiKey, dataDirectory: dir)
         let session: TerminalSession
         do {
-            session = try TerminalSession(profile: profile, dataDirectory: dir, gateway: endpoint, gatewayTimeout: gatewayTimeout, location: location, logger: logger)
+            session = try TerminalSession(profile: profile, dataDirectory: dir, gateway: endpoint, gatewayTimeout: gatewayTimeout, location: location,
+                                          hardware: hardware, logger: logger)
         } catch {
             await embedded?.stop()
             throw error
@@ -85,6 +92,14 @@ struct TerminalCommand: AsyncParsableCommand {
         logger.info("terminal started", metadata: ["profile": "\(profile.id)", "control": "\(socketPath)", "gateway": "\(endpoint.label)"])
         FileHandle.standardError.write(Data("vtpe: \(profile.name) terminal \(session.identity.terminalID); control socket \(socketPath)\n".utf8))
 
+        // Once started, the code the terminal loaded but does not run goes back to the kernel (docs/benchmarks.md,
+        // issue 12); VTPE_KEEP_CODE_PAGES=1 keeps it, to measure the difference.
+        let trim = Task {
+            guard ProcessInfo.processInfo.environment["VTPE_KEEP_CODE_PAGES"] == nil, (try? await Task.sleep(for: .seconds(2))) != nil else { return }
+            let bytes = WorkingSet.trim()
+            logger.debug("code pages trimmed", metadata: ["mapped_mb": "\(bytes >> 20)"])
+        }
+        defer { trim.cancel() }
         if headless {
             await runHeadless(engine: engine)
         } else {
@@ -99,6 +114,18 @@ struct TerminalCommand: AsyncParsableCommand {
         logger.debug("stopping: embedded gateway stopped")
     }
 
+    /// The USB reader of `--reader` (nil for the simulator alone); a bad choice or no reader attached is a usage error.
+    private func openReader() throws(CLIError) -> USBCardReader? {
+        let choice: ReaderChoice
+        do { choice = try ReaderChoice(parsing: reader) } catch { throw CLIError("--reader \(reader): \(error)", exitCode: 2) }
+        switch choice {
+        case .simulator:
+            return nil
+        case .usb(let vendor, let product):
+            do { return try USBCardReader.attached(vendor, product, trace: readerTrace) } catch { throw CLIError("--reader \(reader): \(error)", exitCode: 2) }
+        }
+    }
+
     /// The ncurses loop: engine snapshots, keys, clicks and ticks in, screens out. A screen is sent to ncurses only
     /// when it differs from the last one (the once-a-second clock tick mostly changes nothing).
     private func runScreen(engine: TerminalEngine, reader: SimulatedCardReader, link: NetworkLink) async {
@@ -111,7 +138,16 @@ struct TerminalCommand: AsyncParsableCommand {
         screen.show(shown)
         let (messages, sink) = AsyncStream.makeStream(of: UIMessage.self)
         let forwardSnapshots = Task { for await s in engine.snapshots { sink.yield(.snapshot(s)) } }
-        let forwardKeys = Task { for await m in screen.input { sink.yield(m) }; sink.finish() }
+        // A keyboard-emulation swipe reader types into this window: its tracks become a swipe (docs/readers.md).
+        let swipes = KeyboardSwipeFilter(forward: { sink.yield($0) }, swiped: { event in
+            switch event {
+            case .cardPresented(let card): await engine.send(.cardPresented(card))
+            case .readerFailed(let message): await engine.send(.readerFailed(message))
+            case .cardRemoved: await engine.send(.cardRemoved)
+            case .readerConnection(let connected, let message): await engine.send(.readerConnectionChanged(connected: connected, message: message))
+            }
+        })
+        let forwardKeys = Task { for await m in screen.input { await swipes.receive(m) }; sink.finish() }
         let clock = Task {
             while !Task.isCancelled {
                 // On the second, so the clock turns with the minute.

@@ -21,7 +21,7 @@ extension TerminalControl {
             "state": HeadlessLine.describe(snapshot),
             "profile": ["id": profile.id, "name": profile.name, "form_factor": profile.formFactor.rawValue],
             "terminal_id": snapshot.terminalID,
-            "reader": ["name": snapshot.readerName, "id": (await presence?.readerID).map { $0 as Any } ?? NSNull()],
+            "reader": ["name": snapshot.readerName, "id": (await presence?.readerID).map { $0 as Any } ?? NSNull(), "connected": snapshot.readerConnected],
             "gateway": snapshot.gatewayLabel,
             "network": [
                 "state": network.effectiveState.rawValue, "set": link.state.rawValue, "scheduled_outage": network.inOutage,

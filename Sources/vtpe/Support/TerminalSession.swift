@@ -1,4 +1,5 @@
 import CardReaders
+import CardReadersUSB
 import EMV
 import Foundation
 import Logging
@@ -35,6 +36,8 @@ final class TerminalSession: Sendable {
     let identity: TerminalIdentity
     let engine: TerminalEngine
     let reader: SimulatedCardReader
+    /// The USB reader the cards come from besides the simulator (`vtpe terminal --reader usb`); nil: the simulator only.
+    let hardware: USBCardReader?
     let link: NetworkLink
     let presence: ReaderPresence
     let keys: TerminalKeyRing
@@ -47,8 +50,9 @@ final class TerminalSession: Sendable {
 
     /// Opens the terminal of `profile` on `dataDirectory`. A damaged journal is an error that says how to recover.
     init(profile: FirmwareProfile, dataDirectory dir: URL, gateway: GatewayEndpoint, gatewayTimeout: Double, location: String?,
-         networkSeed: UInt64? = nil, logger: Logger) throws {
+         networkSeed: UInt64? = nil, hardware: USBCardReader? = nil, logger: Logger) throws {
         self.profile = profile
+        self.hardware = hardware
         // The journal (docs/offline.md, "Crash safety"): a damaged one stops the terminal with how to recover, never
         // replaced; what the last run left unfinished is resolved before anything else runs.
         let database = try TerminalDatabase(dataDirectory: dir, profileID: profile.id)
@@ -63,7 +67,7 @@ final class TerminalSession: Sendable {
         let reader = SimulatedCardReader()
         self.reader = reader
         engine = TerminalEngine(profile: profile, identity: identity, database: database, gateway: client, dataDirectory: dir,
-                                readerName: reader.name, journal: try database.batch(), presentedCards: { pan, mode in
+                                readerName: hardware?.name ?? reader.name, journal: try database.batch(), presentedCards: { pan, mode in
             // The card a QA script presented through the API, read by the simulator like `vtpe tap`; a card
             // without a chip for that interface (contact only, contactless only) is tried the other way.
             guard let card = try? reader.card(for: pan.revealDigits()) else { return nil }
@@ -75,6 +79,8 @@ final class TerminalSession: Sendable {
         let (engine, presence) = (self.engine, self.presence)
         tasks = [Task { await engine.runBackgroundWork() }, Task { await presence.run(engine: engine) }]
         Task { await engine.attach(reader) }
+        // A USB reader's cards go to the same engine; the simulator stays for `vtpe tap` and the QA panel.
+        if let hardware { Task { await engine.attach(hardware) } }
     }
 
     /// Waits until the gateway has loaded the terminal's DUKPT keys (registered as a reader), at most `timeout`.
@@ -82,6 +88,7 @@ final class TerminalSession: Sendable {
 
     /// A clean stop: background work ends, the HTTP client closes.
     func stop() async {
+        hardware?.stop()
         for task in tasks { task.cancel() }
         for task in tasks { _ = await task.result }
         await client.shutdown()
