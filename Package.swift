@@ -41,6 +41,7 @@ let package = Package(
         .target(name: "CCrypto", linkerSettings: [.linkedLibrary("crypto")]),
         .systemLibrary(name: "CNcurses", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
         .systemLibrary(name: "CLibUSB", pkgConfig: "libusb-1.0", providers: [.apt(["libusb-1.0-0-dev"])]),
+        .systemLibrary(name: "CPCSC", pkgConfig: "libpcsclite", providers: [.apt(["libpcsclite-dev"])]),
 
         // MARK: Domain
         .target(
@@ -59,7 +60,7 @@ let package = Package(
         ),
         .target(name: "EMV", dependencies: ["PaymentCore", "PaymentCrypto"], resources: [.copy("Resources/card-profiles.json")], swiftSettings: strict),
         .target(name: "CardReaders", dependencies: ["EMV", "PaymentCore"], swiftSettings: strict),
-        .target(name: "CardReadersUSB", dependencies: ["CardReaders", "CLibUSB", "EMV", "PaymentCore"], swiftSettings: strict),
+        .target(name: "CardReadersUSB", dependencies: ["CardReaders", "CLibUSB", "CPCSC", "EMV", "PaymentCore"], swiftSettings: strict),
         .target(
             name: "TerminalEngine",
             dependencies: [

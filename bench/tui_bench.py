@@ -68,6 +68,32 @@ def rss_mb(pid):
     return 0.0
 
 
+def smaps_mb(pid):
+    """Pss and private (clean + dirty) memory from smaps_rollup, in MB."""
+    fields = {}
+    with open(f"/proc/{pid}/smaps_rollup") as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) >= 2 and parts[0].endswith(":") and parts[1].isdigit():
+                fields[parts[0][:-1]] = int(parts[1]) / 1024
+    return fields.get("Pss", 0.0), fields.get("Private_Clean", 0.0) + fields.get("Private_Dirty", 0.0)
+
+
+def print_top_mappings(pid, count=15):
+    """The mappings holding the most resident memory, grouped by file and permissions."""
+    totals, key = {}, None
+    with open(f"/proc/{pid}/smaps") as f:
+        for line in f:
+            parts = line.split()
+            if "-" in parts[0] and len(parts) >= 5 and not parts[0].endswith(":"):
+                key = (parts[5] if len(parts) > 5 else "[anon]", parts[1])
+            elif parts[0] in ("Rss:", "Private_Dirty:"):
+                t = totals.setdefault(key, [0, 0])
+                t[0 if parts[0] == "Rss:" else 1] += int(parts[1])
+    for (name, perms), (rss, dirty) in sorted(totals.items(), key=lambda kv: -kv[1][0])[:count]:
+        print(f"  {rss / 1024:6.1f} MB rss {dirty / 1024:5.1f} MB dirty  {perms}  {name}")
+
+
 def percentile(values, p):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
@@ -79,6 +105,7 @@ def main():
     parser.add_argument("--profile", default="countertop")
     parser.add_argument("--keys", type=int, default=60)
     parser.add_argument("--idle", type=float, default=30)
+    parser.add_argument("--smaps", action="store_true", help="print the mappings with the most resident memory at the end")
     args = parser.parse_args()
     vtpe = os.path.abspath(args.vtpe)
     work = tempfile.mkdtemp(prefix="vtpe-tui-bench-")
@@ -124,10 +151,22 @@ def main():
         idle_start = cpu_seconds(pid)
         time.sleep(args.idle)
         idle = (cpu_seconds(pid) - idle_start) / args.idle * 100
+        # The terminal gives back the code it loaded but does not run 2 s after start (docs/benchmarks.md); the
+        # working set after that, and after a sale's worth of keys again.
+        rss_idle = rss_mb(pid)
+        for digit in "1234567890" * 3:
+            tmux.run("send-keys", "-t", "bench", digit)
+            tmux.run("send-keys", "-t", "bench", "BSpace")
+        wait(tmux, lambda s: "EUR 0.00" in s)
+        rss_used = rss_mb(pid)
+        pss, private = smaps_mb(pid)
+        if args.smaps:
+            print_top_mappings(pid)
 
         print(f"profile {args.profile}: first frame {first * 1000:.0f} ms; key to frame p50 {statistics.median(latencies):.1f} ms, "
               f"p99 {percentile(latencies, 99):.1f} ms, max {max(latencies):.1f} ms over {len(latencies)} keys; "
-              f"RSS {rss:.1f} MB; idle CPU {idle:.2f} % over {args.idle:.0f} s")
+              f"RSS {rss:.1f} MB after the keys, {rss_idle:.1f} MB idle, {rss_used:.1f} MB after 30 more keys "
+              f"(Pss {pss:.1f} MB, private {private:.1f} MB); idle CPU {idle:.2f} % over {args.idle:.0f} s")
     finally:
         tmux.run("kill-server")
         gateway.terminate()

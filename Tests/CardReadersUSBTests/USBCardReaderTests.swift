@@ -109,15 +109,46 @@ import TestSupport
         }
     }
 
+    /// A plain CCID reader (ACR1252U): the slot's status says a card came, IccPowerOn wakes it, its APDUs go in
+    /// XfrBlock as they are, and the status saying "absent" is the removal.
+    @Test func aCCIDReaderSlotComesAndGoes() async throws {
+        let replay = ReplayTransport(try ReaderTrace(parsing: """
+        > 65 00000000 00 00 000000
+        < 81 00000000 00 00 02 00 00                 # no card
+        > 65 00000000 00 01 000000
+        < 81 00000000 00 01 01 00 00                 # a card, not powered
+        > 62 00000000 00 02 000000
+        < 80 0D000000 00 02 00 00 00 3B 88 80 01 00 00 00 00 00 00 00 00 09
+        > 6F 14000000 00 03 000000 00 A4 04 00 0E 32 50 41 59 2E 53 59 53 2E 44 44 46 30 31 00
+        < 80 02000000 00 03 00 00 00 6A 82
+        > 65 00000000 00 04 000000
+        < 81 00000000 00 04 02 00 00                 # gone
+        """))
+        let reader = USBCardReader(name: "ACS ACR1252U", driver: .ccid(.contactless), poll: .milliseconds(200)) { () throws(ReaderError) -> any USBTransport in replay }
+        defer { reader.stop() }
+        let (events, task) = Self.collect(reader)
+        defer { task.cancel() }
+        let seen = try await Self.waitFor(events, "the card") { $0.contains { if case .cardPresented = $0 { true } else { false } } }
+        guard case .cardPresented(let card)? = seen.first, case .chip(let chip) = card.medium else { Issue.record("\(seen)"); return }
+        #expect(card.entryMode == .contactless)
+        let answer = try await chip.channel.transmit(try CommandAPDU.select(name: Array("2PAY.SYS.DDF01".utf8)))
+        #expect(answer.status == StatusWord(0x6A82))
+        _ = try await Self.waitFor(events, "the removal") { $0.contains(.cardRemoved) }
+    }
+
     @Test func readerChoices() throws {
         #expect(try ReaderChoice(parsing: "simulator") == .simulator)
         #expect(try ReaderChoice(parsing: "usb") == .usb(vendorID: nil, productID: nil))
         #expect(try ReaderChoice(parsing: "usb:072F:2200") == .usb(vendorID: 0x072F, productID: 0x2200))
         #expect(try ReaderChoice(parsing: "usb:072f:2200").description == "usb:072f:2200")
+        #expect(try ReaderChoice(parsing: "pcsc") == .pcsc(nil))
+        #expect(try ReaderChoice(parsing: "pcsc:Virtual PCD 00 00") == .pcsc("Virtual PCD 00 00"))
+        #expect(PCSCWatcher.entryMode(atr: [0x3B, 0x8F, 0x80, 0x01, 0x80, 0x4F]) == .contactless)
+        #expect(PCSCWatcher.entryMode(atr: [0x3B, 0x6E, 0x00, 0x00]) == .contact)
         #expect(throws: ReaderError.notFound("'usb:72f:2200': a USB reader is usb:VID:PID with four hex digits each (usb:072f:2200)")) {
             try ReaderChoice(parsing: "usb:72f:2200")
         }
-        #expect(throws: ReaderError.notFound("unknown reader 'nfc': use simulator, usb or usb:VID:PID (vtpe readers lists what is attached)")) {
+        #expect(throws: ReaderError.notFound("unknown reader 'nfc': use simulator, usb, usb:VID:PID, pcsc or pcsc:NAME (vtpe readers lists what is attached)")) {
             try ReaderChoice(parsing: "nfc")
         }
         #expect(KnownReader.identify(vendorID: 0x072F, productID: 0x2200)?.driver == .acr122u)

@@ -23,7 +23,12 @@ import time
 import uuid
 from pathlib import Path
 
+import sys
+
 import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from fixtures import vtpe_bin, workdir  # noqa: E402,F401  (pytest fixtures)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TEST_TIMEOUT = 20  # seconds, hard limit per test (setup + call + teardown)
@@ -178,6 +183,10 @@ class TmuxTerminal:
         for key in keys:
             self._tmux("send-keys", "-t", self.session, key)
 
+    def paste_text(self, text):
+        """The text in one burst (one tmux call), as a keyboard-emulation reader types it."""
+        self._tmux("send-keys", "-t", self.session, "-l", text)
+
     def type_text(self, text):
         for ch in text:
             self._tmux("send-keys", "-t", self.session, "-l", ch)
@@ -269,23 +278,7 @@ def _hard_timeout(request):
         signal.signal(signal.SIGALRM, previous)
 
 
-@pytest.fixture(scope="session")
-def vtpe_bin():
-    env = os.environ.get("VTPE_BIN")
-    path = Path(env) if env else REPO_ROOT / ".build" / "debug" / "vtpe"
-    if not path.is_absolute():
-        path = REPO_ROOT / path
-    if not (path.is_file() and os.access(path, os.X_OK)):
-        pytest.fail(f"vtpe binary not found or not executable at {path} (build it, or set VTPE_BIN)")
-    return path
-
-
-@pytest.fixture
-def workdir():
-    # Short path under /tmp: the control socket must fit in sun_path (~104 bytes).
-    d = Path(tempfile.mkdtemp(prefix="vtpe-e2e-"))
-    yield d
-    shutil.rmtree(d, ignore_errors=True)
+# vtpe_bin and workdir come from tests/fixtures.py (shared with tests/usb).
 
 
 @pytest.fixture

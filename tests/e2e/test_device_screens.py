@@ -167,3 +167,19 @@ def test_window_resized_in_the_middle_of_a_sale(terminal, vtpe_bin, data_dir):
     terminal.send_keys("1")
     screen = terminal.wait_for("APPROVED", timeout=10)
     assert "EUR 12.34" in screen, screen
+
+
+def test_a_keyboard_swipe_reader_typing_into_the_window_is_a_swipe(terminal):
+    """A keyboard-emulation swipe reader types the tracks into the terminal's window (in one burst, then Enter): a
+    swipe, not keys. A person typing a lone '%' gets it back as a key a moment later."""
+    terminal.send_keys(*"1200", "Enter")
+    terminal.wait_for("PRESENT CARD", timeout=5)
+    terminal.paste_text("%B4242424242424242^DOE/JANE^3412101000000000000?;4242424242424242=3412101000000000?")
+    terminal.send_keys("Enter")
+    terminal.wait_for("APPROVED", timeout=10)
+    screen = terminal.wait_for("SWIPED", timeout=5)          # the receipt's entry mode, as it comes out
+    assert "VISA •••• 4242" in screen, screen
+    assert "4242424242424242" not in screen and "DOE/JANE" not in screen, screen
+    terminal.send_keys("Enter", "%")                         # (tmux reads a lone ';' as its own separator)
+    screen = terminal.wait_for("not used here", timeout=5)   # the engine's word for a key it has no use for
+    assert "'%'" in screen, screen

@@ -8,13 +8,10 @@ public enum APDUCarrier: Sendable, Equatable {
 }
 
 /// The card in a CCID reader, as the EMV kernel's channel: the same kernel, gateway and issuer path as a virtual
-/// card's. The transport layer's rules for case 2 and 4 commands (EMV Book 1 §9.3.1.3) are kept here: `61 xx`
-/// fetches the rest with GET RESPONSE, `6C xx` sends the command again with the right Le.
+/// card's, with the transport rules of `TransportRules`.
 public final class CCIDCardChannel: CardChannel {
     private let session: CCIDSession
     private let carrier: APDUCarrier
-    /// GET RESPONSE rounds accepted for one command (a card that keeps saying "more" is given up on).
-    static let maxResponseRounds = 16
 
     public init(session: CCIDSession, carrier: APDUCarrier) {
         self.session = session
@@ -22,20 +19,7 @@ public final class CCIDCardChannel: CardChannel {
     }
 
     public func transmit(_ command: CommandAPDU) async throws(EMVError) -> ResponseAPDU {
-        var response = try await exchange(command)
-        if response.status.sw1 == 0x6C {
-            response = try await exchange(try CommandAPDU(cla: command.cla, ins: command.ins, p1: command.p1, p2: command.p2,
-                                                          data: command.data, le: response.status.sw2))
-        }
-        var data = response.data
-        var rounds = 0
-        while response.status.sw1 == 0x61 {
-            rounds += 1
-            guard rounds <= Self.maxResponseRounds else { throw EMVError(.malformedCardResponse, "the card kept answering 61 xx") }
-            response = try await exchange(try CommandAPDU(cla: 0x00, ins: 0xC0, p1: 0, p2: 0, le: response.status.sw2))
-            data += response.data
-        }
-        return ResponseAPDU(data: data, status: response.status)
+        try await TransportRules.transmit(command) { (c) throws(EMVError) in try await exchange(c) }
     }
 
     /// One command and its answer through the reader, reader failures as the kernel's errors.

@@ -7,19 +7,25 @@ public enum ReaderChoice: Sendable, Equatable, CustomStringConvertible {
     /// `usb`: the first attached reader of the known models; `usb:VID:PID`: that device, whatever it is (a CCID
     /// reader vtpe has no table entry for is driven as a plain contact CCID reader).
     case usb(vendorID: UInt16?, productID: UInt16?)
+    /// `pcsc`: the first reader pcscd has; `pcsc:NAME`: the one whose name contains NAME.
+    case pcsc(String?)
 
     public init(parsing text: String) throws(ReaderError) {
         let parts = text.lowercased().split(separator: ":", omittingEmptySubsequences: false).map(String.init)
         switch parts.first {
         case "simulator" where parts.count == 1: self = .simulator
         case "usb" where parts.count == 1: self = .usb(vendorID: nil, productID: nil)
+        case "pcsc" where parts.count == 1: self = .pcsc(nil)
+        case "pcsc":
+            // The name as given (PC/SC names have capitals and spaces); everything after the first colon.
+            self = .pcsc(String(text.drop { $0 != ":" }.dropFirst()))
         case "usb" where parts.count == 3:
             guard parts[1].count == 4, parts[2].count == 4, let v = UInt16(parts[1], radix: 16), let p = UInt16(parts[2], radix: 16) else {
                 throw .notFound("'\(text.prefix(40))': a USB reader is usb:VID:PID with four hex digits each (usb:072f:2200)")
             }
             self = .usb(vendorID: v, productID: p)
         default:
-            throw .notFound("unknown reader '\(text.prefix(40))': use simulator, usb or usb:VID:PID (vtpe readers lists what is attached)")
+            throw .notFound("unknown reader '\(text.prefix(40))': use simulator, usb, usb:VID:PID, pcsc or pcsc:NAME (vtpe readers lists what is attached)")
         }
     }
 
@@ -28,9 +34,19 @@ public enum ReaderChoice: Sendable, Equatable, CustomStringConvertible {
         case .simulator: "simulator"
         case .usb(nil, _), .usb(_, nil): "usb"
         case .usb(let v?, let p?): "usb:" + USBDeviceInfo(bus: 0, address: 0, vendorID: v, productID: p).idText
+        case .pcsc(nil): "pcsc"
+        case .pcsc(let name?): "pcsc:" + name
         }
     }
 }
+
+/// A reader vtpe drives besides the simulator (USB, PC/SC): stopped when the terminal closes.
+public protocol HardwareCardReader: CardReader {
+    func stop()
+}
+
+extension USBCardReader: HardwareCardReader {}
+extension PCSCCardReader: HardwareCardReader {}
 
 extension KnownReader {
     /// How vtpe drives this model.

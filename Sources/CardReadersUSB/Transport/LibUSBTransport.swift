@@ -131,6 +131,11 @@ public final class LibUSBTransport: USBTransport, @unchecked Sendable {
                 }
             }
         }
+        if case .failure = result, USBHolders.sysfsDevice(bus: device.bus, address: device.address) == nil {
+            // The device is no longer on the bus (sysfs): unplugged, whatever the failed transfer said (a time-out,
+            // an I/O error).
+            throw .disconnected
+        }
         return try result.get()
     }
 

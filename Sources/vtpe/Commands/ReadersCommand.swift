@@ -6,7 +6,7 @@ import Foundation
 struct ReadersCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "readers",
-        abstract: "List the card readers attached (USB) and the built-in simulator.",
+        abstract: "List the card readers attached (USB, and PC/SC when pcscd runs) and the built-in simulator.",
         discussion: """
         Each line: vendor:product, model, kind, bus address, and who holds it (free, a kernel driver, another program \
         such as pcscd). Open one with `vtpe terminal --reader usb` (the first known reader) or `--reader usb:VID:PID`. \
@@ -40,6 +40,16 @@ struct ReadersCommand: AsyncParsableCommand {
         }
         var entries = [Entry(id: "simulator", model: "vtpe card simulator", kind: "simulator", reader: "simulator", bus: nil, address: nil, path: nil,
                              state: "free", detail: "the built-in test cards (vtpe tap, the QA panel)")]
+        // The readers pcscd has (when it runs): it holds them, vtpe reaches them through it.
+        var pcscProblem: String?
+        do {
+            for name in try PCSCCardReader.readers() {
+                entries.append(Entry(id: "pcsc", model: name, kind: "PC/SC", reader: "pcsc:\(name)", bus: nil, address: nil, path: nil,
+                                     state: "pcscd", detail: "through pcscd"))
+            }
+        } catch {
+            pcscProblem = error.description
+        }
         for r in attached {
             let id = r.device.idText
             entries.append(Entry(id: id, model: r.device.model?.name ?? "unknown device", kind: r.device.model?.kind.rawValue ?? "-",
@@ -47,10 +57,10 @@ struct ReadersCommand: AsyncParsableCommand {
                                  state: r.state.word, detail: r.state.description))
         }
         if json {
-            struct Listing: Encodable { var readers: [Entry]; var usb_error: String? }
+            struct Listing: Encodable { var readers: [Entry]; var usb_error: String?; var pcsc_error: String? }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(Listing(readers: entries, usb_error: problem)), as: UTF8.self))
+            print(String(decoding: try encoder.encode(Listing(readers: entries, usb_error: problem, pcsc_error: pcscProblem)), as: UTF8.self))
             return
         }
         for e in entries {

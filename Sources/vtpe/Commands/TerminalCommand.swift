@@ -36,7 +36,7 @@ struct TerminalCommand: AsyncParsableCommand {
     var headless = false
     @Option(help: ArgumentHelp("The language of the screen and the receipts (default: the profile's).", valueName: "en|fr"))
     var lang: FirmwareProfile.Language?
-    @Option(help: ArgumentHelp("Where cards come from: the built-in simulator, the first known USB reader attached, or a USB device (vtpe readers lists them; docs/readers.md).", valueName: "simulator|usb|usb:VID:PID"))
+    @Option(help: ArgumentHelp("Where cards come from: the built-in simulator, the first known USB reader attached, a USB device, or a PC/SC reader of pcscd (vtpe readers lists them; docs/readers.md).", valueName: "simulator|usb|usb:VID:PID|pcsc[:NAME]"))
     var reader = "simulator"
     @Option(name: .customLong("reader-trace"), help: ArgumentHelp("Write every USB transfer of the reader to this file (a trace for a new test fixture; test cards only).", valueName: "file"))
     var readerTrace: String?
@@ -115,7 +115,7 @@ struct TerminalCommand: AsyncParsableCommand {
     }
 
     /// The USB reader of `--reader` (nil for the simulator alone); a bad choice or no reader attached is a usage error.
-    private func openReader() throws(CLIError) -> USBCardReader? {
+    private func openReader() throws(CLIError) -> (any HardwareCardReader)? {
         let choice: ReaderChoice
         do { choice = try ReaderChoice(parsing: reader) } catch { throw CLIError("--reader \(reader): \(error)", exitCode: 2) }
         switch choice {
@@ -123,6 +123,9 @@ struct TerminalCommand: AsyncParsableCommand {
             return nil
         case .usb(let vendor, let product):
             do { return try USBCardReader.attached(vendor, product, trace: readerTrace) } catch { throw CLIError("--reader \(reader): \(error)", exitCode: 2) }
+        case .pcsc(let name):
+            // pcscd may start later, and readers come and go: the reader says so on the screen meanwhile.
+            return PCSCCardReader(readerName: name)
         }
     }
 

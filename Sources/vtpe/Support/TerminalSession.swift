@@ -37,7 +37,7 @@ final class TerminalSession: Sendable {
     let engine: TerminalEngine
     let reader: SimulatedCardReader
     /// The USB reader the cards come from besides the simulator (`vtpe terminal --reader usb`); nil: the simulator only.
-    let hardware: USBCardReader?
+    let hardware: (any HardwareCardReader)?
     let link: NetworkLink
     let presence: ReaderPresence
     let keys: TerminalKeyRing
@@ -50,7 +50,7 @@ final class TerminalSession: Sendable {
 
     /// Opens the terminal of `profile` on `dataDirectory`. A damaged journal is an error that says how to recover.
     init(profile: FirmwareProfile, dataDirectory dir: URL, gateway: GatewayEndpoint, gatewayTimeout: Double, location: String?,
-         networkSeed: UInt64? = nil, hardware: USBCardReader? = nil, logger: Logger) throws {
+         networkSeed: UInt64? = nil, hardware: (any HardwareCardReader)? = nil, logger: Logger) throws {
         self.profile = profile
         self.hardware = hardware
         // The journal (docs/offline.md, "Crash safety"): a damaged one stops the terminal with how to recover, never

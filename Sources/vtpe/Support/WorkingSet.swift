@@ -23,7 +23,7 @@ enum WorkingSet {
         for line in maps.split(separator: "\n") {
             // "7f12a000-7f12c000 r-xp 00000000 08:01 1234   /usr/lib/libfoo.so"
             let fields = line.split(separator: " ", omittingEmptySubsequences: true)
-            guard fields.count >= 6, fields[1] == "r-xp", fields[4] != "0" else { continue }
+            guard fields.count >= 6, fields[4] != "0", fields[1] == "r-xp" else { continue }
             let range = fields[0].split(separator: "-")
             guard range.count == 2, let start = UInt(range[0], radix: 16), let end = UInt(range[1], radix: 16), end > start else { continue }
             out.append((start, Int(end - start)))
@@ -38,6 +38,9 @@ enum WorkingSet {
         var trimmed = 0
         for (start, length) in codeMappings() {
             guard let address = UnsafeMutableRawPointer(bitPattern: start) else { continue }
+            // Read-only and executable: the file's bytes, never written — dropping them loses nothing. (Read-only
+            // data is left alone: relocated data is written once, and dropping it would lose the relocations;
+            // MADV_PAGEOUT on it freed nothing measurable, its pages being shared with the gateway's process.)
             guard madvise(address, length, MADV_RANDOM) == 0 else { continue }
             if madvise(address, length, MADV_DONTNEED) == 0 { trimmed += length }
         }
