@@ -124,7 +124,8 @@ let package = Package(
                     resources: [.copy("Traces")], swiftSettings: strict),
         .testTarget(
             name: "TerminalEngineTests",
-            dependencies: ["TerminalEngine", "CardReaders", "EMV", "PaymentCore", "PaymentCrypto", "TestSupport", .product(name: "Logging", package: "swift-log"),
+            dependencies: ["TerminalEngine", "CardReaders", "CardReadersUSB", "EMV", "PaymentCore", "PaymentCrypto", "TestSupport",
+                           .product(name: "Logging", package: "swift-log"),
                            .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict
         ),

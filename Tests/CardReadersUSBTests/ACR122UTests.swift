@@ -43,7 +43,7 @@ actor FixedCard: CardChannel {
 
     /// The emulated reader is checked against the hand-written trace: the same commands get the same bytes back.
     @Test func theEmulatedReaderAnswersAsTheTraceSays() async throws {
-        let emulated = EmulatedACR122U()
+        let emulated = EmulatedCCIDReader()
         await emulated.place(FixedCard(Self.fci))
         for step in try Self.trace("acr122u-tap-ppse").steps {
             switch step {
@@ -69,7 +69,7 @@ actor FixedCard: CardChannel {
     }
 
     @Test func aCardThatLeftTheFieldEndsTheDialogueAsARemoval() async throws {
-        let emulated = EmulatedACR122U()
+        let emulated = EmulatedCCIDReader()
         await emulated.place(FixedCard(Self.fci))
         let session = CCIDSession(transport: emulated, timeout: .milliseconds(200))
         _ = try await ACR122U.poll(session)
@@ -86,7 +86,7 @@ actor FixedCard: CardChannel {
         let profile = CardProfile.virtualCard(for: pan, name: "visa", expiry: try Expiry(month: 12, year: 2030))
         let direct = VirtualCardChannel(card: VirtualCard(profile: profile), interface: .contactless)
         let behind = VirtualCardChannel(card: VirtualCard(profile: profile), interface: .contactless)
-        let emulated = EmulatedACR122U()
+        let emulated = EmulatedCCIDReader()
         await emulated.place(behind)
         let session = CCIDSession(transport: emulated, timeout: .milliseconds(200))
         _ = try #require(try await ACR122U.poll(session))

@@ -37,7 +37,7 @@ import TestSupport
     }
 
     @Test func aTapIsACardAndLeavingIsARemoval() async throws {
-        let emulated = EmulatedACR122U()
+        let emulated = EmulatedCCIDReader()
         let reader = USBCardReader(name: "ACS ACR122U", driver: .acr122u, poll: .milliseconds(20)) { () throws(ReaderError) -> any USBTransport in emulated }
         defer { reader.stop() }
         let (events, task) = Self.collect(reader)
@@ -60,7 +60,7 @@ import TestSupport
         // The device is missing twice, then there.
         actor Plug {
             var tries = 0
-            let reader = EmulatedACR122U()
+            let reader = EmulatedCCIDReader()
             func open() throws(ReaderError) -> any USBTransport {
                 tries += 1
                 guard tries > 2 else { throw .notFound("no USB device 072f:2200 is attached") }
@@ -124,7 +124,8 @@ import TestSupport
         > 65 00000000 00 04 000000
         < 81 00000000 00 04 02 00 00                 # gone
         """))
-        let reader = USBCardReader(name: "ACS ACR1252U", driver: .ccid(.contactless), poll: .milliseconds(200)) { () throws(ReaderError) -> any USBTransport in replay }
+        // A poll every second: the test's APDU goes in between (the trace holds the exchanges in that order).
+        let reader = USBCardReader(name: "ACS ACR1252U", driver: .ccid(.contactless), poll: .seconds(1)) { () throws(ReaderError) -> any USBTransport in replay }
         defer { reader.stop() }
         let (events, task) = Self.collect(reader)
         defer { task.cancel() }

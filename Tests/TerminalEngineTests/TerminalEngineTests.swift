@@ -1,4 +1,5 @@
 import CardReaders
+import CardReadersUSB
 import EMV
 import Foundation
 import PaymentCore
@@ -219,6 +220,37 @@ actor RecordingGateway: GatewayClient {
         #expect(await engine.reversals.entries.map(\.paymentIntent) == ["pi_gone"])
         #expect(await engine.reversals.settle(with: gateway) == 0)
         #expect(await gateway.reversed == ["pi_gone"])
+    }
+
+    /// A chip sale through a USB CCID reader (the real driver over an emulated contact reader), the reader pulled out
+    /// while the gateway approves: the second GENERATE AC cannot happen, the sale ends not completed, the approval is
+    /// reversed, and the terminal goes on (the reader is looked for again).
+    @Test func aUSBReaderPulledOutMidSaleEndsItCleanlyAndReversesTheApproval() async throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let gateway = RecordingGateway(answer: .approved(paymentIntentID: "pi_usb", authorizationCode: "1"))
+        let (engine, _) = try engine(gateway, in: dir)
+        let slot = EmulatedCCIDReader(.plain)
+        let usb = USBCardReader(name: "CCID reader", driver: .ccid(.contact), poll: .milliseconds(20), retry: .milliseconds(50)) { () throws(ReaderError) -> any USBTransport in
+            slot
+        }
+        defer { usb.stop() }
+        await gateway.set(whileAuthorizing: { await slot.unplug() })
+        await engine.attach(usb)
+        await enter(engine, "6000")
+        let before = await engine.finishedCount
+        let card = CardProfile.virtualCard(for: try PAN("4242424242424242"), name: "visa", expiry: try Expiry(month: 12, year: 2030))
+        await slot.place(VirtualCardChannel(card: VirtualCard(profile: card), interface: .contact))
+        try await waitForPINPad(engine)
+        await enter(engine, "1234")
+        let result = try await result(engine, after: before)
+        guard case .failed(.cardProblem) = result.outcome else { Issue.record("\(result.outcome)"); return }
+        #expect(result.card.entryMode == .contact)
+        #expect(await engine.reversals.entries.map(\.paymentIntent) == ["pi_usb"])
+        // The screen said the reader went.
+        _ = try await within("the unplug on the screen") {
+            await engine.waitUntil { !$0.snapshot.readerConnected }
+        }
     }
 
     @Test func lostAnswerIsAskedAboutAndReversedWhenItWentThrough() async throws {

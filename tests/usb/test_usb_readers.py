@@ -64,4 +64,6 @@ def test_a_reader_plugged_in_and_out_is_listed_then_not(testbed, vtpe_bin):
     assert "072f:2200" in {r["id"] for r in json.loads(out)["readers"]}, out
     testbed.unplug(syspath)
     rc, out, _ = testbed.run([vtpe_bin, "readers", "--json"])
-    assert rc == 0 and {r["id"] for r in json.loads(out)["readers"]} == {"simulator"}, out
+    # (pcscd's readers, listed too while `make test` runs it, are not on the USB bus.)
+    usb = {r["id"] for r in json.loads(out)["readers"] if r["kind"] not in ("simulator", "PC/SC")}
+    assert rc == 0 and usb == set(), out

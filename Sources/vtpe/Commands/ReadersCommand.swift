@@ -44,7 +44,7 @@ struct ReadersCommand: AsyncParsableCommand {
         var pcscProblem: String?
         do {
             for name in try PCSCCardReader.readers() {
-                entries.append(Entry(id: "pcsc", model: name, kind: "PC/SC", reader: "pcsc:\(name)", bus: nil, address: nil, path: nil,
+                entries.append(Entry(id: "pcsc:\(name)", model: name, kind: "PC/SC", reader: "pcsc:\(name)", bus: nil, address: nil, path: nil,
                                      state: "pcscd", detail: "through pcscd"))
             }
         } catch {

@@ -1,10 +1,19 @@
 import EMV
 
-/// An ACS ACR122U in software, behind the same `USBTransport` a real one is reached through: it decodes the driver's
-/// CCID commands, answers the PN532 pseudo-APDUs as the reader's firmware does (`61 xx`, then the frame on GET
-/// RESPONSE) and passes the card's APDUs to a card channel — one of our virtual cards. Tests run the real driver
-/// against it, and its exchanges become the umockdev scripts of the libusb tests (tests/usb).
-public actor EmulatedACR122U: USBTransport {
+/// A CCID reader in software, behind the same `USBTransport` a real one is reached through: it decodes the driver's
+/// CCID commands and passes the card's APDUs to a card channel — one of our virtual cards. As an ACS ACR122U it
+/// answers the PN532 pseudo-APDUs as that reader's firmware does (`61 xx`, then the frame on GET RESPONSE); as a
+/// plain reader (a contact slot, an ACR1252U) it reports the slot's card and carries APDUs in XfrBlock as they are.
+/// Tests run the real drivers against it; `unplug` makes it a reader pulled out mid-transfer.
+public actor EmulatedCCIDReader: USBTransport {
+    public enum Firmware: Sendable, Equatable {
+        /// ACS ACR122U: PN532 behind pseudo-APDUs.
+        case acr122u
+        /// APDUs in XfrBlock, the card's presence in the slot status.
+        case plain
+    }
+
+    public let firmware: Firmware
     /// The card in the field (nil: none), and its UID.
     private var card: (any CardChannel)?
     private var uid: [UInt8] = [0x04, 0x5A, 0x31, 0xC2]
@@ -16,14 +25,21 @@ public actor EmulatedACR122U: USBTransport {
     private var targetActive = false
     /// Every command received (tests read them).
     public private(set) var received: [[UInt8]] = []
+    /// Pulled out: every transfer fails as on a device that is gone.
+    private var unplugged = false
 
-    public static let firmware = Array("ACR122U207".utf8)
+    /// The firmware version the ACR122U reports (Escape).
+    public static let version = Array("ACR122U207".utf8)
     /// The ATR the ACR122U reports for its contactless slot (PC/SC part 3, storage card pseudo-ATR).
     public static let atr: [UInt8] = [0x3B, 0x8F, 0x80, 0x01, 0x80, 0x4F, 0x0C, 0xA0, 0x00, 0x00, 0x03, 0x06, 0x03, 0x00, 0x03, 0x00, 0x00, 0x00, 0x00, 0x68]
 
-    public init(card: (any CardChannel)? = nil) {
+    public init(_ firmware: Firmware = .acr122u, card: (any CardChannel)? = nil) {
+        self.firmware = firmware
         self.card = card
     }
+
+    /// The reader is pulled out: what is in flight and everything after fails with `disconnected`.
+    public func unplug() { unplugged = true }
 
     /// A card enters the field.
     public func place(_ card: any CardChannel, uid: [UInt8] = [0x04, 0x5A, 0x31, 0xC2]) {
@@ -40,6 +56,7 @@ public actor EmulatedACR122U: USBTransport {
     }
 
     public func write(_ bytes: [UInt8], timeout: Duration) async throws(ReaderError) {
+        guard !unplugged else { throw .disconnected }
         received.append(bytes)
         guard bytes.count >= CCID.headerLength, let type = CCID.Command(rawValue: bytes[0]) else {
             throw .stall("bulk OUT: not a CCID command")
@@ -48,19 +65,28 @@ public actor EmulatedACR122U: USBTransport {
         guard bytes.count == CCID.headerLength + length else { throw .stall("bulk OUT: the length says \(length) bytes") }
         let sequence = bytes[6]
         let payload = Array(bytes[CCID.headerLength...])
-        let status: UInt8 = 0x00 // the PN532 behind the slot is always there, powered
+        // The ACR122U's slot is its PN532, always there and powered; a plain slot has a card or not.
+        let status: UInt8 = firmware == .acr122u || card != nil ? 0x00 : 0x02
         switch type {
+        case .iccPowerOn where status == 0x02: reply(.dataBlock, sequence, 0x42, [], error: 0xFE) // no card: mute
         case .iccPowerOn: reply(.dataBlock, sequence, status, Self.atr)
-        case .iccPowerOff: reply(.slotStatus, sequence, 0x01, [])
+        case .iccPowerOff: reply(.slotStatus, sequence, firmware == .acr122u || card != nil ? 0x01 : 0x02, [])
         case .getSlotStatus: reply(.slotStatus, sequence, status, [])
-        case .escape: reply(.escape, sequence, status, Self.firmware)
-        case .xfrBlock: reply(.dataBlock, sequence, status, await pseudoAPDU(payload))
+        case .escape: reply(.escape, sequence, status, Self.version)
+        case .xfrBlock where firmware == .acr122u: reply(.dataBlock, sequence, status, await pseudoAPDU(payload))
+        case .xfrBlock: reply(.dataBlock, sequence, status, await plainAPDU(payload))
         }
     }
 
-    private func reply(_ type: CCID.Reply, _ sequence: UInt8, _ status: UInt8, _ payload: [UInt8]) {
+    private func reply(_ type: CCID.Reply, _ sequence: UInt8, _ status: UInt8, _ payload: [UInt8], error: UInt8 = 0) {
         let n = payload.count
-        bulkIn.append([type.rawValue, UInt8(n & 0xFF), UInt8(n >> 8 & 0xFF), 0, 0, 0, sequence, status, 0, 0] + payload)
+        bulkIn.append([type.rawValue, UInt8(n & 0xFF), UInt8(n >> 8 & 0xFF), 0, 0, 0, sequence, status, error, 0] + payload)
+    }
+
+    /// A plain reader's APDU: to the card as it is (an empty slot answers as a mute card would: nothing).
+    private func plainAPDU(_ apdu: [UInt8]) async -> [UInt8] {
+        guard let card, let command = try? CommandAPDU(bytes: apdu), let answer = try? await card.transmit(command) else { return [0x6F, 0x00] }
+        return answer.bytes
     }
 
     /// The reader's pseudo-APDUs: direct transmit to the PN532, GET RESPONSE, and the firmware version.
@@ -102,6 +128,7 @@ public actor EmulatedACR122U: USBTransport {
     }
 
     public func read(maxLength: Int, timeout: Duration) async throws(ReaderError) -> [UInt8] {
+        guard !unplugged else { throw .disconnected }
         guard !bulkIn.isEmpty else { throw .timeout("bulk IN: no answer") }
         let message = bulkIn.removeFirst()
         guard message.count > maxLength else { return message }
@@ -110,6 +137,7 @@ public actor EmulatedACR122U: USBTransport {
     }
 
     public func readInterrupt(maxLength: Int, timeout: Duration) async throws(ReaderError) -> [UInt8] {
+        guard !unplugged else { throw .disconnected }
         guard !interrupts.isEmpty else {
             try? await Task.sleep(for: min(timeout, .milliseconds(50)))
             throw .timeout("no slot change")
