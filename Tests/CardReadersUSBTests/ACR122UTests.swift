@@ -33,6 +33,7 @@ actor FixedCard: CardChannel {
     func aTapAndASelectThroughTheTrace(_ chunking: ReplayTransport.Chunking) async throws {
         let replay = ReplayTransport(try Self.trace("acr122u-tap-ppse"), chunking: chunking)
         let session = CCIDSession(transport: replay, timeout: .milliseconds(200))
+        #expect(try await session.powerOn() == EmulatedCCIDReader.atr)
         let target = try #require(try await ACR122U.poll(session))
         #expect(target == PN532.Target(number: 1, atqa: [0x00, 0x04], sak: 0x20, uid: [0x04, 0x5A, 0x31, 0xC2], ats: [0x05, 0x78, 0x80, 0x70, 0x02]))
         #expect(target.speaksISO14443_4)
@@ -65,6 +66,9 @@ actor FixedCard: CardChannel {
         #expect(try PN532.parseExchange([0xD5, 0x41, 0x00, 0x90, 0x00]) == .success([0x90, 0x00]))
         #expect(try PN532.parseExchange([0xD5, 0x41, 0x01]) == .failure(.cardGone))
         #expect(try PN532.parseExchange([0xD5, 0x41, 0x13]) == .failure(.error(0x13)))
+        #expect(try PN532.parseExchange([0xD5, 0x41, 0x2B]) == .failure(.cardGone))
+        #expect(try PN532.parseExchange([0xD5, 0x41, 0x0A]) == .failure(.error(0x0A)))
+        #expect(try PN532.parseExchange([0xD5, 0x41, 0x40, 0x90]) == .failure(.chained))
         #expect(PN532.directTransmit(PN532.listPassiveTarget) == [0xFF, 0x00, 0x00, 0x00, 0x04, 0xD4, 0x4A, 0x01, 0x00])
     }
 
@@ -72,6 +76,7 @@ actor FixedCard: CardChannel {
         let emulated = EmulatedCCIDReader()
         await emulated.place(FixedCard(Self.fci))
         let session = CCIDSession(transport: emulated, timeout: .milliseconds(200))
+        _ = try await session.powerOn()
         _ = try await ACR122U.poll(session)
         let channel = CCIDCardChannel(session: session, carrier: .pn532)
         #expect(try await channel.transmit(Self.selectPPSE) == Self.fci)
@@ -89,6 +94,7 @@ actor FixedCard: CardChannel {
         let emulated = EmulatedCCIDReader()
         await emulated.place(behind)
         let session = CCIDSession(transport: emulated, timeout: .milliseconds(200))
+        _ = try await session.powerOn()
         _ = try #require(try await ACR122U.poll(session))
         let usb = CCIDCardChannel(session: session, carrier: .pn532)
         let commands = [Self.selectPPSE, try CommandAPDU.select(name: [0xA0, 0, 0, 0, 0x03, 0x10, 0x10]),

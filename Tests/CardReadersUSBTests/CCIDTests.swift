@@ -45,7 +45,7 @@ import Testing
         #expect(throws: CCIDError.unknownMessageType(0x99)) { try CCIDFrameDecoder.decode(Self.bytes("99 00000000 00 00 000000")) }
         #expect(throws: CCIDError.lengthTooLarge(0x0100_0000)) { try CCIDFrameDecoder.decode(Self.bytes("80 00000001 00 00 000000")) }
         #expect(CCIDError.commandFailed(error: 0xFE, card: .presentInactive).description
-                == "the reader reports an error: card mute (no answer) (0xFE), card presentInactive")
+                == "the reader reports an error: card mute (no answer) (0xFE); the card is in the slot, not powered")
     }
 
     @Test func slotChangesFromTheInterruptEndpoint() throws {
@@ -109,5 +109,18 @@ import Testing
         #expect(try ReaderTrace(parsing: text).text == text)
         #expect(throws: ReaderError.malformed("trace line 2 starts with '?': use >, <, ! or #")) { try ReaderTrace(parsing: "# x\n? 00") }
         #expect(throws: ReaderError.malformed("trace line 1: not hex bytes")) { try ReaderTrace(parsing: "> 6") }
+    }
+}
+
+/// A trace never holds a PIN: VERIFY's data is masked, plain or inside the ACR122U's InDataExchange.
+@Suite struct TraceHygieneTests {
+    @Test func verifyIsMasked() {
+        let plain = HexCoding.decode("6F 0D000000 00 05 000000 00 20 00 80 08 24 12 34 FF FF FF FF FF")!
+        #expect(TracingTransport.maskingPIN(plain) == HexCoding.decode("6F 0D000000 00 05 000000 00 20 00 80 08 FF FF FF FF FF FF FF FF")!)
+        let wrapped = HexCoding.decode("6F 15000000 00 06 000000 FF 00 00 00 10 D4 40 01 00 20 00 80 08 24 12 34 FF FF FF FF FF")!
+        #expect(TracingTransport.maskingPIN(wrapped) == HexCoding.decode("6F 15000000 00 06 000000 FF 00 00 00 10 D4 40 01 00 20 00 80 08 FF FF FF FF FF FF FF FF")!)
+        // Anything else is written as it is.
+        let select = HexCoding.decode("6F 05000000 00 07 000000 00 A4 04 00 00")!
+        #expect(TracingTransport.maskingPIN(select) == select)
     }
 }

@@ -69,6 +69,18 @@ import Testing
         #expect(Self.type(&decoder, "%1\r", from: 1000, every: 5) == [.typed(["%", "1", "\r"])])
     }
 
+    /// A reader's burst that goes wrong (no end sentinel, a key no track has, a pause) is a bad swipe: its digits never
+    /// come back as keys.
+    @Test func aBrokenBurstIsABadSwipeNotKeys() {
+        var noEnd = KeyboardWedgeDecoder()
+        #expect(Self.type(&noEnd, ";4242424242424242=3412\r", from: 0, every: 2) == [.badSwipe(KeyboardWedgeDecoder.garbled)])
+        var paused = KeyboardWedgeDecoder()
+        #expect(Self.type(&paused, ";4242424242", from: 0, every: 2).isEmpty)
+        #expect(paused.flush(at: .milliseconds(500)) == [.badSwipe(KeyboardWedgeDecoder.garbled)])
+        var odd = KeyboardWedgeDecoder()
+        #expect(Self.type(&odd, ";4242424242é5", from: 0, every: 2) == [.badSwipe(KeyboardWedgeDecoder.garbled), .typed(["é"]), .typed(["5"])])
+    }
+
     @Test func aGarbledSwipeSaysSoWithoutTheTrack() {
         var decoder = KeyboardWedgeDecoder()
         // The reader's error marker: %E? ;E? (neither track read).

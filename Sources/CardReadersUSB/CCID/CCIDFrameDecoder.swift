@@ -38,7 +38,7 @@ public struct CCIDFrameDecoder: Sendable {
         return message
     }
 
-    /// Decodes one complete transfer: exactly one message, nothing left over.
+    /// Decodes one complete transfer: its first whole message (bytes after it are ignored).
     public static func decode(_ transfer: [UInt8]) throws(CCIDError) -> CCIDResponse {
         var decoder = CCIDFrameDecoder()
         decoder.feed(transfer)

@@ -19,17 +19,35 @@ public enum CCID {
     }
 
     /// RDR_to_PC messages (§6.2) and the interrupt endpoint's slot change (§6.3).
-    public enum Reply: UInt8, Sendable, Equatable {
+    public enum Reply: UInt8, Sendable, Equatable, CustomStringConvertible {
         case dataBlock = 0x80
         case slotStatus = 0x81
         case escape = 0x83
         case notifySlotChange = 0x50
         case hardwareError = 0x51
+
+        public var description: String {
+            switch self {
+            case .dataBlock: "DataBlock"
+            case .slotStatus: "SlotStatus"
+            case .escape: "Escape"
+            case .notifySlotChange: "NotifySlotChange"
+            case .hardwareError: "HardwareError"
+            }
+        }
     }
 
     /// The card in the slot, from the status byte's bits 0–1 (bmICCStatus).
-    public enum CardStatus: UInt8, Sendable, Equatable {
+    public enum CardStatus: UInt8, Sendable, Equatable, CustomStringConvertible {
         case presentActive = 0, presentInactive = 1, absent = 2
+
+        public var description: String {
+            switch self {
+            case .presentActive: "in the slot, powered"
+            case .presentInactive: "in the slot, not powered"
+            case .absent: "absent"
+            }
+        }
     }
 }
 
@@ -102,7 +120,7 @@ public enum CCIDError: Error, Sendable, Equatable, CustomStringConvertible {
         case .lengthTooLarge(let n): "CCID payload length \(n) is beyond any reader's"
         case .wrongSequence(let e, let g): "CCID answer out of sequence: expected \(e), got \(g)"
         case .unexpectedReply(let e, let g): "CCID answer of the wrong kind: expected \(e), got \(g)"
-        case .commandFailed(let e, let card): "the reader reports an error: \(Self.errorName(e)) (0x\(hex(e))), card \(card)"
+        case .commandFailed(let e, let card): "the reader reports an error: \(Self.errorName(e)) (0x\(hex(e))); the card is \(card)"
         case .noCard: "no card in the reader"
         }
     }

@@ -8,7 +8,8 @@ public enum PN532 {
     /// InListPassiveTarget (§7.3.5): one target, 106 kbps type A (ISO 14443-A, what payment cards are).
     public static let listPassiveTarget: [UInt8] = [0xD4, 0x4A, 0x01, 0x00]
 
-    /// InDataExchange (§7.3.8) with target 1: the card's command APDU inside.
+    /// InDataExchange (§7.3.8) with target 1: the card's command APDU inside (at most 252 bytes: the reader's Lc is
+    /// one byte; `CCIDSession.pn532` refuses longer frames).
     public static func dataExchange(_ apdu: [UInt8]) -> [UInt8] { [0xD4, 0x40, 0x01] + apdu }
 
     /// The reader's pseudo-APDU around a PN532 frame.
@@ -46,19 +47,22 @@ public enum PN532 {
 
     /// What InDataExchange's status byte (§7.1, error codes) means when it is not 0.
     public enum ExchangeFailure: Error, Sendable, Equatable {
-        /// 0x01 time-out: the card left the field (or never answered).
+        /// 0x01 time-out, 0x29 target released, 0x2A card swapped, 0x2B card disappeared: the card is not there.
         case cardGone
         case error(UInt8)
+        /// Bit 6 (MI): the answer goes on in another frame, which vtpe does not chain (APDU answers fit in one).
+        case chained
     }
 
     /// The card's answer inside InDataExchange's (`D5 41 <status> <R-APDU>`).
     public static func parseExchange(_ frame: [UInt8]) throws(ReaderError) -> Result<[UInt8], ExchangeFailure> {
         guard frame.count >= 3, frame[0] == 0xD5, frame[1] == 0x41 else { throw .malformed("InDataExchange answer \(frameHead(frame))") }
-        // Bits 0-5: the error; bit 6 (MI): more information follows — not used by APDU-sized answers.
+        // Bits 0-5: the error; bit 6 (MI): more information follows in another frame.
         let status = frame[2] & 0x3F
         switch status {
+        case 0x00 where frame[2] & 0x40 != 0: return .failure(.chained)
         case 0x00: return .success(Array(frame[3...]))
-        case 0x01, 0x0A: return .failure(.cardGone)
+        case 0x01, 0x29, 0x2A, 0x2B: return .failure(.cardGone)
         default: return .failure(.error(status))
         }
     }

@@ -27,6 +27,8 @@ public actor EmulatedCCIDReader: USBTransport {
     public private(set) var received: [[UInt8]] = []
     /// Pulled out: every transfer fails as on a device that is gone.
     private var unplugged = false
+    /// IccPowerOn came (the ACR122U's PN532 answers nothing before).
+    private var powered = false
 
     /// The firmware version the ACR122U reports (Escape).
     public static let version = Array("ACR122U207".utf8)
@@ -48,9 +50,10 @@ public actor EmulatedCCIDReader: USBTransport {
         interrupts.append([0x50, 0x03])
     }
 
-    /// The card leaves the field.
+    /// The card leaves the field (or the slot: a plain slot's card goes unpowered with it).
     public func remove() {
         card = nil
+        if firmware == .plain { powered = false }
         targetActive = false
         interrupts.append([0x50, 0x02])
     }
@@ -65,14 +68,20 @@ public actor EmulatedCCIDReader: USBTransport {
         guard bytes.count == CCID.headerLength + length else { throw .stall("bulk OUT: the length says \(length) bytes") }
         let sequence = bytes[6]
         let payload = Array(bytes[CCID.headerLength...])
-        // The ACR122U's slot is its PN532, always there and powered; a plain slot has a card or not.
-        let status: UInt8 = firmware == .acr122u || card != nil ? 0x00 : 0x02
+        // The ACR122U's slot is its PN532, always there; a plain slot has a card or not. Unpowered, it is inactive.
+        let present = firmware == .acr122u || card != nil
+        let status: UInt8 = !present ? 0x02 : powered ? 0x00 : 0x01
         switch type {
-        case .iccPowerOn where status == 0x02: reply(.dataBlock, sequence, 0x42, [], error: 0xFE) // no card: mute
-        case .iccPowerOn: reply(.dataBlock, sequence, status, Self.atr)
-        case .iccPowerOff: reply(.slotStatus, sequence, firmware == .acr122u || card != nil ? 0x01 : 0x02, [])
+        case .iccPowerOn where !present: reply(.dataBlock, sequence, 0x42, [], error: 0xFE) // no card: mute
+        case .iccPowerOn:
+            powered = true
+            reply(.dataBlock, sequence, 0x00, Self.atr)
+        case .iccPowerOff:
+            powered = false
+            reply(.slotStatus, sequence, present ? 0x01 : 0x02, [])
         case .getSlotStatus: reply(.slotStatus, sequence, status, [])
         case .escape: reply(.escape, sequence, status, Self.version)
+        case .xfrBlock where status != 0x00: reply(.dataBlock, sequence, 0x40 | status, [], error: 0xFE) // nothing powered to answer
         case .xfrBlock where firmware == .acr122u: reply(.dataBlock, sequence, status, await pseudoAPDU(payload))
         case .xfrBlock: reply(.dataBlock, sequence, status, await plainAPDU(payload))
         }
@@ -83,7 +92,7 @@ public actor EmulatedCCIDReader: USBTransport {
         bulkIn.append([type.rawValue, UInt8(n & 0xFF), UInt8(n >> 8 & 0xFF), 0, 0, 0, sequence, status, error, 0] + payload)
     }
 
-    /// A plain reader's APDU: to the card as it is (an empty slot answers as a mute card would: nothing).
+    /// A plain reader's APDU: to the card as it is; a card that does not answer is "no precise diagnosis".
     private func plainAPDU(_ apdu: [UInt8]) async -> [UInt8] {
         guard let card, let command = try? CommandAPDU(bytes: apdu), let answer = try? await card.transmit(command) else { return [0x6F, 0x00] }
         return answer.bytes
@@ -94,7 +103,12 @@ public actor EmulatedCCIDReader: USBTransport {
         switch (apdu.first, apdu.count > 1 ? apdu[1] : nil) {
         case (0xFF, 0x00) where apdu.count >= 5 && apdu.count == 5 + Int(apdu[4]):
             waiting = await pn532(Array(apdu[5...])) + [0x90, 0x00]
-            return [0x61, UInt8(waiting.count)]
+            guard waiting.count <= 256 else {
+                waiting = []
+                return [0x6A, 0x80] // more than one GET RESPONSE carries
+            }
+            return [0x61, UInt8(truncatingIfNeeded: waiting.count)] // 00: 256 bytes
+
         case (0xFF, 0xC0) where apdu.count == 5:
             defer { waiting = [] }
             return waiting.isEmpty ? [0x6A, 0x81] : Array(waiting.prefix(Int(apdu[4])))

@@ -17,6 +17,10 @@ public struct KeyboardWedgeDecoder: Sendable {
     public let maxGap: Duration
     /// Keys of a swipe at most (track 1 has 79 characters, track 2 has 40, track 3 has 107, and the Enters).
     static let maxLength = 240
+    /// Held keys from this many on are a reader's, not a person's: what goes wrong with them is a bad swipe, never
+    /// keys (a track's digits must not land in the amount or an e-mail address).
+    static let trackLike = 6
+    static let garbled = "the reader could not read the stripe (swipe again)"
 
     private var held: [Character] = []
     private var lastKey: Duration?
@@ -42,7 +46,12 @@ public struct KeyboardWedgeDecoder: Sendable {
             return out
         }
         guard c.isASCII, !c.isNewline, held.count < Self.maxLength else {
-            // Not a track character: it was typing after all.
+            // Not a track character (or too many): typing after all — unless it was a reader's burst.
+            if held.count >= Self.trackLike {
+                out.append(.badSwipe(Self.garbled))
+                held = []
+                return out + key(c, at: time)
+            }
             out.append(.typed(held + [c]))
             held = []
             return out
@@ -63,13 +72,15 @@ public struct KeyboardWedgeDecoder: Sendable {
         guard !held.isEmpty else { return [] }
         defer { held = [] }
         if held.last == "?", let swipe = try? Self.swipe(String(held)) { return [.swipe(swipe)] }
-        return [.typed(held)]
+        return held.count >= Self.trackLike ? [.badSwipe(Self.garbled)] : [.typed(held)]
     }
 
     private mutating func finish() -> [Output] {
         let text = String(held)
         held = []
-        guard text.contains("?") else { return [.typed(Array(text) + ["\r"])] }
+        guard text.contains("?") else {
+            return text.count >= Self.trackLike ? [.badSwipe(Self.garbled)] : [.typed(Array(text) + ["\r"])]
+        }
         do {
             return [.swipe(try Self.swipe(text))]
         } catch {
@@ -92,7 +103,7 @@ public struct KeyboardWedgeDecoder: Sendable {
             }
             rest = rest[rest.index(after: end)...]
         }
-        guard track1 != nil || track2 != nil else { throw .malformed("the reader could not read the stripe (swipe again)") }
+        guard track1 != nil || track2 != nil else { throw .malformed(garbled) }
         return try Swipe(track1: track1, track2: track2)
     }
 }

@@ -5,8 +5,7 @@ public enum ACR122U {
     /// One PN532 frame through the reader: direct transmit, then GET RESPONSE for the `61 xx` it answers; the
     /// PN532's frame without the reader's `90 00`.
     public static func pn532(_ session: CCIDSession, _ frame: [UInt8]) async throws(ReaderError) -> [UInt8] {
-        var answer = try await session.transmit(PN532.directTransmit(frame))
-        if answer.count == 2, answer[0] == 0x61 { answer = try await session.transmit(PN532.getResponse(answer[1])) }
+        let answer = try await session.pn532(frame)
         guard answer.count >= 2, answer[answer.count - 2] == 0x90, answer[answer.count - 1] == 0x00 else {
             // 63 00: the PN532 did not answer in time (the reader's own error).
             throw .malformed("the reader answered \(frameHead(answer)) to a PN532 command")

@@ -37,6 +37,7 @@ public final class CCIDCardChannel: CardChannel {
         case .success(let bytes): return try ResponseAPDU(bytes: bytes)
         case .failure(.cardGone): throw EMVError(.cardRemoved, "the card left the reader's field")
         case .failure(.error(let code)): throw EMVError(.cardNotResponding, "the reader's PN532 reports error 0x\(hex(code))")
+        case .failure(.chained): throw EMVError(.malformedCardResponse, "the card's answer came chained over several PN532 frames")
         }
     }
 

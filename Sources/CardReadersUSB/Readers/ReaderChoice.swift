@@ -61,8 +61,9 @@ extension KnownReader {
 }
 
 extension USBCardReader {
-    /// The reader of `choice` on the USB bus. It is there or not yet: the reader looks for the device until it
-    /// appears (and again after it is unplugged), and says so on the terminal's screen.
+    /// The reader on the USB bus: a given vendor:product id is looked for until it appears (and again after it is
+    /// unplugged), and the screen says so meanwhile; plain `usb` takes the first known model attached now, and
+    /// throws when there is none (or the bus cannot be read), naming why.
     /// `trace`: a file every USB transfer is written to (`--reader-trace`, for a new test fixture).
     public static func attached(_ vendorID: UInt16?, _ productID: UInt16?, poll: Duration = .milliseconds(250), trace: String? = nil) throws(ReaderError) -> USBCardReader {
         let model: KnownReader?
@@ -70,7 +71,8 @@ extension USBCardReader {
             model = KnownReader.identify(vendorID: vendorID, productID: productID)
         } else {
             // The first known reader on the bus now; with none, the first model of the table is waited for.
-            let devices = (try? USBDeviceList.devices()) ?? []
+            let devices: [USBDeviceInfo]
+            do { devices = try USBDeviceList.devices() } catch { throw .io("cannot read the USB bus: \(error)") }
             guard let first = devices.first(where: { $0.model != nil }) else {
                 throw .notFound("no known card reader is attached (vtpe readers lists the USB devices); name one with --reader usb:VID:PID")
             }

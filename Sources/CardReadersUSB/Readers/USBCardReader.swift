@@ -78,6 +78,8 @@ struct DriverLoop: Sendable {
             lastProblem = nil
             connected = true
             var cardIn = false
+            // The device is let go whatever ends the drive, so opening it again does not find it busy (ours).
+            defer { transport.close() }
             do throws(ReaderError) {
                 try await drive(transport, cardIn: &cardIn)
             } catch {
@@ -101,6 +103,8 @@ struct DriverLoop: Sendable {
     }
 
     private func driveACR122U(_ session: CCIDSession, cardIn: inout Bool) async throws(ReaderError) {
+        // The slot (the PN532) is powered first, as libnfc's driver does; until then it does not answer.
+        _ = try await session.powerOn()
         while !Task.isCancelled {
             guard let target = try await ACR122U.poll(session) else {
                 guard await sleep(poll) else { return }
@@ -118,10 +122,12 @@ struct DriverLoop: Sendable {
                     if try await ACR122U.poll(session) == nil { break }
                 }
             } else {
+                // Never presented: no removal to report when it goes.
                 events.yield(.readerFailed("\(name): this card is not a payment card (no ISO 14443-4): remove it"))
                 while !Task.isCancelled, try await ACR122U.poll(session) != nil {
                     guard await sleep(poll) else { return }
                 }
+                continue
             }
             cardIn = false
             events.yield(.cardRemoved)
@@ -134,14 +140,24 @@ struct DriverLoop: Sendable {
                 guard await sleep(poll) else { return }
                 continue
             }
-            _ = try await session.powerOn()
+            do throws(ReaderError) {
+                _ = try await session.powerOn()
+            } catch .protocolError(.commandFailed(let code, _)) {
+                // A mute card, or one inserted the wrong way: said once, then nothing until the slot is empty.
+                events.yield(.readerFailed("\(name): the card does not answer (\(CCIDError.errorName(code))): take it out and insert it again"))
+                while !Task.isCancelled, try await session.cardStatus() != .absent {
+                    guard await sleep(poll) else { return }
+                }
+                continue
+            }
             let channel = ActivityChannel(CCIDCardChannel(session: session, carrier: .xfrBlock))
             cardIn = true
             events.yield(.cardPresented(CardPresentation(entryMode: mode, medium: .chip(ChipCard(channel: channel)))))
             while !Task.isCancelled {
                 guard await sleep(poll) else { return }
                 if await channel.pollPassed(settle: 0) { continue }
-                if try await session.cardStatus() == .absent { break }
+                // Absent, or no longer powered (swapped within one poll, deactivated): the card we had is gone.
+                if try await session.cardStatus() != .presentActive { break }
             }
             cardIn = false
             events.yield(.cardRemoved)

@@ -47,7 +47,13 @@ public final class LibUSBTransport: USBTransport, @unchecked Sendable {
                 default: throw .io("cannot open \(path): \(Self.name(opened))")
                 }
             }
-            (interface, endpoints) = try Self.readerInterface(found.device)
+            do throws(ReaderError) {
+                (interface, endpoints) = try Self.readerInterface(found.device)
+            } catch {
+                libusb_close(handle)
+                throw error
+            }
+            var detachedDriver = false
             if libusb_kernel_driver_active(handle, interface) == 1 {
                 let driver = USBHolders.kernelDriver(bus: found.info.bus, address: found.info.address, interface: interface) ?? "a kernel driver"
                 let detached = libusb_detach_kernel_driver(handle, interface)
@@ -55,9 +61,11 @@ public final class LibUSBTransport: USBTransport, @unchecked Sendable {
                     libusb_close(handle)
                     throw .busy("the kernel driver \(driver) holds \(found.info.idText) and cannot be detached (\(Self.name(detached))): run as root, or `modprobe -r \(driver)` and blacklist it (docs/readers.md)")
                 }
+                detachedDriver = true
             }
             let claimed = libusb_claim_interface(handle, interface)
             guard claimed == 0 else {
+                if detachedDriver { _ = libusb_attach_kernel_driver(handle, interface) }
                 libusb_close(handle)
                 if claimed == LIBUSB_ERROR_BUSY.rawValue {
                     let holder = USBHolders.process(bus: found.info.bus, address: found.info.address).map { "\($0.command) (pid \($0.pid))" } ?? "another program (pcscd?)"
@@ -75,15 +83,29 @@ public final class LibUSBTransport: USBTransport, @unchecked Sendable {
         device = info!
     }
 
-    deinit {
+    private let closed = NSLock()
+    private var isClosed = false
+
+    /// Releases the interface and the device (once; later transfers fail as on an unplugged reader).
+    public func close() {
+        let first = closed.withLock { () -> Bool in
+            defer { isClosed = true }
+            return !isClosed
+        }
+        guard first else { return }
+        // Wait for a transfer in progress on each queue before the handle goes.
+        bulk.sync {}
+        interrupt.sync {}
         libusb_release_interface(handle, interface)
         libusb_close(handle)
         libusb_exit(context)
     }
 
+    deinit { close() }
+
     public func write(_ bytes: [UInt8], timeout: Duration) async throws(ReaderError) {
         guard let endpoint = endpoints.bulkOut else { throw .io("\(device.idText) has no bulk OUT endpoint") }
-        let sent = try await transfer(on: bulk) { handle, transferred in
+        let sent = try await transfer(on: bulk, endpoint: endpoint) { handle, transferred in
             var copy = bytes
             return (libusb_bulk_transfer(handle, endpoint, &copy, Int32(copy.count), &transferred, Self.milliseconds(timeout)), [])
         }
@@ -92,7 +114,7 @@ public final class LibUSBTransport: USBTransport, @unchecked Sendable {
 
     public func read(maxLength: Int, timeout: Duration) async throws(ReaderError) -> [UInt8] {
         guard let endpoint = endpoints.bulkIn else { throw .io("\(device.idText) has no bulk IN endpoint") }
-        return try await receive(on: bulk, maxLength: maxLength) { handle, buffer, transferred in
+        return try await receive(on: bulk, endpoint: endpoint, maxLength: maxLength) { handle, buffer, transferred in
             libusb_bulk_transfer(handle, endpoint, buffer, Int32(maxLength), &transferred, Self.milliseconds(timeout))
         }
     }
@@ -102,36 +124,42 @@ public final class LibUSBTransport: USBTransport, @unchecked Sendable {
             try? await Task.sleep(for: timeout)
             throw .timeout("no interrupt endpoint")
         }
-        return try await receive(on: interrupt, maxLength: maxLength) { handle, buffer, transferred in
+        return try await receive(on: interrupt, endpoint: endpoint, maxLength: maxLength) { handle, buffer, transferred in
             libusb_interrupt_transfer(handle, endpoint, buffer, Int32(maxLength), &transferred, Self.milliseconds(timeout))
         }
     }
 
-    private func receive(on queue: DispatchQueue, maxLength: Int,
+    private func receive(on queue: DispatchQueue, endpoint: UInt8, maxLength: Int,
                          _ call: @escaping @Sendable (OpaquePointer, UnsafeMutablePointer<UInt8>, inout Int32) -> Int32) async throws(ReaderError) -> [UInt8] {
-        try await transfer(on: queue) { handle, transferred in
+        try await transfer(on: queue, endpoint: endpoint) { handle, transferred in
             // The buffer is filled by libusb and read back before the closure returns.
             Self.scratch(maxLength) { call(handle, $0, &transferred) }
         }.bytes
     }
 
     /// Runs a blocking libusb transfer on `queue`; the bytes it moved, or the error.
-    private func transfer(on queue: DispatchQueue,
+    private func transfer(on queue: DispatchQueue, endpoint: UInt8,
                           _ call: @escaping @Sendable (OpaquePointer, inout Int32) -> (Int32, [UInt8])) async throws(ReaderError) -> (count: Int, bytes: [UInt8]) {
         let handle = UncheckedHandle(handle)
         let result: Result<(Int, [UInt8]), ReaderError> = await withCheckedContinuation { continuation in
             queue.async {
+                // Closed meanwhile: the handle is gone; the reader is as good as unplugged.
+                guard !self.closed.withLock({ self.isClosed }) else {
+                    continuation.resume(returning: .failure(.disconnected))
+                    return
+                }
                 var transferred: Int32 = 0
                 let (rc, bytes) = call(handle.value, &transferred)
                 if rc == 0 || (rc == LIBUSB_ERROR_TIMEOUT.rawValue && transferred > 0) {
                     continuation.resume(returning: .success((Int(transferred), Array(bytes.prefix(Int(transferred))))))
                 } else {
-                    if rc == LIBUSB_ERROR_PIPE.rawValue { _ = libusb_clear_halt(handle.value, 0) }
+                    // A stalled endpoint stays stalled until cleared: this one, not the control endpoint.
+                    if rc == LIBUSB_ERROR_PIPE.rawValue { _ = libusb_clear_halt(handle.value, endpoint) }
                     continuation.resume(returning: .failure(Self.error(rc)))
                 }
             }
         }
-        if case .failure = result, USBHolders.sysfsDevice(bus: device.bus, address: device.address) == nil {
+        if case .failure = result, USBHolders.isOnBus(bus: device.bus, address: device.address) == false {
             // The device is no longer on the bus (sysfs): unplugged, whatever the failed transfer said (a time-out,
             // an I/O error).
             throw .disconnected

@@ -16,6 +16,13 @@ public enum USBHolders {
         return nil
     }
 
+    /// Whether a device is on the bus at this address: nil when sysfs cannot be read (a container without it), so a
+    /// caller does not take "unknown" for "unplugged".
+    public static func isOnBus(bus: UInt8, address: UInt8, root: String = "/sys/bus/usb/devices") -> Bool? {
+        guard FileManager.default.isReadableFile(atPath: root) else { return nil }
+        return sysfsDevice(bus: bus, address: address, root: root) != nil
+    }
+
     /// The kernel driver bound to the device's interface (`pn533_usb`, `usbhid`), nil when none.
     public static func kernelDriver(bus: UInt8, address: UInt8, interface: Int32) -> String? {
         guard let dir = sysfsDevice(bus: bus, address: address) else { return nil }

@@ -8,6 +8,13 @@ public protocol USBTransport: Sendable {
     func read(maxLength: Int, timeout: Duration) async throws(ReaderError) -> [UInt8]
     /// One transfer from the interrupt IN endpoint (slot changes, key presses of HID readers).
     func readInterrupt(maxLength: Int, timeout: Duration) async throws(ReaderError) -> [UInt8]
+    /// Lets the device go (the driver is done with it, or will open it again): later transfers fail.
+    func close()
+}
+
+extension USBTransport {
+    /// Nothing to let go (replays, emulations).
+    public func close() {}
 }
 
 /// Why a reader did not do what it was asked: what the screen shows and the log keeps.

@@ -99,8 +99,10 @@ extension TransactionStateMachine {
         case .print: return receiptAnswered(.print, offer: offer)
         case .none: return receiptAnswered(.none, offer: offer)
         case .email:
+            // Typing an address takes longer than a key: the question's time-out starts again.
             receiptOffer?.askingAddress = true
-            return []
+            receiptOffers += 1
+            return [.startTimer(.receiptChoice(receiptOffers), Self.receiptChoiceTimeout)]
         }
     }
 
