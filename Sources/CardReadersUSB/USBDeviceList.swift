@@ -25,9 +25,18 @@ public struct USBDeviceInfo: Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String {
-        let id = String(format: "%04x:%04x", vendorID, productID)
-        return "bus \(bus) device \(address) \(id)" + (model.map { " \($0.name) (\($0.kind.rawValue))" } ?? "")
+        "bus \(bus) device \(address) \(idText)" + (model.map { " \($0.name) (\($0.kind.rawValue))" } ?? "")
     }
+
+    /// "072f:2200".
+    public var idText: String { Self.idText(vendorID: vendorID, productID: productID) }
+
+    public static func idText(vendorID: UInt16, productID: UInt16) -> String { String(format: "%04x:%04x", vendorID, productID) }
+
+    /// Its device file, `/dev/bus/usb/BBB/DDD`.
+    public var path: String { Self.path(bus: bus, address: address) }
+
+    public static func path(bus: UInt8, address: UInt8) -> String { String(format: "/dev/bus/usb/%03d/%03d", bus, address) }
 }
 
 /// Reader models vtpe has a driver for.

@@ -10,17 +10,16 @@ public struct Swipe: Sendable, Equatable, CustomStringConvertible {
     /// from track 1 (the same PAN, expiry, service code). Errors name the track, never its content.
     public init(track1 text1: String?, track2 text2: String?) throws(ReaderError) {
         let one: Track1? = text1.flatMap { try? Track1(parsing: $0) }
+        let fromTrack1 = one.flatMap { try? Track2(pan: $0.pan, expiry: $0.expiry, serviceCode: $0.serviceCode) }
         if let text2 {
             do {
                 track2 = try Track2(parsing: text2)
             } catch {
-                guard let one, let made = try? Track2(pan: one.pan, expiry: one.expiry, serviceCode: one.serviceCode) else {
-                    throw .malformed("track 2 is not ISO 7813 track 2 data (\(error.message))")
-                }
-                track2 = made
+                guard let fromTrack1 else { throw .malformed("track 2 is not ISO 7813 track 2 data (\(error.message))") }
+                track2 = fromTrack1
             }
-        } else if let one, let made = try? Track2(pan: one.pan, expiry: one.expiry, serviceCode: one.serviceCode) {
-            track2 = made
+        } else if let fromTrack1 {
+            track2 = fromTrack1
         } else {
             throw .malformed(text1 == nil ? "the swipe has no track 1 or track 2" : "track 1 is not ISO 7813 format B data and there is no track 2")
         }

@@ -33,7 +33,7 @@ public enum ReaderChoice: Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .simulator: "simulator"
         case .usb(nil, _), .usb(_, nil): "usb"
-        case .usb(let v?, let p?): "usb:" + USBDeviceInfo(bus: 0, address: 0, vendorID: v, productID: p).idText
+        case .usb(let v?, let p?): "usb:" + USBDeviceInfo.idText(vendorID: v, productID: p)
         case .pcsc(nil): "pcsc"
         case .pcsc(let name?): "pcsc:" + name
         }
@@ -66,11 +66,8 @@ extension USBCardReader {
     /// throws when there is none (or the bus cannot be read), naming why.
     /// `trace`: a file every USB transfer is written to (`--reader-trace`, for a new test fixture).
     public static func attached(_ vendorID: UInt16?, _ productID: UInt16?, poll: Duration = .milliseconds(250), trace: String? = nil) throws(ReaderError) -> USBCardReader {
-        let model: KnownReader?
-        if let vendorID, let productID {
-            model = KnownReader.identify(vendorID: vendorID, productID: productID)
-        } else {
-            // The first known reader on the bus now; with none, the first model of the table is waited for.
+        guard let v = vendorID, let p = productID else {
+            // The first known reader on the bus now (none: an error that says so).
             let devices: [USBDeviceInfo]
             do { devices = try USBDeviceList.devices() } catch { throw .io("cannot read the USB bus: \(error)") }
             guard let first = devices.first(where: { $0.model != nil }) else {
@@ -78,9 +75,9 @@ extension USBCardReader {
             }
             return try attached(first.vendorID, first.productID, poll: poll, trace: trace)
         }
-        let name = model?.name ?? "USB reader \(USBDeviceInfo(bus: 0, address: 0, vendorID: vendorID!, productID: productID!).idText)"
+        let model = KnownReader.identify(vendorID: v, productID: p)
+        let name = model?.name ?? "USB reader \(USBDeviceInfo.idText(vendorID: v, productID: p))"
         let driver = model?.driver ?? .ccid(.contact)
-        let (v, p) = (vendorID!, productID!)
         return USBCardReader(name: name, driver: driver, poll: poll) { () throws(ReaderError) -> any USBTransport in
             let transport = try LibUSBTransport(vendorID: v, productID: p)
             guard let trace else { return transport }

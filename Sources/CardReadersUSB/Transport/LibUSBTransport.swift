@@ -15,6 +15,9 @@ public final class LibUSBTransport: USBTransport, @unchecked Sendable {
     private let bulk = DispatchQueue(label: "vtpe.usb.bulk")
     private let interrupt = DispatchQueue(label: "vtpe.usb.interrupt")
     public let device: USBDeviceInfo
+    /// The device's sysfs directory, found once at open (nil when sysfs cannot be read): while it is there the
+    /// device is on the bus.
+    private let sysfsDirectory: String?
 
     struct Endpoints {
         var bulkOut: UInt8?
@@ -37,7 +40,7 @@ public final class LibUSBTransport: USBTransport, @unchecked Sendable {
             let found = try Self.find(ctx, vendorID: vendorID, productID: productID, bus: bus, address: address)
             info = found.info
             defer { libusb_unref_device(found.device) }
-            let path = String(format: "/dev/bus/usb/%03d/%03d", found.info.bus, found.info.address)
+            let path = found.info.path
             let opened = libusb_open(found.device, &handle)
             guard opened == 0, let handle else {
                 switch opened {
@@ -81,6 +84,7 @@ public final class LibUSBTransport: USBTransport, @unchecked Sendable {
         self.interface = interface
         self.endpoints = endpoints
         device = info!
+        sysfsDirectory = USBHolders.sysfsDevice(bus: device.bus, address: device.address)
     }
 
     private let closed = NSLock()
@@ -159,7 +163,7 @@ public final class LibUSBTransport: USBTransport, @unchecked Sendable {
                 }
             }
         }
-        if case .failure = result, USBHolders.isOnBus(bus: device.bus, address: device.address) == false {
+        if case .failure = result, let sysfsDirectory, !FileManager.default.fileExists(atPath: sysfsDirectory) {
             // The device is no longer on the bus (sysfs): unplugged, whatever the failed transfer said (a time-out,
             // an I/O error).
             throw .disconnected
@@ -205,7 +209,7 @@ public final class LibUSBTransport: USBTransport, @unchecked Sendable {
             if let address, address != info.address { continue }
             return (libusb_ref_device(device), info)
         }
-        throw .notFound(String(format: "no USB device %04x:%04x is attached", vendorID, productID))
+        throw .notFound("no USB device \(USBDeviceInfo.idText(vendorID: vendorID, productID: productID)) is attached")
     }
 
     /// The reader's interface and its endpoints: CCID (class 0x0B) first, then HID (0x03), then the first one.
@@ -244,9 +248,4 @@ public final class LibUSBTransport: USBTransport, @unchecked Sendable {
 private struct UncheckedHandle: @unchecked Sendable {
     let value: OpaquePointer
     init(_ value: OpaquePointer) { self.value = value }
-}
-
-extension USBDeviceInfo {
-    /// "072f:2200".
-    public var idText: String { String(format: "%04x:%04x", vendorID, productID) }
 }

@@ -16,13 +16,6 @@ public enum USBHolders {
         return nil
     }
 
-    /// Whether a device is on the bus at this address: nil when sysfs cannot be read (a container without it), so a
-    /// caller does not take "unknown" for "unplugged".
-    public static func isOnBus(bus: UInt8, address: UInt8, root: String = "/sys/bus/usb/devices") -> Bool? {
-        guard FileManager.default.isReadableFile(atPath: root) else { return nil }
-        return sysfsDevice(bus: bus, address: address, root: root) != nil
-    }
-
     /// The kernel driver bound to the device's interface (`pn533_usb`, `usbhid`), nil when none.
     public static func kernelDriver(bus: UInt8, address: UInt8, interface: Int32) -> String? {
         guard let dir = sysfsDevice(bus: bus, address: address) else { return nil }
@@ -34,7 +27,7 @@ public enum USBHolders {
 
     /// A process with the device file open (pcscd, another vtpe), other than this one.
     public static func process(bus: UInt8, address: UInt8) -> (pid: Int32, command: String)? {
-        let path = String(format: "/dev/bus/usb/%03d/%03d", bus, address)
+        let path = USBDeviceInfo.path(bus: bus, address: address)
         let me = ProcessInfo.processInfo.processIdentifier
         guard let pids = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return nil }
         for entry in pids {
@@ -83,7 +76,7 @@ public struct AttachedReader: Sendable, Equatable {
     public var device: USBDeviceInfo
     public var state: State
 
-    public var path: String { String(format: "/dev/bus/usb/%03d/%03d", device.bus, device.address) }
+    public var path: String { device.path }
 
     /// The readers attached now: the models vtpe knows (every USB device with `all`), each with who holds it.
     public static func list(all: Bool = false) throws(USBError) -> [AttachedReader] {
@@ -97,8 +90,7 @@ public struct AttachedReader: Sendable, Equatable {
         if let driver = (0..<4).lazy.compactMap({ USBHolders.kernelDriver(bus: device.bus, address: device.address, interface: $0) }).first {
             return .kernelDriver(driver)
         }
-        let path = String(format: "/dev/bus/usb/%03d/%03d", device.bus, device.address)
-        if FileManager.default.fileExists(atPath: path), access(path, R_OK | W_OK) != 0 { return .noPermission }
+        if FileManager.default.fileExists(atPath: device.path), access(device.path, R_OK | W_OK) != 0 { return .noPermission }
         return .free
     }
 }

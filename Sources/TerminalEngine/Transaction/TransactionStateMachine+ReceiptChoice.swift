@@ -64,7 +64,11 @@ extension TransactionStateMachine {
     /// Asks the question (if there is one) and starts its time-out.
     mutating func offerReceipt(_ offer: ReceiptOffer?) -> [TransactionAction] {
         receiptOffer = offer
-        guard offer != nil else { return [] }
+        return offer == nil ? [] : startReceiptTimer()
+    }
+
+    /// A new time-out for the question; the earlier one no longer counts (its number is behind).
+    private mutating func startReceiptTimer() -> [TransactionAction] {
         receiptOffers += 1
         return [.startTimer(.receiptChoice(receiptOffers), Self.receiptChoiceTimeout)]
     }
@@ -101,8 +105,7 @@ extension TransactionStateMachine {
         case .email:
             // Typing an address takes longer than a key: the question's time-out starts again.
             receiptOffer?.askingAddress = true
-            receiptOffers += 1
-            return [.startTimer(.receiptChoice(receiptOffers), Self.receiptChoiceTimeout)]
+            return startReceiptTimer()
         }
     }
 

@@ -96,8 +96,9 @@ struct TerminalControl: Sendable {
         case ("email", 2): answer = .email(words[1])
         default: return "error usage: receipt print|email ADDRESS|none"
         }
-        guard let offer = await engine.snapshot.receiptOffer else {
-            return "error no receipt question is on screen (the profile prints the customer copy \((await engine.snapshot).profile.receipt.customerCopy.rawValue))"
+        let before = await engine.snapshot
+        guard let offer = before.receiptOffer else {
+            return "error no receipt question is on screen (the profile prints the customer copy \(before.profile.receipt.customerCopy.rawValue))"
         }
         await engine.send(.receiptChosen(answer))
         let after = await engine.snapshot
