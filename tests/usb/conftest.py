@@ -136,6 +136,10 @@ class Testbed:
         """Takes a device off the bus (sysfs): a new open does not find it."""
         self.bed.remove_device(syspath)
 
+    def attach(self, devnode, emulator):
+        """Answers the device node's ioctls with `emulator` (an `IoctlBase` handler: URBs as they come)."""
+        assert self.bed.attach_ioctl(devnode, emulator.handler), f"umockdev cannot emulate {devnode}"
+
     def script(self, path, text, name):
         file = self.workdir / name
         file.write_text(text)

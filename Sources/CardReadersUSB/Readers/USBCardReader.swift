@@ -78,11 +78,16 @@ struct DriverLoop: Sendable {
             lastProblem = nil
             connected = true
             var cardIn = false
-            // The device is let go whatever ends the drive, so opening it again does not find it busy (ours).
-            defer { transport.close() }
+            var failure: ReaderError?
             do throws(ReaderError) {
                 try await drive(transport, cardIn: &cardIn)
             } catch {
+                failure = error
+            }
+            // The device is let go at once, whatever ended the drive: opening it again does not find it busy
+            // (ours), and an unplugged device's last handle is closed while the screen says so.
+            transport.close()
+            if let error = failure {
                 if cardIn { events.yield(.cardRemoved) }
                 switch error {
                 case .disconnected: events.yield(.readerConnection(connected: false, message: "\(name) unplugged: plug it back in"))
