@@ -16,7 +16,7 @@ struct APDUCommand: AsyncParsableCommand {
         in hex, spaces allowed — with one line: its answer in hex, status word last. A line `reset` powers it up again
         (the counters stay); blank lines and lines starting with # are skipped. A line that is not an APDU is answered
         `error: …` and the card goes on. Test cards only: their answers carry the test card number.
-        Example: echo 00A404000E325041592E5359532E4444463100 | vtpe apdu visa
+        Example: echo 00A404000E325041592E5359532E444446303100 | vtpe apdu visa
         """
     )
 
