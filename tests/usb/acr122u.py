@@ -105,7 +105,6 @@ class EmulatedACR122U:
         self.apdus = []             # the card's commands, in hex
         self.ccid = []              # the CCID message types received, in order
         self.sequences = []
-        self.requests = set()
         self.gone = False
         self.unplug_prefix = None
         self.on_unplug = None
@@ -138,7 +137,6 @@ class EmulatedACR122U:
     # usbdevfs.
     def _ioctl(self, handler, client):
         request = client.get_request() & 0xFFFFFFFF
-        self.requests.add(request)
         arg = client.get_arg()
         if self.gone and request not in (REAPURB, REAPURBNDELAY):
             client.complete(-1, errno.ENODEV)  # devio.c: reaping is the one thing allowed after a disconnect
