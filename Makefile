@@ -23,7 +23,7 @@ USB_TESTS ?= /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/usb
 # Every example scenario of the docs runs, so docs/scenarios.md never rots (JUnit XML for CI in .build/).
 SCENARIO_TESTS ?= .build/debug/vtpe scenario docs/scenarios/*.yaml --report junit:.build/scenarios-junit.xml
 
-.PHONY: run test deps usb-deps usb-tests build build-tests unit-tests scenario-tests e2e-tests interop-tests postgres-start postgres-stop venv release bench clean help
+.PHONY: run test deps usb-deps usb-tests build build-tests unit-tests scenario-tests e2e-tests interop-tests postgres-start postgres-stop venv release hot-code-profile bench clean help
 
 help:
 	@echo "make run    — build and open the countertop terminal (embedded gateway + card simulator)"
@@ -57,8 +57,23 @@ usb-tests: build usb-deps
 run: build
 	.build/debug/vtpe terminal $(ARGS)
 
+# The release terminal: the Swift libraries linked in, and the code it keeps running after start-up packed together
+# by the linker (functions in their own sections, laid out in the order of linker/terminal-hot-code.order, which
+# `make hot-code-profile` makes) — the kernel maps code a large folio at a time, so scattered hot code stays resident
+# (docs/benchmarks.md, "Packing the hot code").
+RELEASE_FLAGS ?= --product vtpe --static-swift-stdlib -Xswiftc -Xfrontend -Xswiftc -function-sections \
+	-Xlinker --section-ordering-file=$(CURDIR)/linker/terminal-hot-code.order
+
 release: deps
-	$(SWIFT) build -c release
+	$(SWIFT) build -c release $(RELEASE_FLAGS)
+
+# Profiles the release terminal under callgrind, rewrites linker/terminal-hot-code.order and links again with it
+# (the linker's inputs do not include the file, so the binary is removed first); commit the file.
+hot-code-profile: release
+	@command -v valgrind >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq valgrind >/dev/null; }
+	python3 bench/hot_code_profile.py .build/release/vtpe
+	rm -f .build/release/vtpe
+	$(SWIFT) build -c release $(RELEASE_FLAGS)
 
 venv: $(VENV)/.installed
 

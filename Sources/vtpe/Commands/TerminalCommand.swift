@@ -97,7 +97,7 @@ struct TerminalCommand: AsyncParsableCommand {
         let trim = Task {
             guard ProcessInfo.processInfo.environment["VTPE_KEEP_CODE_PAGES"] == nil, (try? await Task.sleep(for: .seconds(2))) != nil else { return }
             let bytes = WorkingSet.trim()
-            logger.debug("code pages trimmed", metadata: ["mapped_mb": "\(bytes >> 20)"])
+            logger.info("code pages trimmed", metadata: ["mapped_mb": "\(bytes >> 20)"])
         }
         defer { trim.cancel() }
         if headless {
