@@ -69,7 +69,7 @@ import Testing
             #expect(executed.count == 1, "\(ids)")
             #expect(ids.allSatisfy { $0.0 == 200 || ($0.0 == 409 && $0.1 == "idempotency_error") }, "\(ids)")
             let intent = try await store.find(PaymentIntentRecord.self, id: executed.first!)
-            #expect(intent?.status == "succeeded")
+            #expect(intent?.status == .succeeded)
         }
     }
 

@@ -182,7 +182,7 @@ import Testing
                 #expect([200, 400].contains(i.status.code), "round \(round): \(i.status)")
                 let intent = try #require(try await store.find(PaymentIntentRecord.self, id: id))
                 let charge = try #require(try await store.find(ChargeRecord.self, id: intent.latestCharge ?? ""))
-                #expect(intent.status == "succeeded" && charge.amount == intent.amount, "round \(round)")
+                #expect(intent.status == .succeeded && charge.amount == intent.amount, "round \(round)")
                 #expect(intent.amount == (i.status == .ok ? 3000 : 2000), "round \(round)")
                 #expect(charge.amountCaptured == intent.amountReceived)
                 // Whatever won, the card holds exactly what was captured (the rest released).

@@ -22,7 +22,7 @@ import Testing
             #expect((pi["latest_charge"] as? String)?.hasPrefix("ch_") == true)
             #expect(pi["last_payment_error"] is NSNull)
             let stored = try await store.find(PaymentIntentRecord.self, id: pi["id"] as! String)
-            #expect(stored?.status == "succeeded")
+            #expect(stored?.status == .succeeded)
             let charge = try await store.find(ChargeRecord.self, id: pi["latest_charge"] as! String)
             #expect(charge?.paid == true && charge?.amountCaptured == 1000)
         }
@@ -53,9 +53,9 @@ import Testing
             let lastError = try #require(pi["last_payment_error"] as? [String: Any])
             #expect(lastError["decline_code"] as? String == declineCode)
             let stored = try await store.find(PaymentIntentRecord.self, id: pi["id"] as! String)
-            #expect(stored?.status == "requires_payment_method")
+            #expect(stored?.status == .requiresPaymentMethod)
             let charge = try await store.find(ChargeRecord.self, id: e["charge"] as! String)
-            #expect(charge?.status == "failed" && charge?.paid == false)
+            #expect(charge?.status == .failed && charge?.paid == false)
         }
     }
 

@@ -28,6 +28,9 @@ extension StripeConventionsMiddleware {
         switch error {
         case let error as APIError:
             return Response.json(error.body, status: error.status)
+        case let refusal as IntentRefusal:
+            let error = APIError(refusal)
+            return Response.json(error.body, status: error.status)
         case let error as HTTPError:
             let message = error.status == .notFound
                 ? "Unrecognized request URL (\(request.method.rawValue): \(request.uri.path)). Please see https://docs.stripe.com/api."

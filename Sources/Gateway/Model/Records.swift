@@ -8,9 +8,9 @@ public struct PaymentIntentRecord: Sendable, Codable, Equatable {
     public var id: String
     public var amount: Int64
     public var currency: String
-    public var status: String
-    public var captureMethod: String
-    public var confirmationMethod: String
+    public var status: PaymentIntentStatus
+    public var captureMethod: CaptureMethod
+    public var confirmationMethod: ConfirmationMethod
     public var clientSecret: String
     public var created: Int64
     public var description: String?
@@ -23,12 +23,12 @@ public struct PaymentIntentRecord: Sendable, Codable, Equatable {
     public var amountCapturable: Int64
     public var amountReceived: Int64
     public var canceledAt: Int64?
-    public var cancellationReason: String?
+    public var cancellationReason: CancellationReason?
     public var statementDescriptor: String?
     public var receiptEmail: String?
     /// Where 3-D Secure sends the customer back to.
     public var returnUrl: String?
-    public var setupFutureUsage: String?
+    public var setupFutureUsage: SetupFutureUsage?
     /// The rendered `next_action` while the intent is in `requires_action`.
     public var nextAction: String?
     /// The tip included in `amount` (`amount_details[tip][amount]`), e.g. chosen on the reader.
@@ -51,7 +51,7 @@ public struct ChargeRecord: Sendable, Codable, Equatable {
     public var amountCaptured: Int64
     public var amountRefunded: Int64
     public var currency: String
-    public var status: String
+    public var status: ChargeStatus
     public var paid: Bool
     public var captured: Bool
     public var failureCode: String?
@@ -79,7 +79,7 @@ public struct RefundRecord: Sendable, Codable, Equatable {
     public var charge: String?
     public var paymentIntent: String?
     public var currency: String
-    public var status: String
+    public var status: RefundStatus
     public var reason: String?
     public var balanceTransaction: String?
     public var created: Int64

@@ -34,10 +34,10 @@ enum Render {
             ("application_fee_amount", .null),
             ("automatic_payment_methods", .null),
             ("canceled_at", .int(r.canceledAt)),
-            ("cancellation_reason", .string(r.cancellationReason)),
-            ("capture_method", .string(r.captureMethod)),
+            ("cancellation_reason", .string(r.cancellationReason?.rawValue)),
+            ("capture_method", .string(r.captureMethod.rawValue)),
             ("client_secret", .string(r.clientSecret)),
-            ("confirmation_method", .string(r.confirmationMethod)),
+            ("confirmation_method", .string(r.confirmationMethod.rawValue)),
             ("created", .int(r.created)),
             ("currency", .string(r.currency)),
             ("customer", .string(r.customer)),
@@ -46,7 +46,7 @@ enum Render {
             ("latest_charge", .string(r.latestCharge)),
             ("livemode", false),
             ("metadata", metadata(r.metadata)),
-            ("next_action", r.status == "requires_action" ? json(r.nextAction) : .null),
+            ("next_action", r.status == .requiresAction ? json(r.nextAction) : .null),
             ("on_behalf_of", .null),
             ("payment_method", .string(r.paymentMethod)),
             ("payment_method_options", .object(types.contains("card_present") ? [("card_present", .object([
@@ -56,11 +56,11 @@ enum Render {
             ("payment_method_types", .array(types)),
             ("processing", .null),
             ("receipt_email", .string(r.receiptEmail)),
-            ("setup_future_usage", .string(r.setupFutureUsage)),
+            ("setup_future_usage", .string(r.setupFutureUsage?.rawValue)),
             ("shipping", .null),
             ("statement_descriptor", .string(r.statementDescriptor)),
             ("statement_descriptor_suffix", .null),
-            ("status", .string(r.status)),
+            ("status", .string(r.status.rawValue)),
             ("transfer_data", .null),
             ("transfer_group", .null),
         ])
@@ -155,7 +155,7 @@ enum Render {
             ("receipt_email", .null),
             ("receipt_url", .null),
             ("refunded", .bool(c.amountRefunded > 0 && c.amountRefunded == c.amount)),
-            ("status", .string(c.status)),
+            ("status", .string(c.status.rawValue)),
         ])
     }
 
@@ -175,7 +175,7 @@ enum Render {
             ("reason", .string(r.reason)),
             ("receipt_number", .null),
             ("source_transfer_reversal", .null),
-            ("status", .string(r.status)),
+            ("status", .string(r.status.rawValue)),
             ("transfer_reversal", .null),
             ("vtpe_card_present", json(r.vtpeCardPresent)),
         ])

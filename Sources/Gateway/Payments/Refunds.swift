@@ -15,7 +15,7 @@ struct Refunds {
     func create(_ params: inout FormParams, now: Date) async throws -> RefundRecord {
         let chargeParam = try params.string("charge")
         let intentParam = try params.string("payment_intent")
-        let requested = try params.integer("amount", range: 1...PaymentIntents.maxAmount)
+        let requested = try params.integer("amount", range: 1...PaymentIntentLifecycle.maxAmount)
         let reason = try Self.reason(&params)
         let metadata = (try params.metadata("metadata") ?? [:]).filter { !$0.value.isEmpty }.jsonText
         let sealed = params.has("vtpe_card_present")
@@ -31,7 +31,7 @@ struct Refunds {
             if let presented, let sealed { try await presented.check(isCardOf: charge, sealed: sealed, store: store) }
             let created = Int64(now.timeIntervalSince1970)
             var refund = RefundRecord(id: ObjectID.make("re"), amount: amount, charge: charge.id, paymentIntent: charge.paymentIntent,
-                                      currency: charge.currency, status: "succeeded", reason: reason, balanceTransaction: nil,
+                                      currency: charge.currency, status: .succeeded, reason: reason, balanceTransaction: nil,
                                       created: created, metadata: "{}", vtpeCardPresent: presented?.summary.compactText)
             try refund.setMetadata(metadata)
             let txn = Ledger.forRefund(refund, now: created)
@@ -39,7 +39,7 @@ struct Refunds {
             let before = charge.amountRefunded
             charge.amountRefunded += amount
             try await store.commit([.update(charge, expecting: .amountRefunded(before)), .insert(refund), .insert(txn)]
-                + intents.release(amount, on: charge))
+                + intents.lifecycle.release(amount, on: charge))
             return refund
         }
     }
@@ -47,15 +47,15 @@ struct Refunds {
     /// vtpe: a refund to the card presented at a terminal, without an earlier charge (`POST /v1/vtpe/unreferenced_refunds`).
     /// The card must be one the issuer would credit: not expired, of a known network, not reported lost or stolen.
     func createUnreferenced(_ params: inout FormParams, now: Date) async throws -> RefundRecord {
-        guard let amount = try params.integer("amount", range: 1...PaymentIntents.maxAmount) else {
+        guard let amount = try params.integer("amount", range: 1...PaymentIntentLifecycle.maxAmount) else {
             throw APIError.invalidRequest("Missing required param: amount.", param: "amount")
         }
-        guard let currency = try PaymentIntents.Fields.currency(&params) else {
+        guard let currency = try params.currency() else {
             throw APIError.invalidRequest("Missing required param: currency.", param: "currency")
         }
-        try PaymentIntents.checkAmount(amount, currency)
+        try PaymentIntentLifecycle.checkAmount(amount, currency)
         let metadata = (try params.metadata("metadata") ?? [:]).filter { !$0.value.isEmpty }.jsonText
-        let description = try PaymentIntents.Fields.text(&params, "description", max: 1000) ?? nil
+        let description = try params.clearableText("description", max: 1000) ?? nil
         let sealed = try SealedCardPresent.parse(&params, prefix: SealedCardPresent.refundPrefix, takesPIN: false)
         params.allow("expand")
         try params.rejectUnknown()
@@ -65,7 +65,7 @@ struct Refunds {
         }
         let created = Int64(now.timeIntervalSince1970)
         var refund = RefundRecord(id: ObjectID.make("re"), amount: amount, charge: nil, paymentIntent: nil,
-                                  currency: currency.code.lowercased(), status: "succeeded", reason: nil, balanceTransaction: nil,
+                                  currency: currency.code.lowercased(), status: .succeeded, reason: nil, balanceTransaction: nil,
                                   created: created, metadata: "{}", description: description, vtpeCardPresent: presented.summary.compactText)
         try refund.setMetadata(metadata)
         let txn = Ledger.forRefund(refund, now: created)
@@ -80,7 +80,7 @@ struct Refunds {
         try params.rejectUnknown()
         guard var refund = try await store.find(RefundRecord.self, id: id) else { throw APIError.missing("refund", id: id) }
         if let metadata {
-            try refund.setMetadata(PaymentIntents.merge(metadata: metadata, into: refund.metadata, clear: params.has("metadata") && metadata.isEmpty))
+            try refund.setMetadata(Metadata.merge(metadata, into: refund.metadata, clear: params.has("metadata") && metadata.isEmpty))
             try await store.commit([.update(refund, expecting: nil)])
         }
         return refund
@@ -138,7 +138,7 @@ struct Refunds {
             throw APIError.missing("payment_intent", id: id, param: "payment_intent")
         }
         guard let chargeID = intent.latestCharge, let charge = try await store.find(ChargeRecord.self, id: chargeID),
-              ["succeeded", "requires_capture"].contains(intent.status) else {
+              [.succeeded, .requiresCapture].contains(intent.status) else {
             throw APIError.invalidRequest("This PaymentIntent (\(intent.id)) does not have a successful charge to refund.",
                                           param: "payment_intent", code: "payment_intent_unexpected_state")
         }

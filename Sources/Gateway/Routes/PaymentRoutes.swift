@@ -13,20 +13,26 @@ struct PaymentRoutes {
     func register(on api: RouterGroup<GatewayContext>) {
         // Payment intents.
         api.post("payment_intents", use: createIntent)
-        intentAction(api, "payment_intents/:id") { params, _, id in
-            try await intents.update(id: id, &params, now: Date())
+        intentAction(api, "payment_intents/:id") { [intents] params, _, id in
+            let now = Date()
+            let changes = try IntentChanges.parse(&params, creating: false, catalog: intents.catalog, now: now)
+            params.allow("payment_method_options[card]", "shipping", "expand")
+            try params.rejectUnknown()
+            return try await intents.update(id: id, changes, now: now)
         }
-        intentAction(api, "payment_intents/:id/confirm") { params, request, id in
-            try await intents.confirm(id: id, &params, baseURL: request.baseURL, now: Date())
+        intentAction(api, "payment_intents/:id/confirm") { [intents] params, request, id in
+            let now = Date()
+            let confirmation = try IntentConfirmation.parse(&params, catalog: intents.catalog, now: now)
+            return try await intents.confirm(id: id, confirmation, baseURL: request.baseURL, now: now).intentOrDecline()
         }
-        intentAction(api, "payment_intents/:id/capture") { params, _, id in
-            try await intents.capture(id: id, &params, now: Date())
+        intentAction(api, "payment_intents/:id/capture") { [intents] params, _, id in
+            try await intents.capture(id: id, try IntentCapture.parse(&params), now: Date())
         }
-        intentAction(api, "payment_intents/:id/cancel") { params, _, id in
-            try await intents.cancel(id: id, &params, now: Date())
+        intentAction(api, "payment_intents/:id/cancel") { [intents] params, _, id in
+            try await intents.cancel(id: id, reason: try CancellationReason.parse(&params), now: Date())
         }
-        intentAction(api, "payment_intents/:id/increment_authorization") { params, _, id in
-            try await intents.incrementAuthorization(id: id, &params, now: Date())
+        intentAction(api, "payment_intents/:id/increment_authorization") { [intents] params, _, id in
+            try await intents.incrementAuthorization(id: id, try AuthorizationIncrement.parse(&params), now: Date()).intentOrDecline()
         }
         // Our test helper: finish 3-D Secure from a script, as the customer would on the challenge page.
         intentAction(api, "test_helpers/payment_intents/:id/authenticate") { params, _, id in
@@ -36,7 +42,7 @@ struct PaymentRoutes {
             }
             params.allow("expand")
             try params.rejectUnknown()
-            return try await intents.completeAuthentication(id: id, succeeded: outcome == "succeeded", now: Date())
+            return try await intents.completeAuthentication(id: id, succeeded: outcome == "succeeded", now: Date()).intentOrDecline()
         }
         objects.retrieve(PaymentIntentRecord.self, on: api, path: "payment_intents") { Render.paymentIntent($0) }
         // vtpe: a terminal's status inquiry after a lost response — what became of the request with this
@@ -94,7 +100,11 @@ struct PaymentRoutes {
 
     /// `POST /v1/payment_intents`: the route's handler, and each request of a `PaymentIntentBatchRoutes` batch.
     var createIntent: @Sendable (Request, GatewayContext) async throws -> Response {
-        intentHandler { params, request, _ in try await intents.create(&params, baseURL: request.baseURL, now: Date()) }
+        intentHandler { [intents] params, request, _ in
+            let now = Date()
+            let creation = try IntentCreation.parse(&params, catalog: intents.catalog, now: now)
+            return try await intents.create(creation, baseURL: request.baseURL, now: now).intentOrDecline()
+        }
     }
 
     /// A POST that changes a payment intent and answers with it, expanded as asked.

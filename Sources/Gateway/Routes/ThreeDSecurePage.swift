@@ -26,19 +26,15 @@ struct ThreeDSecurePage {
             let secret = try params.requiredString("client_secret")
             try params.rejectUnknown()
             let intent = try await authorizedIntent(request, context, secret: secret)
-            var result: PaymentIntentRecord
-            do {
-                result = try await intents.completeAuthentication(id: intent.id, succeeded: outcome == "succeeded", now: Date())
-            } catch let error as APIError where error.kind == .cardError {
-                result = try await intents.existing(intent.id)
-            }
+            // A decline after authentication is the card's answer, not an error of the page: the redirect says failed.
+            let result = try await intents.completeAuthentication(id: intent.id, succeeded: outcome == "succeeded", now: Date()).intent
             guard let back = intent.returnUrl, var target = URLComponents(string: back) else {
                 return .json(Render.paymentIntent(result))
             }
             target.queryItems = (target.queryItems ?? []) + [
                 URLQueryItem(name: "payment_intent", value: result.id),
                 URLQueryItem(name: "payment_intent_client_secret", value: result.clientSecret),
-                URLQueryItem(name: "redirect_status", value: result.status == "requires_payment_method" ? "failed" : "succeeded"),
+                URLQueryItem(name: "redirect_status", value: result.status == .requiresPaymentMethod ? "failed" : "succeeded"),
             ]
             return Response(status: .seeOther, headers: [.location: target.string ?? back])
         }

@@ -152,7 +152,7 @@ public struct StoreExpectation: Sendable, Equatable {
         return both
     }
 
-    public static func status(_ status: String) -> StoreExpectation { .init(column: "status", value: .text(status)) }
+    public static func status(_ status: PaymentIntentStatus) -> StoreExpectation { .init(column: "status", value: .text(status.rawValue)) }
     public static func amountRefunded(_ amount: Int64) -> StoreExpectation { .init(column: "amount_refunded", value: .integer(amount)) }
 }
 

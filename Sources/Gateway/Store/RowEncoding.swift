@@ -64,7 +64,11 @@ struct RowEncoder {
         mutating func encode(_ value: Int, forKey key: Key) throws { storage.add(key, value) }
         mutating func encode(_ value: Double, forKey key: Key) throws { storage.add(key, value) }
         mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
-            storage.problem = "column \(key.stringValue) has type \(T.self); stored records hold strings, integers, booleans and doubles"
+            if let column = value as? any TextColumn {
+                storage.add(key, column.columnText)
+                return
+            }
+            storage.problem = "column \(key.stringValue) has type \(T.self); stored records hold strings, integers, booleans, doubles and text columns"
         }
         // Optionals: a nil still takes its column (the default implementations would skip it).
         mutating func encodeIfPresent(_ value: String?, forKey key: Key) throws { storage.add(key, value) }

@@ -90,9 +90,7 @@ struct ReaderActions {
             guard let intent = try await store.find(PaymentIntentRecord.self, id: intentID) else {
                 throw APIError.missing("payment_intent", id: intentID, param: "payment_intent")
             }
-            guard ["requires_payment_method", "requires_confirmation"].contains(intent.status) else {
-                throw PaymentIntents.unexpectedState(intent, action: "process", allowed: "requires_payment_method or requires_confirmation")
-            }
+            guard IntentAction.process.allows(intent.status) else { throw IntentRefusal.unexpectedState(.process, intent) }
             guard intent.paymentMethodTypes.split(separator: ",").contains("card_present") else {
                 throw APIError.invalidRequest("The PaymentIntent \(intent.id) does not accept card_present payments; create it with payment_method_types[]=card_present.",
                                               param: "payment_intent")
@@ -110,7 +108,7 @@ struct ReaderActions {
             var params = try await GatewayApp.formParams(request, context: context)
             let intentID = try params.string("payment_intent")
             let chargeID = try params.string("charge")
-            let requested = try params.integer("amount", range: 1...PaymentIntents.maxAmount)
+            let requested = try params.integer("amount", range: 1...PaymentIntentLifecycle.maxAmount)
             let metadata = (try params.metadata("metadata") ?? [:]).filter { !$0.value.isEmpty }
             let reason = try Refunds.reason(&params)
             let refundApplicationFee = try params.bool("refund_application_fee")
@@ -138,13 +136,13 @@ struct ReaderActions {
             let type = try params.requiredString("type")
             guard type == "cart" else { throw APIError.invalidRequest("Invalid type: only cart is supported.", param: "type") }
             let currency = try params.requiredString("cart", "currency")
-            let total = try params.integer("cart", "total", range: 0...PaymentIntents.maxAmount)
-            let tax = try params.integer("cart", "tax", range: 0...PaymentIntents.maxAmount)
+            let total = try params.integer("cart", "total", range: 0...PaymentIntentLifecycle.maxAmount)
+            let tax = try params.integer("cart", "tax", range: 0...PaymentIntentLifecycle.maxAmount)
             var items: [JSONValue] = []
             for index in 0..<100 where params.has("cart", "line_items", String(index)) {
                 let prefix = ["cart", "line_items", String(index)]
                 let description = try params.requiredString(prefix + ["description"])
-                guard let amount = try params.integer(prefix + ["amount"], range: 0...PaymentIntents.maxAmount),
+                guard let amount = try params.integer(prefix + ["amount"], range: 0...PaymentIntentLifecycle.maxAmount),
                       let quantity = try params.integer(prefix + ["quantity"], range: 1...9_999) else {
                     throw APIError.invalidRequest("Each cart line item needs amount and quantity.", param: FormParams.name(prefix))
                 }
@@ -186,7 +184,7 @@ struct ReaderActions {
                 throw APIError.invalidRequest("Invalid type: must be card_present or interac_present.", param: "type")
             }
             let number = try params.string(type, "number") ?? (type == "interac_present" ? "4506445006931933" : "4242424242424242")
-            let tip = try params.integer("amount_tip", range: 0...PaymentIntents.maxAmount)
+            let tip = try params.integer("amount_tip", range: 0...PaymentIntentLifecycle.maxAmount)
             params.allow("expand", "card_present", "interac_present")
             try params.rejectUnknown()
             let pan: PAN

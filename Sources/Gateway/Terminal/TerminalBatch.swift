@@ -111,17 +111,17 @@ struct TerminalBatch: Sendable, Equatable {
         for (intent, brand) in contents.intents where !Self.isReversal(intent.metadata) {
             let brand = brand ?? CardBrand.unknown.rawValue
             switch intent.status {
-            case "succeeded":
-                add(Key(currency: intent.currency, brand: brand, type: intent.captureMethod == "manual" ? "preauthorization" : "sale"), intent.amountReceived)
-            case "requires_capture":
+            case .succeeded:
+                add(Key(currency: intent.currency, brand: brand, type: intent.captureMethod == .manual ? "preauthorization" : "sale"), intent.amountReceived)
+            case .requiresCapture:
                 open.append(OpenAuthorization(paymentIntent: intent.id, currency: intent.currency, amountCapturable: intent.amountCapturable))
-            case "canceled":
+            case .canceled:
                 add(Key(currency: intent.currency, brand: brand, type: "void"), 0)
-            default:
+            case .requiresPaymentMethod, .requiresConfirmation, .requiresAction, .processing:
                 break // declined or never confirmed: nothing moved
             }
         }
-        for (refund, brand) in contents.refunds where refund.status == "succeeded" && !Self.isReversal(refund.metadata) {
+        for (refund, brand) in contents.refunds where refund.status == .succeeded && !Self.isReversal(refund.metadata) {
             let brand = brand ?? Render.json(refund.vtpeCardPresent)["brand"].flatMap { if case .string(let b) = $0 { b } else { nil } }
                 ?? CardBrand.unknown.rawValue
             let type = [String: String](jsonText: refund.metadata)["vtpe_type"] == "void" ? "void" : "refund"

@@ -80,7 +80,7 @@ struct TerminalRoutes {
                 reader.label = label
             }
             if let updates = try params.metadata("metadata") {
-                reader.metadata = try PaymentIntents.merge(metadata: updates, into: reader.metadata, clear: params.has("metadata") && updates.isEmpty)
+                reader.metadata = try Metadata.merge(updates, into: reader.metadata, clear: params.has("metadata") && updates.isEmpty)
             }
             params.allow("expand")
             try params.rejectUnknown()
@@ -172,7 +172,7 @@ struct TerminalRoutes {
             throw APIError.invalidRequest("Missing required param: address.", param: "address")
         }
         if let updates = try params.metadata("metadata") {
-            location.metadata = try PaymentIntents.merge(metadata: updates, into: location.metadata, clear: params.has("metadata") && updates.isEmpty)
+            location.metadata = try Metadata.merge(updates, into: location.metadata, clear: params.has("metadata") && updates.isEmpty)
         }
         params.allow("expand", "configuration_overrides")
         try params.rejectUnknown()

@@ -1,0 +1,44 @@
+import PaymentCore
+
+/// The charge an authorization leaves: its outcome, card details (card-present fields for terminal reads) and
+/// amounts, as Stripe shows them. Pure.
+enum ChargeBuilder {
+    static func charge(of intent: PaymentIntentRecord, card: CardInput, fingerprint: String, created: Int64,
+                       approved: Bool, authCode: String?, decline: DeclineCode?, emvResponse: [TLV]?) -> ChargeRecord {
+        let outcome: JSONValue = approved
+            ? .object([("network_status", "approved_by_network"), ("reason", .null), ("risk_level", "normal"),
+                       ("seller_message", "Payment complete."), ("type", "authorized")])
+            : .object([("network_status", "declined_by_network"), ("reason", .string(decline?.rawValue)), ("risk_level", "normal"),
+                       ("seller_message", .string("The bank returned the decline code `\(decline?.rawValue ?? "generic_decline")`.")),
+                       ("type", "issuer_declined")])
+        let typeName = card.isCardPresent ? "card_present" : "card"
+        var cardDetails: [(String, JSONValue)] = [
+            ("brand", .string(card.pan.brand.rawValue)),
+            ("exp_month", .int(Int64(card.expiry.month))),
+            ("exp_year", .int(Int64(card.expiry.year))),
+            ("fingerprint", .string(fingerprint)),
+            ("funding", "credit"),
+            ("last4", .string(card.pan.last4)),
+            ("network", .string(CardPresentDetails.network(brand: card.pan.brand, chip: card.chip))),
+        ]
+        if let readMethod = card.readMethod {
+            cardDetails += CardPresentDetails.fields(
+                card: card, readMethod: readMethod, authCode: authCode, emvResponse: emvResponse,
+                amountAuthorized: approved ? intent.amount : nil,
+                incrementalAuthorizationSupported: approved && IncrementalAuthorization.supported(intent, brand: card.pan.brand))
+        }
+        let details: JSONValue = .object([(typeName, .object(cardDetails)), ("type", .string(typeName))])
+        return ChargeRecord(
+            id: ObjectID.make("ch"), paymentIntent: intent.id, amount: intent.amount,
+            amountCaptured: 0, amountRefunded: 0, currency: intent.currency,
+            status: approved ? .succeeded : .failed, paid: approved, captured: false,
+            failureCode: decline?.stripeErrorCode, failureMessage: decline?.message,
+            outcome: outcome.compactText, paymentMethod: intent.paymentMethod, paymentMethodDetails: details.compactText,
+            authorizationCode: authCode, created: created, description: intent.description, metadata: "{}",
+            customer: intent.customer, balanceTransaction: nil, fingerprint: fingerprint)
+    }
+
+    static func isCardPresent(_ charge: ChargeRecord) -> Bool {
+        charge.paymentMethodDetails.contains("\"type\":\"card_present\"")
+    }
+}
