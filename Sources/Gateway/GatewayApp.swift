@@ -51,6 +51,7 @@ public enum GatewayApp {
         payments.register(on: api)
         PaymentIntentBatchRoutes(store: store, idempotency: idempotency, create: payments.createIntent).register(on: api)
         CustomerRoutes(store: store).register(on: api)
+        EventRoutes(store: store).register(on: api)
         TerminalRoutes(store: store, vault: vault).register(on: api)
         ReaderActions(store: store, vault: vault, hub: ActionHub(), terminal: TerminalRoutes(store: store, vault: vault),
                       refunds: Refunds(store: store, intents: intents)).register(on: api)

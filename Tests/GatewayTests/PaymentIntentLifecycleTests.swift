@@ -25,11 +25,16 @@ import Testing
         changes.captureMethod = capture
         changes.metadata = ["order": "42", "empty": ""]
         return try lifecycle.create(amount: amount, currency: .eur, changes, id: "pi_1", clientSecret: "pi_1_secret_x", customer: nil,
-                                    card: try card(), returnURL: returnURL, now: now)
+                                    card: try card(), returnURL: returnURL, now: now).intent
     }
 
     static func facts() -> AuthorizationFacts {
         AuthorizationFacts(fingerprint: fingerprint, cryptogramUse: nil, emvResponse: nil, baseURL: "http://127.0.0.1:1", now: now)
+    }
+
+    /// The events of a step: type and object id.
+    static func events(_ step: IntentTransition) -> [String] {
+        step.events.map { "\($0.type.rawValue) \($0.object.id)" }
     }
 
     /// The kinds of rows, in order: "insert payment_intents", "hold +2000" …
@@ -52,7 +57,9 @@ import Testing
         #expect(intent.paymentMethodTypes == "card")
         let bare = try Self.lifecycle.create(amount: 100, currency: .eur, IntentChanges(), id: "pi_2", clientSecret: "s", customer: nil,
                                              card: nil, returnURL: nil, now: Self.now)
-        #expect(bare.status == .requiresPaymentMethod && bare.captureMethod == .automatic)
+        #expect(bare.intent.status == .requiresPaymentMethod && bare.intent.captureMethod == .automatic)
+        #expect(Self.kinds(bare.writes) == ["insert payment_intents"])
+        #expect(Self.events(bare) == ["payment_intent.created pi_2"])
     }
 
     @Test func threeDecimalCurrenciesAndTipsAreChecked() throws {
@@ -80,6 +87,9 @@ import Testing
         guard case .insert(let record) = step.writes[1], let charge = record as? ChargeRecord else { Issue.record("no charge"); return }
         #expect(charge.status == .succeeded && charge.captured && charge.amountCaptured == 2_000)
         #expect(step.intent.latestCharge == charge.id)
+        #expect(Self.events(step) == ["charge.succeeded \(charge.id)", "payment_intent.succeeded pi_1"])
+        guard case .paymentIntent(let evented) = step.events[1].object else { Issue.record("not the intent"); return }
+        #expect(evented == step.intent)
     }
 
     @Test func approvedManualCaptureWaitsForCaptureThenReleasesTheRest() throws {
@@ -88,6 +98,7 @@ import Testing
         #expect(step.intent.status == .requiresCapture && step.intent.amountCapturable == 2_000 && step.intent.amountReceived == 0)
         #expect(Self.kinds(step.writes) == ["insert payment_intents", "insert charges", "hold +2000"])
         guard case .insert(let record) = step.writes[1], let charge = record as? ChargeRecord else { Issue.record("no charge"); return }
+        #expect(Self.events(step) == ["charge.succeeded \(charge.id)", "payment_intent.amount_capturable_updated pi_1"])
 
         #expect(throws: IntentRefusal.amountToCaptureTooLarge(requested: 2_500, capturable: 2_000)) {
             try Self.lifecycle.capture(step.intent, charge: charge, IntentCapture(amount: 2_500), now: Self.now)
@@ -99,6 +110,7 @@ import Testing
         #expect(captured.intent.status == .succeeded && captured.intent.amountReceived == 1_500 && captured.intent.amountCapturable == 0)
         #expect(Self.kinds(captured.writes) == ["update payment_intents if status=text(\"requires_capture\"),increment_attempts=integer(0)",
                                                 "update charges", "insert balance_transactions", "hold -500"])
+        #expect(Self.events(captured) == ["charge.captured \(charge.id)", "payment_intent.succeeded pi_1"])
         #expect(throws: IntentRefusal.unexpectedState(.capture, captured.intent)) {
             try Self.lifecycle.capture(captured.intent, charge: charge, IntentCapture(), now: Self.now)
         }
@@ -111,6 +123,7 @@ import Testing
         #expect(step.intent.status == .requiresPaymentMethod && step.intent.paymentMethod == nil)
         #expect(Self.kinds(step.writes) == ["insert payment_intents", "insert charges"])
         #expect(step.decline?.code == .insufficientFunds && step.decline?.chargeID == step.intent.latestCharge)
+        #expect(Self.events(step) == ["charge.failed \(step.intent.latestCharge ?? "")", "payment_intent.payment_failed pi_1"])
         let error = Render.json(step.intent.lastPaymentError)
         #expect(error["decline_code"] == "insufficient_funds")
         #expect(error["payment_method"]?["id"] == .string(card.method.id))
@@ -122,10 +135,12 @@ import Testing
         #expect(step.intent.status == .requiresAction)
         #expect(Render.json(step.intent.nextAction)["redirect_to_url"]?["url"] == "http://127.0.0.1:1/3ds/pi_1?client_secret=pi_1_secret_x")
         #expect(Self.kinds(step.writes) == ["insert payment_intents"])
+        #expect(Self.events(step) == ["payment_intent.requires_action pi_1"])
         #expect(try Self.lifecycle.authenticating(step.intent) == step.intent.paymentMethod)
         step = try Self.lifecycle.authenticationFailed(step.intent)
         #expect(step.intent.status == .requiresPaymentMethod && step.intent.nextAction == nil && step.intent.paymentMethod == nil)
         #expect(Render.json(step.intent.lastPaymentError)["code"] == "payment_intent_authentication_failure")
+        #expect(Self.events(step) == ["payment_intent.payment_failed pi_1"])
         #expect(throws: IntentRefusal.unexpectedState(.authenticate, step.intent)) { try Self.lifecycle.authenticationFailed(step.intent) }
     }
 
@@ -143,6 +158,7 @@ import Testing
         let changed = try Self.lifecycle.update(confirming, amount, card: nil, customer: nil)
         #expect(changed.intent.amount == 3_000 && changed.intent.status == .requiresConfirmation)
         #expect(Self.kinds(changed.writes) == ["update payment_intents if status=text(\"requires_confirmation\")"])
+        #expect(changed.events.isEmpty)  // Stripe has no payment_intent.updated
     }
 
     @Test func cancelReleasesAnAuthorizationAndRefusesAPaidIntent() throws {
@@ -153,6 +169,7 @@ import Testing
         #expect(canceled.intent.status == .canceled && canceled.intent.canceledAt == Self.now + 5 && canceled.intent.cancellationReason == .abandoned)
         #expect(Self.kinds(canceled.writes) == ["update payment_intents if status=text(\"requires_capture\"),increment_attempts=integer(0)",
                                                 "update charges if amount_refunded=integer(0)", "hold -2000"])
+        #expect(Self.events(canceled) == ["charge.refunded \(charge.id)", "payment_intent.canceled pi_1"])
         #expect(throws: IntentRefusal.unexpectedState(.cancel, canceled.intent)) {
             try Self.lifecycle.cancel(canceled.intent, charge: nil, reason: nil, now: Self.now)
         }

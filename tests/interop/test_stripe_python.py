@@ -54,3 +54,26 @@ def test_pagination_and_bad_parameters(gateway):
     assert err.value.param == "colour"
     with pytest.raises(stripe.error.AuthenticationError):
         stripe.Customer.list(api_key="sk_test_wrongwrongwrongwrong")
+
+
+def test_events_of_a_payment_and_a_refund(gateway):
+    intent = stripe.PaymentIntent.create(amount=2500, currency="eur", payment_method="pm_card_visa", confirm=True,
+                                         capture_method="manual", idempotency_key="events-1")
+    assert intent.status == "requires_capture"
+    stripe.PaymentIntent.capture(intent.id, amount_to_capture=2000)
+    stripe.Refund.create(payment_intent=intent.id, amount=500)
+    mine = [e for e in stripe.Event.list(limit=100).auto_paging_iter()
+            if getattr(e.data.object, "payment_intent", None) == intent.id or e.data.object.id == intent.id]
+    assert [e.type for e in mine] == ["charge.refunded", "refund.created", "payment_intent.succeeded", "charge.captured",
+                                      "payment_intent.amount_capturable_updated", "charge.succeeded", "payment_intent.created"]
+    succeeded = next(e for e in mine if e.type == "payment_intent.succeeded")
+    # The SDK turns the event's object into its own class, as it does for Stripe's events.
+    assert isinstance(succeeded.data.object, stripe.PaymentIntent)
+    assert succeeded.data.object.amount_received == 2000
+    assert stripe.Event.retrieve(succeeded.id).type == "payment_intent.succeeded"
+    created = next(e for e in mine if e.type == "payment_intent.created")
+    assert created.request.idempotency_key == "events-1" and created.request.id.startswith("req_")
+    only = list(stripe.Event.list(type="charge.captured", created={"gte": succeeded.created}).auto_paging_iter())
+    assert any(e.data.object.payment_intent == intent.id for e in only) and {e.type for e in only} == {"charge.captured"}
+    grouped = {e.type for e in stripe.Event.list(type="refund.*", limit=100).auto_paging_iter()}
+    assert grouped == {"refund.created"}

@@ -10,6 +10,34 @@ enum Render {
         text.flatMap(JSONValue.init(jsonText:)) ?? .null
     }
 
+    /// The API version events are rendered in: the one the Stripe SDKs of `tests/requirements.txt` pin.
+    static let eventAPIVersion = "2026-10-28.endive"
+
+    static func event(_ e: EventRecord) -> JSONValue {
+        .object([
+            ("id", .string(e.id)),
+            ("object", "event"),
+            ("api_version", .string(eventAPIVersion)),
+            ("created", .int(e.created)),
+            ("data", json(e.data)),
+            ("livemode", false),
+            ("pending_webhooks", 0),
+            ("request", .object([("id", .string(e.requestId)), ("idempotency_key", .string(e.idempotencyKey))])),
+            ("type", .string(e.type.rawValue)),
+        ])
+    }
+
+    /// The object of an event, as its own endpoint renders it.
+    static func eventObject(_ object: EventObject) -> JSONValue {
+        switch object {
+        case .paymentIntent(let r): paymentIntent(r)
+        case .charge(let r): charge(r)
+        case .refund(let r): refund(r)
+        case .customer(let r): customer(r)
+        case .paymentMethod(let r): paymentMethod(r)
+        }
+    }
+
     /// vtpe: what became of the request with this `Idempotency-Key` — `completed` with its response's status and
     /// body, or `in_progress` (nil).
     static func idempotencyKey(_ key: String, response: (status: Int, body: String)?) -> JSONValue {

@@ -67,7 +67,9 @@ extension PaymentIntentLifecycle {
         charge.paymentMethodDetails = details.compactText
         var writes: [StoreWrite] = [.update(intent, expecting: .authorizationUnchanged(read)), .update(charge, expecting: nil)]
         if let balance = balances[fingerprint] { writes.append(.hold(fingerprint: fingerprint, delta: increase, ceiling: balance)) }
-        return IntentTransition(intent: intent, writes: writes)
+        return IntentTransition(intent: intent, writes: writes,
+                                events: [EventDraft(type: .paymentIntentAmountCapturableUpdated, object: .paymentIntent(intent)),
+                                         EventDraft(type: .chargeUpdated, object: .charge(charge))])
     }
 }
 
@@ -92,7 +94,7 @@ extension PaymentIntents {
             let decision = issuer.authorizeIncrement(pan: pan, expiry: expiry, current: Money(minorUnits: read.amount, currency: currency),
                                                      total: Money(minorUnits: request.total, currency: currency), held: held, now: now)
             let step = try lifecycle.incremented(read, charge: charge, request, decision: decision, fingerprint: fingerprint)
-            try await store.commit(step.writes)
+            try await store.commit(step.rows(now: now))
             return IntentOutcome(intent: step.intent, decline: step.decline)
         }
     }

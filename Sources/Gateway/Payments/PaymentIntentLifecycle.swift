@@ -23,9 +23,9 @@ struct PaymentIntentLifecycle {
     // MARK: Create and update
 
     /// A new intent from the fields of a create: `requires_confirmation` with a card, `requires_payment_method`
-    /// without.
+    /// without; `payment_intent.created`.
     func create(amount: Int64, currency: Currency, _ changes: IntentChanges, id: String, clientSecret: String, customer: String?,
-                card: ResolvedCard?, returnURL: String?, now: Int64) throws(IntentRefusal) -> PaymentIntentRecord {
+                card: ResolvedCard?, returnURL: String?, now: Int64) throws(IntentRefusal) -> IntentTransition {
         try Self.checkAmount(amount, currency)
         try Self.checkTip(changes.tip, amount: amount)
         var types = changes.paymentMethodTypes ?? []
@@ -41,7 +41,7 @@ struct PaymentIntentLifecycle {
             setupFutureUsage: changes.setupFutureUsage ?? nil, nextAction: nil, amountTip: changes.tip,
             requestIncrementalAuthorizationSupport: changes.incrementalAuthorization ?? false)
         try Self.setMetadata(Metadata.merged(changes.metadata ?? [:], into: "{}", clear: false), on: &intent)
-        return intent
+        return IntentTransition(intent: intent, writes: [.insert(intent)], events: [EventDraft(type: .paymentIntentCreated, object: .paymentIntent(intent))])
     }
 
     /// An update: descriptive fields change in any status; what changes the payment (amount, currency, card …)
@@ -107,10 +107,12 @@ struct PaymentIntentLifecycle {
         intent.lastPaymentError = nil
         intent.nextAction = nil
         var decline: IntentDecline?
+        var events: [(EventType, EventObject?)] = []  // the intent's own events take the intent as it ends
         switch decision {
         case .requiresAuthentication:
             intent.status = .requiresAction
             intent.nextAction = Self.nextAction(intent, baseURL: facts.baseURL).compactText
+            events = [(.paymentIntentRequiresAction, nil)]
         case .approved(let authCode):
             let manual = intent.captureMethod == .manual
             intent.status = manual ? .requiresCapture : .succeeded
@@ -128,6 +130,7 @@ struct PaymentIntentLifecycle {
                 txn = t
             }
             writes.append(.insert(charge))
+            events = [(.chargeSucceeded, .charge(charge)), (manual ? .paymentIntentAmountCapturableUpdated : .paymentIntentSucceeded, nil)]
             if let txn { writes.append(.insert(txn)) }
             if let balance = balances[facts.fingerprint] {
                 writes.append(.hold(fingerprint: facts.fingerprint, delta: intent.amount, ceiling: balance))
@@ -147,9 +150,11 @@ struct PaymentIntentLifecycle {
             // Stripe detaches the failed method from the intent.
             intent.paymentMethod = nil
             writes.append(.insert(charge))
+            events = [(.chargeFailed, .charge(charge)), (.paymentIntentPaymentFailed, nil)]
             decline = IntentDecline(code: code, chargeID: charge.id)
         }
-        return IntentTransition(intent: intent, writes: [intentWrite(intent)] + writes, decline: decline)
+        return IntentTransition(intent: intent, writes: [intentWrite(intent)] + writes, decline: decline,
+                                events: events.map { EventDraft(type: $0.0, object: $0.1 ?? .paymentIntent(intent)) })
     }
 
     /// The payment method 3-D Secure authenticates, for an intent waiting for it (`requires_action`); on success
@@ -169,7 +174,8 @@ struct PaymentIntentLifecycle {
         intent.lastPaymentError = Self.lastPaymentError(error, methodID: methodID, type: "card")
         intent.paymentMethod = nil
         intent.status = .requiresPaymentMethod
-        return IntentTransition(intent: intent, writes: [.update(intent, expecting: .status(.requiresAction))])
+        return IntentTransition(intent: intent, writes: [.update(intent, expecting: .status(.requiresAction))],
+                                events: [EventDraft(type: .paymentIntentPaymentFailed, object: .paymentIntent(intent))])
     }
 
     /// What the customer must do for 3-D Secure: follow a redirect (when a `return_url` was given) or let
@@ -211,7 +217,9 @@ struct PaymentIntentLifecycle {
         intent.amountCapturable = 0
         intent.status = .succeeded
         let writes: [StoreWrite] = [.update(intent, expecting: .authorizationUnchanged(read)), .update(charge, expecting: nil), .insert(txn)]
-        return IntentTransition(intent: intent, writes: writes + release(released, on: charge))
+        return IntentTransition(intent: intent, writes: writes + release(released, on: charge),
+                                events: [EventDraft(type: .chargeCaptured, object: .charge(charge)),
+                                         EventDraft(type: .paymentIntentSucceeded, object: .paymentIntent(intent))])
     }
 
     /// Cancels an intent that has not succeeded; an authorization waiting for capture is released (its charge reads
@@ -220,17 +228,20 @@ struct PaymentIntentLifecycle {
         guard IntentAction.cancel.allows(read.status) else { throw .unexpectedState(.cancel, read) }
         var intent = read
         var writes: [StoreWrite] = []
+        var events: [EventDraft] = []
         if read.status == .requiresCapture, var charge {
             charge.amountRefunded = charge.amount
             writes.append(.update(charge, expecting: .amountRefunded(0)))
             writes += release(intent.amountCapturable, on: charge)
+            events.append(EventDraft(type: .chargeRefunded, object: .charge(charge)))
         }
         intent.status = .canceled
         intent.canceledAt = now
         intent.cancellationReason = reason
         intent.amountCapturable = 0
         intent.nextAction = nil
-        return IntentTransition(intent: intent, writes: [.update(intent, expecting: .authorizationUnchanged(read))] + writes)
+        return IntentTransition(intent: intent, writes: [.update(intent, expecting: .authorizationUnchanged(read))] + writes,
+                                events: events + [EventDraft(type: .paymentIntentCanceled, object: .paymentIntent(intent))])
     }
 
     /// The issuer's hold on a card with a balance goes down by `amount` (nothing for other cards).
@@ -258,11 +269,13 @@ struct PaymentIntentLifecycle {
 }
 
 /// What one step of the lifecycle decided: the intent after it, every row to write in one transaction (the intent's
-/// own write among them), and the decline to answer with once they are committed.
+/// own write among them), the decline to answer with once they are committed, and the events of the change
+/// (written in the same transaction, `EventOutbox`).
 struct IntentTransition {
     var intent: PaymentIntentRecord
     var writes: [StoreWrite]
     var decline: IntentDecline? = nil
+    var events: [EventDraft] = []
 }
 
 /// A card decline: the request answers 402 with the intent, after the failed charge is written.

@@ -30,18 +30,21 @@ struct PaymentIntents {
         if request.confirm && request.changes.card == nil { throw IntentRefusal.missingPaymentMethod }
         let card = try await request.changes.card.asyncMap { try await resolve($0, customer: customer, now: now) }
         let id = ObjectID.make("pi")
-        let intent = try lifecycle.create(amount: request.amount, currency: request.currency, request.changes, id: id,
-                                          clientSecret: id + "_secret_" + ObjectID.random(length: 24), customer: customer,
-                                          card: card, returnURL: request.options.returnURL, now: Int64(now.timeIntervalSince1970))
+        let created = try lifecycle.create(amount: request.amount, currency: request.currency, request.changes, id: id,
+                                           clientSecret: id + "_secret_" + ObjectID.random(length: 24), customer: customer,
+                                           card: card, returnURL: request.options.returnURL, now: Int64(now.timeIntervalSince1970))
         let methodWrites: [StoreWrite] = card.map { $0.isNew ? [.insert($0.method)] : [] } ?? []
         guard request.confirm, let card else {
-            try await store.commit(methodWrites + [.insert(intent)])
-            return IntentOutcome(intent: intent, decline: nil)
+            try await store.commit(methodWrites + created.rows(now: now))
+            return IntentOutcome(intent: created.intent, decline: nil)
         }
         // A concurrent payment on the same card may take the balance the issuer counted on: decide again.
         return try await store.retryingConflicts {
-            let step = try await authorize(intent, card: card, options: request.options, authenticated: false, baseURL: baseURL, now: now) { .insert($0) }
-            try await store.commit(methodWrites + step.writes)
+            var step = try await authorize(created.intent, card: card, options: request.options, authenticated: false, baseURL: baseURL, now: now) {
+                .insert($0)
+            }
+            step.events = created.events + step.events
+            try await store.commit(methodWrites + step.rows(now: now))
             return IntentOutcome(intent: step.intent, decline: step.decline)
         }
     }
@@ -52,7 +55,7 @@ struct PaymentIntents {
             let customer: String?? = try await changes.customer.asyncMap { try await liveCustomer($0) }
             let card = try await changes.card.asyncMap { try await resolve($0, customer: customer ?? read.customer, now: now) }
             let step = try lifecycle.update(read, changes, card: card, customer: customer)
-            try await store.commit(step.writes)
+            try await store.commit(step.rows(now: now))
             return step.intent
         }
     }
@@ -72,7 +75,7 @@ struct PaymentIntents {
             let step = try await authorize(intent, card: card, options: request.options, authenticated: false, baseURL: baseURL, now: now) {
                 .update($0, expecting: .status(read.status))
             }
-            try await store.commit((card.isNew ? [.insert(card.method)] : []) + step.writes)
+            try await store.commit((card.isNew ? [.insert(card.method)] : []) + step.rows(now: now))
             return IntentOutcome(intent: step.intent, decline: step.decline)
         }
     }
@@ -92,7 +95,7 @@ struct PaymentIntents {
             } else {
                 step = try lifecycle.authenticationFailed(read)
             }
-            try await store.commit(step.writes)
+            try await store.commit(step.rows(now: now))
             return IntentOutcome(intent: step.intent, decline: step.decline)
         }
     }
@@ -102,7 +105,7 @@ struct PaymentIntents {
             let read = try await existing(id)
             let charge = try await read.latestCharge.asyncMap { try await store.find(ChargeRecord.self, id: $0) } ?? nil
             let step = try lifecycle.capture(read, charge: charge, request, now: Int64(now.timeIntervalSince1970))
-            try await store.commit(step.writes)
+            try await store.commit(step.rows(now: now))
             return step.intent
         }
     }
@@ -113,7 +116,7 @@ struct PaymentIntents {
             var charge: ChargeRecord?
             if read.status == .requiresCapture, let chargeID = read.latestCharge { charge = try await store.find(ChargeRecord.self, id: chargeID) }
             let step = try lifecycle.cancel(read, charge: charge, reason: reason, now: Int64(now.timeIntervalSince1970))
-            try await store.commit(step.writes)
+            try await store.commit(step.rows(now: now))
             return step.intent
         }
     }

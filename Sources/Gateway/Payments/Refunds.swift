@@ -39,7 +39,9 @@ struct Refunds {
             let before = charge.amountRefunded
             charge.amountRefunded += amount
             try await store.commit([.update(charge, expecting: .amountRefunded(before)), .insert(refund), .insert(txn)]
-                + intents.lifecycle.release(amount, on: charge))
+                + intents.lifecycle.release(amount, on: charge)
+                + EventOutbox.writes([EventDraft(type: .refundCreated, object: .refund(refund)), EventDraft(type: .chargeRefunded, object: .charge(charge))],
+                                     now: created))
             return refund
         }
     }
@@ -70,7 +72,7 @@ struct Refunds {
         try refund.setMetadata(metadata)
         let txn = Ledger.forRefund(refund, now: created)
         refund.balanceTransaction = txn.id
-        try await store.commit([.insert(refund), .insert(txn)])
+        try await store.commit([.insert(refund), .insert(txn)] + EventOutbox.writes([EventDraft(type: .refundCreated, object: .refund(refund))], now: created))
         return refund
     }
 
@@ -81,7 +83,8 @@ struct Refunds {
         guard var refund = try await store.find(RefundRecord.self, id: id) else { throw APIError.missing("refund", id: id) }
         if let metadata {
             try refund.setMetadata(Metadata.merge(metadata, into: refund.metadata, clear: params.has("metadata") && metadata.isEmpty))
-            try await store.commit([.update(refund, expecting: nil)])
+            try await store.commit([.update(refund, expecting: nil)]
+                + EventOutbox.writes([EventDraft(type: .refundUpdated, object: .refund(refund))], now: Int64(Date().timeIntervalSince1970)))
         }
         return refund
     }

@@ -42,7 +42,8 @@ struct PaymentMethodRoutes {
                 throw APIError.invalidRequest("The payment method you provided has already been attached to a customer.", param: "customer")
             }
             method.customer = customer.id
-            try await store.commit([.update(method, expecting: nil)])
+            try await store.commit([.update(method, expecting: nil)]
+                + EventOutbox.writes([EventDraft(type: .paymentMethodAttached, object: .paymentMethod(method))], now: Int64(Date().timeIntervalSince1970)))
             return .json(Render.paymentMethod(method))
         }
         api.post("payment_methods/:id/detach") { request, context -> Response in
@@ -54,7 +55,8 @@ struct PaymentMethodRoutes {
                 throw APIError.invalidRequest("The payment method \(method.id) is not attached to a customer.", param: "payment_method")
             }
             method.customer = nil
-            try await store.commit([.update(method, expecting: nil)])
+            try await store.commit([.update(method, expecting: nil)]
+                + EventOutbox.writes([EventDraft(type: .paymentMethodDetached, object: .paymentMethod(method))], now: Int64(Date().timeIntervalSince1970)))
             return .json(Render.paymentMethod(method))
         }
         ObjectRoutes(store: store).list(PaymentMethodRecord.self, on: api, path: "payment_methods", filters: ["customer", "type"],

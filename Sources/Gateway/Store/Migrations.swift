@@ -285,5 +285,22 @@ enum Migrations {
             "ALTER TABLE idempotency_keys ADD COLUMN effect_table TEXT",
             "ALTER TABLE idempotency_keys ADD COLUMN effect_id TEXT",
         ]),
+        // The event outbox (issue 14): each state change's event, written in the change's transaction.
+        ("2026-12-03-015-events", [
+            """
+            CREATE TABLE events (
+                id TEXT PRIMARY KEY,
+                type TEXT NOT NULL,
+                created BIGINT NOT NULL,
+                object_id TEXT NOT NULL,
+                data TEXT NOT NULL,
+                request_id TEXT,
+                idempotency_key TEXT
+            )
+            """,
+            "CREATE INDEX events_created ON events (created, id)",
+            "CREATE INDEX events_type ON events (type, created, id)",
+            "CREATE INDEX events_object ON events (object_id, created, id)",
+        ]),
     ]
 }

@@ -7,6 +7,8 @@ public struct PageRequest: Sendable, Equatable {
     public var createdRange: ClosedRange<Int64>?
     /// Equality filters on plain columns (e.g. `email`, `customer`).
     public var filters: [String: String]
+    /// Column → the values it may hold (`IN`).
+    public var anyOf: [String: [String]] = [:]
 
     public init(limit: Int = 10, startingAfter: String? = nil, endingBefore: String? = nil,
                 createdRange: ClosedRange<Int64>? = nil, filters: [String: String] = [:]) {

@@ -514,6 +514,7 @@ public final class SQLPaymentStore: PaymentStore {
             let query = db.select().column("*").from(table)
             if liveOnly { query.where("deleted", .equal, false) }
             for (column, value) in page.filters.sorted(by: { $0.key < $1.key }) { query.where(SQLColumn(column), .equal, SQLBind(value)) }
+            for (column, values) in page.anyOf.sorted(by: { $0.key < $1.key }) { query.where(SQLColumn(column), .in, SQLBind.group(values.map { $0 as any Encodable & Sendable })) }
             if let range = page.createdRange {
                 query.where("created", .greaterThanOrEqual, range.lowerBound).where("created", .lessThanOrEqual, range.upperBound)
             }

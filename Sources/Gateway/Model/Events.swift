@@ -1,0 +1,68 @@
+import Foundation
+
+/// The kinds of events the gateway writes (Stripe's names). Every state change writes its event in the same
+/// transaction as the change (`EventOutbox`), so the event stream never misses nor invents one.
+public enum EventType: String, TextColumn, CaseIterable {
+    case paymentIntentCreated = "payment_intent.created"
+    case paymentIntentProcessing = "payment_intent.processing"
+    case paymentIntentSucceeded = "payment_intent.succeeded"
+    case paymentIntentPaymentFailed = "payment_intent.payment_failed"
+    case paymentIntentCanceled = "payment_intent.canceled"
+    case paymentIntentRequiresAction = "payment_intent.requires_action"
+    case paymentIntentAmountCapturableUpdated = "payment_intent.amount_capturable_updated"
+    case chargeSucceeded = "charge.succeeded"
+    case chargeFailed = "charge.failed"
+    case chargeCaptured = "charge.captured"
+    case chargeRefunded = "charge.refunded"
+    case chargeUpdated = "charge.updated"
+    case refundCreated = "refund.created"
+    case refundUpdated = "refund.updated"
+    case customerCreated = "customer.created"
+    case customerUpdated = "customer.updated"
+    case customerDeleted = "customer.deleted"
+    case paymentMethodAttached = "payment_method.attached"
+    case paymentMethodDetached = "payment_method.detached"
+}
+
+/// The object an event carries, as it was right after the change.
+enum EventObject: Sendable {
+    case paymentIntent(PaymentIntentRecord)
+    case charge(ChargeRecord)
+    case refund(RefundRecord)
+    case customer(CustomerRecord)
+    case paymentMethod(PaymentMethodRecord)
+
+    var id: String {
+        switch self {
+        case .paymentIntent(let r): r.id
+        case .charge(let r): r.id
+        case .refund(let r): r.id
+        case .customer(let r): r.id
+        case .paymentMethod(let r): r.id
+        }
+    }
+}
+
+/// An event decided by the pure code: what happened, to which object. `EventOutbox` makes it a row.
+struct EventDraft: Sendable {
+    var type: EventType
+    var object: EventObject
+}
+
+/// An event as stored: `data` is the JSON of `{"object": …}` as the API renders it at the time of the change.
+public struct EventRecord: Sendable, Codable, Equatable {
+    public var id: String
+    public var type: EventType
+    public var created: Int64
+    /// The id of the object the event is about (deliveries go in order per object).
+    public var objectId: String
+    public var data: String
+    /// The API request that caused it (`request.id`, `request.idempotency_key`); nil for the gateway's own work.
+    public var requestId: String?
+    public var idempotencyKey: String?
+}
+
+extension EventRecord: StoredRecord {
+    public static let table = "events"
+    public static let objectName = "event"
+}
