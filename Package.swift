@@ -106,6 +106,8 @@ let package = Package(
                 "PaymentCore", "PaymentCrypto", "EMV", "CardReaders", "CardReadersUSB",
                 "TerminalEngine", "TerminalUI", "TerminalUICurses", "Gateway", "Scenarios",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -1,0 +1,98 @@
+import ArgumentParser
+import Foundation
+import Gateway
+
+/// `vtpe trigger EVENT`: makes the API calls that produce that event (and those that come with it), as
+/// `stripe trigger` does, so a webhook handler can be tried without a shop in front of it.
+struct TriggerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "trigger",
+        abstract: "Make the API calls that produce an event.",
+        discussion: "Events: " + TriggerPlan.events.joined(separator: ", ") + ". Example: vtpe trigger payment_intent.succeeded")
+
+    @Argument(help: ArgumentHelp("The event to produce.", valueName: "event")) var event: String
+    @OptionGroup var connection: GatewayAPIOptions
+
+    func validate() throws {
+        guard TriggerPlan.steps(for: event) != nil else {
+            throw ValidationError("cannot trigger '\(event.prefix(60))'; events: \(TriggerPlan.events.joined(separator: ", "))")
+        }
+    }
+
+    func run() async throws {
+        let api = try connection.api()
+        var made: [String: String] = [:]
+        do {
+            for step in TriggerPlan.steps(for: event) ?? [] {
+                let path = TriggerPlan.fill(step.path, made)
+                let answer = if let form = step.form { try await api.post(path, TriggerPlan.fill(form, made)) } else { try await api.delete(path) }
+                guard step.expected.contains(answer.status) else {
+                    throw CLIError("\(step.method) \(path) answered \(answer.status): \(GatewayAPI.message(answer))")
+                }
+                if let name = step.names, case .string(let id)? = answer.json["id"] {
+                    made[name] = id
+                    print("\(step.method) \(path) → \(id)")
+                } else {
+                    print("\(step.method) \(path) → \(answer.status)")
+                }
+            }
+        } catch let error as CLIError {
+            throw error.exit()
+        }
+        print("Trigger succeeded! Check `vtpe listen` for \(event).")
+    }
+}
+
+/// The calls behind each event, in order: pure data. A step's path and form may use the ids made before it.
+enum TriggerPlan {
+    struct Step: Sendable {
+        var method: String
+        /// The path and the form, with `{name}` for an id made by an earlier step; no form for a DELETE.
+        var path: String
+        var form: String?
+        /// The statuses that mean the step did what it should (a decline is a 402).
+        var expected: Set<Int> = [200]
+        /// The name the object's id is kept under, for later steps.
+        var names: String?
+    }
+
+    static func post(_ path: String, _ form: String, expected: Set<Int> = [200], names: String? = nil) -> Step {
+        Step(method: "POST", path: path, form: form, expected: expected, names: names)
+    }
+
+    /// `{pi}` → the id kept under "pi".
+    static func fill(_ text: String, _ made: [String: String]) -> String {
+        made.reduce(text) { $0.replacingOccurrences(of: "{\($1.key)}", with: $1.value) }
+    }
+
+    static let intent = "amount=2000&currency=eur&description=vtpe+trigger"
+    static let paid = post("/v1/payment_intents", intent + "&payment_method=pm_card_visa&confirm=true", names: "pi")
+    static let authorized = post("/v1/payment_intents", intent + "&payment_method=pm_card_visa&confirm=true&capture_method=manual", names: "pi")
+    static let customer = post("/v1/customers", "email=trigger%40example.com&name=vtpe+trigger", names: "cus")
+    static let method = post("/v1/payment_methods", "type=card&card[number]=4242424242424242&card[exp_month]=12&card[exp_year]=2034&card[cvc]=123", names: "pm")
+    static let attach = post("/v1/payment_methods/{pm}/attach", "customer={cus}")
+
+    static let plans: [(events: [String], steps: [Step])] = [
+        (["payment_intent.created"], [post("/v1/payment_intents", intent, names: "pi")]),
+        (["payment_intent.succeeded", "charge.succeeded"], [paid]),
+        (["payment_intent.payment_failed", "charge.failed"],
+         [post("/v1/payment_intents", intent + "&payment_method=pm_card_visa_chargeDeclined&confirm=true", expected: [402])]),
+        (["payment_intent.requires_action"], [post("/v1/payment_intents", intent + "&payment_method=pm_card_authenticationRequired&confirm=true", names: "pi")]),
+        (["payment_intent.amount_capturable_updated"], [authorized]),
+        (["charge.captured"], [authorized, post("/v1/payment_intents/{pi}/capture", "")]),
+        (["payment_intent.canceled"], [post("/v1/payment_intents", intent, names: "pi"), post("/v1/payment_intents/{pi}/cancel", "cancellation_reason=requested_by_customer")]),
+        (["charge.refunded", "refund.created"], [paid, post("/v1/refunds", "payment_intent={pi}", names: "re")]),
+        (["refund.updated"], [paid, post("/v1/refunds", "payment_intent={pi}", names: "re"), post("/v1/refunds/{re}", "metadata[trigger]=vtpe")]),
+        (["customer.created"], [customer]),
+        (["customer.updated"], [customer, post("/v1/customers/{cus}", "name=vtpe+trigger+updated")]),
+        (["customer.deleted"], [customer, Step(method: "DELETE", path: "/v1/customers/{cus}", form: nil)]),
+        (["payment_method.attached"], [customer, method, attach]),
+        (["payment_method.detached"], [customer, method, attach, post("/v1/payment_methods/{pm}/detach", "")]),
+    ]
+
+    static var events: [String] { plans.flatMap(\.events) }
+
+    static func steps(for event: String) -> [Step]? {
+        plans.first { $0.events.contains(event) }?.steps
+    }
+}
