@@ -77,3 +77,23 @@ def test_events_of_a_payment_and_a_refund(gateway):
     assert any(e.data.object.payment_intent == intent.id for e in only) and {e.type for e in only} == {"charge.captured"}
     grouped = {e.type for e in stripe.Event.list(type="refund.*", limit=100).auto_paging_iter()}
     assert grouped == {"refund.created"}
+
+
+def test_a_customers_payment_methods(gateway):
+    customer = stripe.Customer.create(email="wallet@example.com")
+    other = stripe.Customer.create(email="other@example.com")
+    visa = stripe.PaymentMethod.create(type="card", card={"number": "4242424242424242", "exp_month": 12, "exp_year": 2031, "cvc": "123"})
+    mastercard = stripe.PaymentMethod.create(type="card", card={"number": "5555555555554444", "exp_month": 1, "exp_year": 2032, "cvc": "123"})
+    stripe.PaymentMethod.attach(visa.id, customer=customer.id)
+    stripe.PaymentMethod.attach(mastercard.id, customer=customer.id)
+    listed = stripe.Customer.list_payment_methods(customer.id, limit=1)
+    assert [pm.id for pm in listed.auto_paging_iter()] == [mastercard.id, visa.id]
+    assert [pm.card.brand for pm in stripe.Customer.list_payment_methods(customer.id, type="card").data] == ["mastercard", "visa"]
+    assert stripe.Customer.list_payment_methods(other.id).data == []
+    assert stripe.Customer.retrieve_payment_method(customer.id, visa.id).card.last4 == "4242"
+    with pytest.raises(stripe.error.InvalidRequestError) as err:
+        stripe.Customer.retrieve_payment_method(other.id, visa.id)
+    assert err.value.http_status == 404
+    with pytest.raises(stripe.error.InvalidRequestError) as err:
+        stripe.Customer.list_payment_methods("cus_missing")
+    assert err.value.http_status == 404 and err.value.param == "customer"

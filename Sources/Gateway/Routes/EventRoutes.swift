@@ -30,7 +30,6 @@ struct EventRoutes {
                 guard (1...20).contains(types.count) else { throw APIError.invalidRequest("Invalid types: between 1 and 20 event types.", param: "types") }
                 page.anyOf["type"] = types
             }
-            params.allow("delivery_success")
             try params.rejectUnknown()
             let result = try await store.list(EventRecord.self, page)
             return .json(ListParameters.envelope(url: "/v1/events", hasMore: result.hasMore, data: result.items.map(Render.event)))

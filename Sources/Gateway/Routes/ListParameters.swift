@@ -24,6 +24,15 @@ enum ListParameters {
         return PageRequest(limit: Int(limit), startingAfter: after, endingBefore: before, createdRange: range, filters: filters)
     }
 
+    /// `expand[]` of a list: every path starts with `data.`.
+    static func expand(_ params: inout FormParams) throws(APIError) -> [String] {
+        let expand = try params.stringList("expand") ?? []
+        for path in expand where !path.hasPrefix("data.") {
+            throw APIError.invalidRequest("Expand paths on lists start with `data.` (e.g. data.\(path.prefix(60))).", param: "expand")
+        }
+        return expand
+    }
+
     /// The list envelope: `{"object": "list", "url", "has_more", "data"}`.
     static func envelope(url: String, hasMore: Bool, data: [JSONValue]) -> JSONValue {
         .object([("object", "list"), ("data", .array(data)), ("has_more", .bool(hasMore)), ("url", .string(url))])

@@ -32,10 +32,7 @@ struct ObjectRoutes {
                 else if let v = try params.string(name) { values[name] = v }
             }
             let page = try ListParameters.page(&params, filters: values)
-            let expand = try params.stringList("expand") ?? []
-            for path in expand where !path.hasPrefix("data.") {
-                throw APIError.invalidRequest("Expand paths on lists start with `data.` (e.g. data.\(path.prefix(60))).", param: "expand")
-            }
+            let expand = try ListParameters.expand(&params)
             try params.rejectUnknown()
             let result = try await store.list(R.self, page)
             let envelope = ListParameters.envelope(url: "/v1/\(path)", hasMore: result.hasMore, data: result.items.map(render))

@@ -61,6 +61,40 @@ struct PaymentMethodRoutes {
         }
         ObjectRoutes(store: store).list(PaymentMethodRecord.self, on: api, path: "payment_methods", filters: ["customer", "type"],
                                         required: ["customer"], defaults: ["type": "card"], render: Render.paymentMethod)
+        // A customer's methods (stripe-python's `Customer.list_payment_methods`, `Customer.retrieve_payment_method`).
+        api.get("customers/:id/payment_methods") { request, context -> Response in
+            let customer = try await liveCustomer(context)
+            var params = try FormParams(query: request)
+            var filters = ["customer": customer]
+            if let type = try params.string("type") { filters["type"] = type }
+            let page = try ListParameters.page(&params, filters: filters)
+            let expand = try ListParameters.expand(&params)
+            try params.rejectUnknown()
+            let result = try await store.list(PaymentMethodRecord.self, page)
+            let envelope = ListParameters.envelope(url: "/v1/customers/\(customer)/payment_methods", hasMore: result.hasMore,
+                                                   data: result.items.map(Render.paymentMethod))
+            return .json(try await Expander(store: store).expand(envelope, expand))
+        }
+        api.get("customers/:id/payment_methods/:pm") { request, context -> Response in
+            let customer = try await liveCustomer(context)
+            let id = try context.parameters.require("pm")
+            var params = try FormParams(query: request)
+            let expand = try params.stringList("expand") ?? []
+            try params.rejectUnknown()
+            guard let method = try await store.find(PaymentMethodRecord.self, id: id), method.customer == customer else {
+                throw APIError.missing("PaymentMethod", id: id)
+            }
+            return .json(try await Expander(store: store).expand(Render.paymentMethod(method), expand))
+        }
+    }
+
+    /// The customer of the path (`customers/:id/…`), one that exists and is not deleted.
+    private func liveCustomer(_ context: GatewayContext) async throws -> String {
+        let id = try context.parameters.require("id")
+        guard let customer = try await store.find(CustomerRecord.self, id: id), !customer.deleted else {
+            throw APIError.missing("customer", id: id, param: "customer")
+        }
+        return customer.id
     }
 
     /// A stored payment method, or a new one for a test id such as `pm_card_visa`.
