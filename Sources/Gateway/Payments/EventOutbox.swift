@@ -11,6 +11,11 @@ enum EventOutbox {
                                 requestId: RequestScope.id, idempotencyKey: IdempotencyScope.key))
         }
     }
+
+    /// The row of one event, for the routes that change an object without a lifecycle step.
+    static func write(_ type: EventType, _ object: EventObject, now: Date = Date()) -> [StoreWrite] {
+        writes([EventDraft(type: type, object: object)], now: Int64(now.timeIntervalSince1970))
+    }
 }
 
 /// The API request being handled, for the records it leaves (events name the request that caused them).

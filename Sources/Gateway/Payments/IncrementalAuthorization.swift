@@ -1,5 +1,4 @@
 import Foundation
-import HTTPTypes
 import PaymentCore
 
 /// Incremental authorization, as Stripe has it for card-present payments: an intent confirmed with
@@ -80,8 +79,7 @@ extension PaymentIntents {
     func incrementAuthorization(id: String, _ request: AuthorizationIncrement, now: Date) async throws -> IntentOutcome {
         try await store.retryingConflicts {
             let read = try await existing(id)
-            let found = try await read.latestCharge.asyncMap { try await store.find(ChargeRecord.self, id: $0) } ?? nil
-            let charge = try lifecycle.checkIncrement(read, charge: found, request)
+            let charge = try lifecycle.checkIncrement(read, charge: try await latestCharge(of: read), request)
             guard let methodID = charge.paymentMethod, let method = try await store.find(PaymentMethodRecord.self, id: methodID),
                   let sealed = method.encryptedPan else {
                 throw IntentRefusal.cardNoLongerOnFile(intentID: read.id)

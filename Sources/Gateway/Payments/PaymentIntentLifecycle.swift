@@ -48,7 +48,7 @@ struct PaymentIntentLifecycle {
     /// only before it succeeds, and sends it back to confirmation. `card` and `customer` are resolved already.
     func update(_ read: PaymentIntentRecord, _ changes: IntentChanges, card: ResolvedCard?, customer: String??) throws(IntentRefusal) -> IntentTransition {
         var intent = read
-        let changesPayment = changes.changesPayment || card != nil
+        let changesPayment = changes.changesPayment  // a new card comes from `changes.card`
         if changesPayment, !IntentAction.update.allows(intent.status) { throw .unexpectedState(.update, read) }
         if let currency = changes.currency ?? (try? Currency(code: intent.currency.uppercased())) {
             try Self.checkAmount(changes.amount ?? intent.amount, currency)

@@ -103,8 +103,7 @@ struct PaymentIntents {
     func capture(id: String, _ request: IntentCapture, now: Date) async throws -> PaymentIntentRecord {
         try await store.retryingConflicts {
             let read = try await existing(id)
-            let charge = try await read.latestCharge.asyncMap { try await store.find(ChargeRecord.self, id: $0) } ?? nil
-            let step = try lifecycle.capture(read, charge: charge, request, now: Int64(now.timeIntervalSince1970))
+            let step = try lifecycle.capture(read, charge: try await latestCharge(of: read), request, now: Int64(now.timeIntervalSince1970))
             try await store.commit(step.rows(now: now))
             return step.intent
         }
@@ -113,9 +112,8 @@ struct PaymentIntents {
     func cancel(id: String, reason: CancellationReason?, now: Date) async throws -> PaymentIntentRecord {
         try await store.retryingConflicts {
             let read = try await existing(id)
-            var charge: ChargeRecord?
-            if read.status == .requiresCapture, let chargeID = read.latestCharge { charge = try await store.find(ChargeRecord.self, id: chargeID) }
-            let step = try lifecycle.cancel(read, charge: charge, reason: reason, now: Int64(now.timeIntervalSince1970))
+            // The lifecycle releases the charge of an intent waiting for capture; for the others it is not used.
+            let step = try lifecycle.cancel(read, charge: try await latestCharge(of: read), reason: reason, now: Int64(now.timeIntervalSince1970))
             try await store.commit(step.rows(now: now))
             return step.intent
         }
@@ -159,6 +157,12 @@ struct PaymentIntents {
             throw IntentRefusal.missing(object: "payment_intent", id: id, param: "id")
         }
         return intent
+    }
+
+    /// The intent's latest charge, if it has one.
+    func latestCharge(of intent: PaymentIntentRecord) async throws -> ChargeRecord? {
+        guard let id = intent.latestCharge else { return nil }
+        return try await store.find(ChargeRecord.self, id: id)
     }
 
     /// The id of a customer that exists and is not deleted.

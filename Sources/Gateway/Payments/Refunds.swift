@@ -72,7 +72,7 @@ struct Refunds {
         try refund.setMetadata(metadata)
         let txn = Ledger.forRefund(refund, now: created)
         refund.balanceTransaction = txn.id
-        try await store.commit([.insert(refund), .insert(txn)] + EventOutbox.writes([EventDraft(type: .refundCreated, object: .refund(refund))], now: created))
+        try await store.commit([.insert(refund), .insert(txn)] + EventOutbox.write(.refundCreated, .refund(refund), now: now))
         return refund
     }
 
@@ -84,7 +84,7 @@ struct Refunds {
         if let metadata {
             try refund.setMetadata(Metadata.merge(metadata, into: refund.metadata, clear: params.has("metadata") && metadata.isEmpty))
             try await store.commit([.update(refund, expecting: nil)]
-                + EventOutbox.writes([EventDraft(type: .refundUpdated, object: .refund(refund))], now: Int64(Date().timeIntervalSince1970)))
+                + EventOutbox.write(.refundUpdated, .refund(refund)))
         }
         return refund
     }

@@ -14,7 +14,7 @@ struct CustomerRoutes {
                                           created: Int64(Date().timeIntervalSince1970), deleted: false)
             let expand = try params.stringList("expand") ?? []
             try await apply(&params, to: &customer)
-            try await store.commit([.insert(customer)] + Self.event(.customerCreated, customer))
+            try await store.commit([.insert(customer)] + EventOutbox.write(.customerCreated, .customer(customer)))
             return .json(try await expander.expand(Render.customer(customer), expand))
         }
         api.get("customers/:id") { request, context -> Response in
@@ -30,24 +30,19 @@ struct CustomerRoutes {
             var params = try await GatewayApp.formParams(request, context: context)
             let expand = try params.stringList("expand") ?? []
             try await apply(&params, to: &customer)
-            try await store.commit([.update(customer, expecting: nil)] + Self.event(.customerUpdated, customer))
+            try await store.commit([.update(customer, expecting: nil)] + EventOutbox.write(.customerUpdated, .customer(customer)))
             return .json(try await expander.expand(Render.customer(customer), expand))
         }
         api.delete("customers/:id") { request, context -> Response in
             var customer = try await existing(context, allowDeleted: false)
             customer.deleted = true
-            try await store.commit([.update(customer, expecting: nil)] + Self.event(.customerDeleted, customer))
+            try await store.commit([.update(customer, expecting: nil)] + EventOutbox.write(.customerDeleted, .customer(customer)))
             return .json(Render.deletedCustomer(customer.id))
         }
         ObjectRoutes(store: store).list(CustomerRecord.self, on: api, path: "customers", filters: ["email"], render: Render.customer)
     }
 
     private var expander: Expander { Expander(store: store) }
-
-    /// The customer's event, for the change's transaction.
-    private static func event(_ type: EventType, _ customer: CustomerRecord) -> [StoreWrite] {
-        EventOutbox.writes([EventDraft(type: type, object: .customer(customer))], now: Int64(Date().timeIntervalSince1970))
-    }
 
     private func existing(_ context: GatewayContext, allowDeleted: Bool) async throws -> CustomerRecord {
         let id = try context.parameters.require("id")

@@ -43,7 +43,7 @@ struct PaymentMethodRoutes {
             }
             method.customer = customer.id
             try await store.commit([.update(method, expecting: nil)]
-                + EventOutbox.writes([EventDraft(type: .paymentMethodAttached, object: .paymentMethod(method))], now: Int64(Date().timeIntervalSince1970)))
+                + EventOutbox.write(.paymentMethodAttached, .paymentMethod(method)))
             return .json(Render.paymentMethod(method))
         }
         api.post("payment_methods/:id/detach") { request, context -> Response in
@@ -56,7 +56,7 @@ struct PaymentMethodRoutes {
             }
             method.customer = nil
             try await store.commit([.update(method, expecting: nil)]
-                + EventOutbox.writes([EventDraft(type: .paymentMethodDetached, object: .paymentMethod(method))], now: Int64(Date().timeIntervalSince1970)))
+                + EventOutbox.write(.paymentMethodDetached, .paymentMethod(method)))
             return .json(Render.paymentMethod(method))
         }
         ObjectRoutes(store: store).list(PaymentMethodRecord.self, on: api, path: "payment_methods", filters: ["customer", "type"],
