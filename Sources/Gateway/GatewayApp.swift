@@ -22,12 +22,16 @@ public struct GatewayConfiguration: Sendable {
     public var apiKeys: [String]
     /// What the gateway charges per captured payment.
     public var fees: FeeModel
+    /// How this process delivers webhooks.
+    public var webhooks: WebhookSettings
 
-    public init(host: String = "127.0.0.1", port: Int = 4242, apiKeys: [String], fees: FeeModel = .standard) {
+    public init(host: String = "127.0.0.1", port: Int = 4242, apiKeys: [String], fees: FeeModel = .standard,
+                webhooks: WebhookSettings = WebhookSettings()) {
         self.host = host
         self.port = port
         self.apiKeys = apiKeys
         self.fees = fees
+        self.webhooks = webhooks
     }
 }
 
@@ -57,6 +61,7 @@ public enum GatewayApp {
                       refunds: Refunds(store: store, intents: intents)).register(on: api)
         TerminalBatchRoutes(store: store).register(on: api)
         PaymentMethodRoutes(store: store, vault: vault, catalog: catalog).register(on: api)
+        WebhookEndpointRoutes(store: store, vault: vault).register(on: api)
         return router
     }
 
@@ -75,14 +80,16 @@ public enum GatewayApp {
         return try FormParams(body: Array(buffer.readableBytesView))
     }
 
-    /// A runnable application listening on the configured address.
+    /// A runnable application listening on the configured address, with its webhook deliverer.
     public static func application(store: any PaymentStore, configuration: GatewayConfiguration, vault: CardVault, logger: Logger,
                                    onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in })
         -> some ApplicationProtocol
     {
-        Application(
+        let deliverer = WebhookDeliverer(store: store, vault: vault, settings: configuration.webhooks, logger: logger)
+        return Application(
             router: router(store: store, configuration: configuration, vault: vault),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "vtpe-gateway"),
+            services: configuration.webhooks.enabled ? [deliverer] : [],
             onServerRunning: onServerRunning,
             logger: logger
         )

@@ -58,7 +58,7 @@ import Testing
             #expect(try await client.get("/v1/events/evt_missing").status == .notFound)
             let both = try await client.get("/v1/events?type=charge.failed&types[]=refund.created")
             #expect(both.status == .badRequest)
-            // Deliveries are not kept yet: a filter on them is refused, not ignored.
+            // `delivery_success` is not supported: refused, not ignored.
             #expect(try await client.get("/v1/events?delivery_success=true").status == .badRequest)
         }
     }

@@ -302,5 +302,65 @@ enum Migrations {
             "CREATE INDEX events_type ON events (type, created, id)",
             "CREATE INDEX events_object ON events (object_id, created, id)",
         ]),
+        // Webhook endpoints and their deliveries (issue 14). The deliverer fans each undispatched event out to the
+        // endpoints that take it, in one transaction with marking it dispatched; `leases` names the one process
+        // that delivers when several share a database.
+        ("2026-12-03-016-webhooks", [
+            """
+            CREATE TABLE webhook_endpoints (
+                id TEXT PRIMARY KEY,
+                url TEXT NOT NULL,
+                enabled_events TEXT NOT NULL,
+                description TEXT,
+                metadata TEXT NOT NULL,
+                api_version TEXT,
+                status TEXT NOT NULL,
+                sealed_secret TEXT NOT NULL,
+                created BIGINT NOT NULL,
+                deleted BOOLEAN NOT NULL
+            )
+            """,
+            "CREATE INDEX webhook_endpoints_created ON webhook_endpoints (created, id)",
+            "ALTER TABLE events ADD COLUMN dispatched SMALLINT NOT NULL DEFAULT 0",
+            // No endpoint existed before: the events so far go nowhere.
+            "UPDATE events SET dispatched = 1",
+            "CREATE INDEX events_undispatched ON events (id) WHERE dispatched = 0",
+            """
+            CREATE TABLE webhook_deliveries (
+                id TEXT PRIMARY KEY,
+                endpoint_id TEXT NOT NULL,
+                event_id TEXT NOT NULL,
+                event_type TEXT NOT NULL,
+                object_id TEXT NOT NULL,
+                status TEXT NOT NULL,
+                attempts BIGINT NOT NULL,
+                next_attempt_at BIGINT NOT NULL,
+                last_response_status BIGINT,
+                last_error TEXT,
+                created BIGINT NOT NULL,
+                UNIQUE (endpoint_id, event_id)
+            )
+            """,
+            "CREATE INDEX webhook_deliveries_pending ON webhook_deliveries (endpoint_id, event_id) WHERE status = 'pending'",
+            "CREATE INDEX webhook_deliveries_endpoint ON webhook_deliveries (endpoint_id, created, id)",
+            """
+            CREATE TABLE webhook_attempts (
+                id TEXT PRIMARY KEY,
+                delivery_id TEXT NOT NULL,
+                endpoint_id TEXT NOT NULL,
+                event_id TEXT NOT NULL,
+                event_type TEXT NOT NULL,
+                attempt BIGINT NOT NULL,
+                created BIGINT NOT NULL,
+                duration_ms BIGINT NOT NULL,
+                response_status BIGINT,
+                error TEXT,
+                succeeded BOOLEAN NOT NULL,
+                next_attempt_at BIGINT
+            )
+            """,
+            "CREATE INDEX webhook_attempts_endpoint ON webhook_attempts (endpoint_id, created, id)",
+            "CREATE TABLE leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, expires_at BIGINT NOT NULL)",
+        ]),
     ]
 }

@@ -42,6 +42,20 @@ public protocol PaymentStore: Sendable {
     func makeDurable(touching key: String) async throws
     /// Releases connections.
     func shutdown() async
+
+    // MARK: Webhook deliveries (`WebhookDeliverer`)
+
+    /// Events not yet fanned out to the webhook endpoints, oldest first.
+    func undispatchedEvents(limit: Int) async throws -> [EventRecord]
+    /// Marks the events dispatched and inserts their deliveries, in one transaction.
+    func dispatch(events: [String], deliveries: [WebhookDeliveryRecord]) async throws
+    /// An endpoint's pending deliveries, in event order.
+    func pendingDeliveries(endpoint: String, limit: Int) async throws -> [WebhookDeliveryRecord]
+    /// Takes or renews the lease `name` for `holder` until `expiresAt` (ms) if nobody holds it, its holder's time
+    /// ran out at `now`, `holder` already holds it or `replacing` does; answers who holds it afterwards.
+    func acquireLease(_ name: String, holder: String, now: Int64, expiresAt: Int64, replacing: String?) async throws -> String
+    /// Returns once a commit that wrote events has happened since the last call, or after `timeout`.
+    func waitForEvents(upTo timeout: Duration) async
 }
 
 /// A record kept in its own table, addressed by its prefixed id.

@@ -152,6 +152,8 @@ public final class SQLPaymentStore: PaymentStore {
     let sessions: any SQLSessionProvider
     /// Group commit, for engines whose one connection serializes every transaction (SQLite).
     private let queue: CommitQueue?
+    /// Rung after every commit that wrote events, for the webhook deliverer of this process.
+    let eventsCommitted = Doorbell()
 
     public init(sessions: any SQLSessionProvider, groupCommit: Bool = false) {
         self.sessions = sessions
@@ -215,6 +217,7 @@ public final class SQLPaymentStore: PaymentStore {
         } else {
             try await Self.commitAlone(writes, sessions)
         }
+        if writes.contains(where: \.writesEvent) { eventsCommitted.ring() }
     }
 
     /// One step in its own transaction.
@@ -287,7 +290,7 @@ public final class SQLPaymentStore: PaymentStore {
 
     /// Inserts records with one statement per table (in the order tables first appear, which keeps parents before
     /// children), at most `mergedRows` rows per statement.
-    private static func insertMerged(_ writes: [StoreWrite], on db: any SQLDatabase) async throws {
+    static func insertMerged(_ writes: [StoreWrite], on db: any SQLDatabase) async throws {
         var order: [String] = []
         var byTable: [String: [any StoredRecord]] = [:]
         for case .insert(let record) in writes {
@@ -644,5 +647,13 @@ extension StoreWrite {
         case .insert, .idempotencyEffect: true
         case .insertUnique, .update, .hold: false
         }
+    }
+}
+
+extension StoreWrite {
+    /// Whether the write is an event's row (the webhook deliverer is woken after its commit).
+    var writesEvent: Bool {
+        if case .insert(let record) = self { return record is EventRecord }
+        return false
     }
 }

@@ -26,6 +26,7 @@ struct GatewayCommand: AsyncParsableCommand {
     @Option(name: .customLong("api-key"), help: ArgumentHelp("Secret key clients must send (sk_test_…).", valueName: "key"))
     var apiKey: String?
     @OptionGroup var data: DataDirectoryOption
+    @OptionGroup(title: "Webhooks") var webhooks: WebhookOptions
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel = "info"
 
@@ -52,7 +53,8 @@ struct GatewayCommand: AsyncParsableCommand {
             }
             let spec = database ?? "sqlite:" + data.url.appendingPathComponent("gateway.sqlite").path
             let store = try await StoreLocator.open(spec, logger: logger)
-            let config = GatewayConfiguration(host: host, port: port, apiKeys: [key], fees: try FeeModel.load(explicit: fees, in: data.url))
+            let config = GatewayConfiguration(host: host, port: port, apiKeys: [key], fees: try FeeModel.load(explicit: fees, in: data.url),
+                                              webhooks: try webhooks.settings())
             let vault = try CardVault.loadOrCreate(in: data.url)
             let app = GatewayApp.application(store: store, configuration: config, vault: vault, logger: logger) { channel in
                 let port = channel.localAddress?.port ?? port
