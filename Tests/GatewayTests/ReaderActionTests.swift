@@ -62,6 +62,11 @@ import PaymentCore
             #expect(afterDone.json["vtpe_presented_card"] == nil)
             let captured = try await client.post("/v1/payment_intents/\(intentID)/capture", "")
             #expect(captured.json["status"] as? String == "succeeded")
+            // The action's end is an event carrying the reader and its action.
+            let events = try #require(try await client.get("/v1/events?type=terminal.reader.action_succeeded").json["data"] as? [[String: Any]])
+            let reader = (events.first?["data"] as? [String: Any])?["object"] as? [String: Any]
+            #expect(events.count == 1 && reader?["id"] as? String == readerID && reader?["object"] as? String == "terminal.reader")
+            #expect((reader?["action"] as? [String: Any])?["status"] as? String == "succeeded")
         }
     }
 
@@ -92,6 +97,12 @@ import PaymentCore
             #expect((next.json["action"] as? [String: Any])?["status"] as? String == "in_progress")
             let failed = try await client.post("/v1/terminal/readers/\(readerID)/vtpe_action_result", "status=failed&failure_code=card_declined&failure_message=Declined")
             #expect((failed.json["action"] as? [String: Any])?["failure_code"] as? String == "card_declined")
+            // Cancelled and failed actions are action_failed events; a display that never started one is none.
+            let events = try #require(try await client.get("/v1/events?type=terminal.reader.*").json["data"] as? [[String: Any]])
+            #expect(events.map { $0["type"] as? String } == ["terminal.reader.action_failed", "terminal.reader.action_failed"])
+            let codes = events.map { (((($0["data"] as? [String: Any])?["object"] as? [String: Any])?["action"] as? [String: Any])?["failure_code"] as? String) }
+            #expect(codes == ["card_declined", "canceled"])
+            #expect(try await client.post("/v1/terminal/readers/\(readerID)/vtpe_action_result", "status=in_progress").status == .badRequest)
         }
     }
 

@@ -22,6 +22,8 @@ public enum EventType: String, TextColumn, CaseIterable {
     case customerDeleted = "customer.deleted"
     case paymentMethodAttached = "payment_method.attached"
     case paymentMethodDetached = "payment_method.detached"
+    case terminalReaderActionSucceeded = "terminal.reader.action_succeeded"
+    case terminalReaderActionFailed = "terminal.reader.action_failed"
 }
 
 /// The object an event carries, as it was right after the change.
@@ -31,6 +33,7 @@ enum EventObject: Sendable {
     case refund(RefundRecord)
     case customer(CustomerRecord)
     case paymentMethod(PaymentMethodRecord)
+    case reader(ReaderRecord)
 
     var id: String {
         switch self {
@@ -39,6 +42,7 @@ enum EventObject: Sendable {
         case .refund(let r): r.id
         case .customer(let r): r.id
         case .paymentMethod(let r): r.id
+        case .reader(let r): r.id
         }
     }
 }

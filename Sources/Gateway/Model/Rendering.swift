@@ -35,6 +35,7 @@ enum Render {
         case .refund(let r): refund(r)
         case .customer(let r): customer(r)
         case .paymentMethod(let r): paymentMethod(r)
+        case .reader(let r): reader(r, now: TerminalRoutes.now)
         }
     }
 

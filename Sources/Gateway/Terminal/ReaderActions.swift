@@ -98,7 +98,7 @@ struct ReaderActions {
             let action: JSONValue = .object([
                 ("failure_code", .null), ("failure_message", .null),
                 ("process_payment_intent", .object([("payment_intent", .string(intent.id))])),
-                ("status", "in_progress"), ("type", "process_payment_intent"),
+                ("status", ReaderActionStatus.inProgress.json), ("type", "process_payment_intent"),
             ])
             return .json(try await start(action, on: try context.parameters.require("id")))
         }
@@ -127,7 +127,7 @@ struct ReaderActions {
                     ("refund_payment_config", .object([("enable_customer_cancellation", .bool(enableCancellation))])),
                     ("reverse_transfer", reverseTransfer.map(JSONValue.bool) ?? .null),
                 ])),
-                ("status", "in_progress"), ("type", "refund_payment"),
+                ("status", ReaderActionStatus.inProgress.json), ("type", "refund_payment"),
             ])
             return .json(try await start(action, on: try context.parameters.require("id")))
         }
@@ -157,7 +157,7 @@ struct ReaderActions {
                     ("cart", .object([("currency", .string(currency)), ("line_items", .array(items)), ("tax", .int(tax)), ("total", .int(total))])),
                     ("type", "cart"),
                 ])),
-                ("status", "in_progress"), ("type", "set_reader_display"),
+                ("status", ReaderActionStatus.inProgress.json), ("type", "set_reader_display"),
             ])
             return .json(try await start(action, on: try context.parameters.require("id")))
         }
@@ -166,10 +166,10 @@ struct ReaderActions {
             try params.rejectUnknown()
             let id = try context.parameters.require("id")
             return .json(try await change(id) { reader, action in
-                guard action?["status"] == "in_progress", var action else {
+                guard action?["status"] == ReaderActionStatus.inProgress.json, var action else {
                     throw APIError.invalidRequest("The reader \(reader.id) has no action in progress to cancel.")
                 }
-                action.set("status", "failed")
+                action.set("status", ReaderActionStatus.failed.json)
                 action.set("failure_code", "canceled")
                 action.set("failure_message", "The action was canceled through the API.")
                 reader.presentedCard = nil
@@ -195,7 +195,7 @@ struct ReaderActions {
             let id = try context.parameters.require("id")
             return .json(try await change(id) { reader, action in
                 guard let type = action?["type"], [.string("process_payment_intent"), .string("refund_payment")].contains(type),
-                      action?["status"] == "in_progress", var action else {
+                      action?["status"] == ReaderActionStatus.inProgress.json, var action else {
                     throw APIError(status: .badRequest, kind: .invalidRequestError, code: "terminal_reader_busy",
                                    message: "The reader \(reader.id) is not processing a payment or a refund; call process_payment_intent or refund_payment first.")
                 }
@@ -232,15 +232,14 @@ struct ReaderActions {
         // vtpe: the terminal reports how its action ended.
         api.post("terminal/readers/:id/vtpe_action_result") { request, context -> Response in
             var params = try await GatewayApp.formParams(request, context: context)
-            let status = try params.requiredString("status")
-            guard ["succeeded", "failed"].contains(status) else {
-                throw APIError.invalidRequest("Invalid status: must be succeeded or failed.", param: "status")
+            guard let status = try params.choice("status", ReaderActionStatus.self, allowed: "succeeded or failed"), status != .inProgress else {
+                throw APIError.invalidRequest(params.has("status") ? "Invalid status: must be succeeded or failed." : "Missing required param: status.", param: "status")
             }
             let code = try params.string("failure_code")
             let message = try params.string("failure_message")
             let refundID = try params.string("refund")
             try params.rejectUnknown()
-            if refundID != nil, status != "succeeded" {
+            if refundID != nil, status != .succeeded {
                 throw APIError.invalidRequest("A refund is reported only with status=succeeded.", param: "refund")
             }
             var refund: RefundRecord?
@@ -250,7 +249,7 @@ struct ReaderActions {
             }
             let id = try context.parameters.require("id")
             return .json(try await change(id) { reader, action in
-                guard action?["status"] == "in_progress", var action else {
+                guard action?["status"] == ReaderActionStatus.inProgress.json, var action else {
                     throw APIError.invalidRequest("The reader \(reader.id) has no action in progress.", param: "status")
                 }
                 if let refund {
@@ -263,9 +262,9 @@ struct ReaderActions {
                     refunding.set("refund", .string(refund.id))
                     action.set("refund_payment", refunding)
                 }
-                action.set("status", .string(status))
-                action.set("failure_code", status == "failed" ? .string(code ?? "generic_error") : .null)
-                action.set("failure_message", status == "failed" ? .string(message ?? "The reader could not complete the action.") : .null)
+                action.set("status", status.json)
+                action.set("failure_code", status == .failed ? .string(code ?? "generic_error") : .null)
+                action.set("failure_message", status == .failed ? .string(message ?? "The reader could not complete the action.") : .null)
                 reader.presentedCard = nil
                 return action
             })
@@ -279,7 +278,7 @@ struct ReaderActions {
                 throw APIError(status: .badRequest, kind: .invalidRequestError, code: "terminal_reader_offline",
                                message: "Reader \(reader.id) is offline; it answers again once its terminal is running and connected.")
             }
-            if current?["status"] == "in_progress" {
+            if current?["status"] == ReaderActionStatus.inProgress.json {
                 throw APIError(status: .conflict, kind: .invalidRequestError, code: "terminal_reader_busy",
                                message: "Reader \(reader.id) is busy with another action; cancel it first (cancel_action).")
             }
@@ -294,13 +293,29 @@ struct ReaderActions {
         let updated: ReaderRecord = try await store.retryingConflicts {
             var reader = try await terminal.existingReader(id)
             let before = reader.actionVersion
-            let action = try body(&reader, reader.action.map { Render.json($0) })
+            let current = reader.action.map { Render.json($0) }
+            let action = try body(&reader, current)
             reader.action = action.compactText
             reader.actionVersion = before + 1
-            try await store.commit([.update(reader, expecting: .init(column: "action_version", value: .integer(before)))])
+            // An action that ends writes its event (Stripe's terminal.reader.action_succeeded / action_failed).
+            var events: [StoreWrite] = []
+            if current?["status"] == ReaderActionStatus.inProgress.json {
+                if action["status"] == ReaderActionStatus.succeeded.json { events = EventOutbox.write(.terminalReaderActionSucceeded, .reader(reader)) }
+                if action["status"] == ReaderActionStatus.failed.json { events = EventOutbox.write(.terminalReaderActionFailed, .reader(reader)) }
+            }
+            try await store.commit([.update(reader, expecting: .init(column: "action_version", value: .integer(before)))] + events)
             return reader
         }
         hub.notify(id)
         return Render.reader(updated, now: TerminalRoutes.now)
     }
+}
+
+/// Where a reader's action stands (`action.status`).
+enum ReaderActionStatus: String, CaseIterable {
+    case inProgress = "in_progress"
+    case succeeded
+    case failed
+
+    var json: JSONValue { .string(rawValue) }
 }
