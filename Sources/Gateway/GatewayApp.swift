@@ -46,7 +46,8 @@ public enum GatewayApp {
         router.add(middleware: StripeConventionsMiddleware())
         router.get("/healthz") { _, _ in "ok\n" }
         let intents = PaymentIntents(store: store, issuer: IssuerSimulator(catalog: catalog), vault: vault, fees: configuration.fees)
-        ThreeDSecurePage(intents: intents).register(on: router)
+        let setups = SetupIntents(intents: intents)
+        ThreeDSecurePage(intents: intents, setups: setups).register(on: router)
         let idempotency = IdempotencyMiddleware<GatewayContext>(store: store, vault: vault)
         let api = router.group("v1")
             .add(middleware: APIKeyMiddleware(keys: configuration.apiKeys))
@@ -62,6 +63,7 @@ public enum GatewayApp {
         TerminalBatchRoutes(store: store).register(on: api)
         PaymentMethodRoutes(store: store, vault: vault, catalog: catalog).register(on: api)
         WebhookEndpointRoutes(store: store, vault: vault).register(on: api)
+        SetupIntentRoutes(setups: setups, catalog: catalog).register(on: api)
         return router
     }
 

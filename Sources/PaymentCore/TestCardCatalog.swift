@@ -164,9 +164,11 @@ private struct CatalogFile: Decodable {
         var network: String?
         var balance: Int64?
         var limit: Int64?
+        var setUpExemptsOffSession: Bool?
 
         enum CodingKeys: String, CodingKey {
             case name, number, outcome, description, cvm, network, balance, limit
+            case setUpExemptsOffSession = "set_up_exempts_off_session"
             case declineCode = "decline_code"
             case paymentMethod = "payment_method"
             case simulatorKey = "simulator_key"
@@ -201,7 +203,7 @@ private struct CatalogFile: Decodable {
             case ("incorrect_number", nil): outcome = .incorrectNumber
             case ("declined", let code?): outcome = .declined(code)
             case ("charge_fails_after_attach", let code?): outcome = .chargeFailsAfterAttach(code)
-            case ("requires_action", let code): outcome = .requiresAction(then: code)
+            case ("requires_action", let code): outcome = .requiresAction(then: code, setUpExemptsOffSession: setUpExemptsOffSession ?? false)
             case ("approved", _?), ("incorrect_number", _?):
                 throw fail("decline_code", "outcome \(self.outcome) takes no decline_code.")
             case ("declined", nil), ("charge_fails_after_attach", nil):
@@ -211,6 +213,9 @@ private struct CatalogFile: Decodable {
                     "outcome",
                     "\"\(self.outcome)\" is not an outcome; use approved, declined, incorrect_number, charge_fails_after_attach or requires_action."
                 )
+            }
+            if setUpExemptsOffSession != nil, self.outcome != "requires_action" {
+                throw fail("set_up_exempts_off_session", "only a requires_action card asks for 3-D Secure off session.")
             }
             var key: Character?
             if let simulatorKey {

@@ -9,7 +9,9 @@ public enum TestCardOutcome: Sendable, Hashable {
     /// The card attaches to a customer, then the charge is declined with this code.
     case chargeFailsAfterAttach(DeclineCode)
     /// 3-D Secure is required; after authentication the payment succeeds (nil) or is declined with this code.
-    case requiresAction(then: DeclineCode?)
+    /// With `setUpExemptsOffSession`, off-session payments need no authentication once the card was set up for
+    /// them (Stripe's 4000002500003155); without it they always decline `authentication_required` (4000002760003184).
+    case requiresAction(then: DeclineCode?, setUpExemptsOffSession: Bool = false)
 
     /// The `outcome` string used in test-cards.json.
     public var name: String {

@@ -9,8 +9,8 @@ import Testing
                               apiVersion: nil, status: status, sealedSecret: "", created: created, deleted: false)
     }
 
-    static func event(_ id: String, _ type: EventType, object: String, created: Int64 = 200) -> EventRecord {
-        EventRecord(id: id, type: type, created: created, objectId: object, data: "{}", requestId: nil, idempotencyKey: nil)
+    static func event(_ id: String, _ type: EventType, object: String, created: Int64 = 200) -> EventHeader {
+        EventHeader(id: id, type: type, created: created, objectId: object)
     }
 
     static func delivery(_ event: String, object: String, next: Int64 = 0, attempts: Int64 = 0) -> WebhookDeliveryRecord {
@@ -38,6 +38,21 @@ import Testing
         #expect(deliveries[1].objectId == "ch_1" && deliveries[1].eventType == .chargeSucceeded)
         #expect(deliveries.allSatisfy { $0.id.hasPrefix("whdel_") })
         #expect(Set(deliveries.map(\.id)).count == deliveries.count)
+    }
+
+    @Test func theFanOutReadsNothingOlderThanTheOldestEndpoint() {
+        #expect(WebhookDispatch.floor(for: []) == nil)
+        var gone = Self.endpoint("we_gone", events: "*", created: 10)
+        gone.deleted = true
+        #expect(WebhookDispatch.floor(for: [gone]) == nil)
+        // A minute before the oldest endpoint, disabled ones included (their events are dropped, not kept for later).
+        let floor = WebhookDispatch.floor(for: [Self.endpoint("we_new", events: "*", created: 2_000_000_000),
+                                                Self.endpoint("we_off", events: "*", status: .disabled, created: 1_800_000_000), gone])
+        #expect(floor == ObjectID.floor("evt", atMillis: 1_799_999_940_000))
+        let before = ObjectID.floor("evt", atMillis: 1_799_999_939_999)
+        #expect(before < floor! && floor!.count == 16)
+        // Ids made now sort after the floor of a moment ago.
+        #expect(ObjectID.make("evt") > ObjectID.floor("evt", atMillis: Int64(Date().timeIntervalSince1970 * 1000) - 1))
     }
 
     @Test func aWaveTakesEachObjectsOldestPendingDeliveryOnly() {

@@ -31,7 +31,7 @@ struct TestCardCatalogTests {
         ("4000000000000119", .declined(.processingError)),
         ("4242424242424241", .incorrectNumber),
         ("4000000000000341", .chargeFailsAfterAttach(.genericDecline)),
-        ("4000002500003155", .requiresAction(then: nil)),
+        ("4000002500003155", .requiresAction(then: nil, setUpExemptsOffSession: true)),
         ("4000002760003184", .requiresAction(then: nil)),
         ("4000008260003178", .requiresAction(then: .insufficientFunds)),
     ])

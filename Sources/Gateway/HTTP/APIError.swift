@@ -21,6 +21,8 @@ public struct APIError: Error, Sendable, Equatable, HTTPResponseError {
     /// The payment intent / charge the error is about, already rendered (Stripe embeds the object).
     public var paymentIntent: JSONValue?
     public var chargeID: String?
+    /// The SetupIntent a card error is about, rendered.
+    public var setupIntent: JSONValue? = nil
 
     public init(
         status: HTTPResponse.Status, kind: Kind, code: String? = nil, declineCode: String? = nil,
@@ -70,6 +72,7 @@ public struct APIError: Error, Sendable, Equatable, HTTPResponseError {
         if let param { e.append(("param", .string(param))) }
         if let chargeID { e.append(("charge", .string(chargeID))) }
         if let paymentIntent { e.append(("payment_intent", paymentIntent)) }
+        if let setupIntent { e.append(("setup_intent", setupIntent)) }
         e.append(("type", .string(kind.rawValue)))
         return .object([("error", .object(e))])
     }

@@ -31,6 +31,9 @@ extension StripeConventionsMiddleware {
         case let refusal as IntentRefusal:
             let error = APIError(refusal)
             return Response.json(error.body, status: error.status)
+        case let refusal as SetupRefusal:
+            let error = APIError(refusal)
+            return Response.json(error.body, status: error.status)
         case let error as HTTPError:
             let message = error.status == .notFound
                 ? "Unrecognized request URL (\(request.method.rawValue): \(request.uri.path)). Please see https://docs.stripe.com/api."

@@ -22,6 +22,11 @@ public enum EventType: String, TextColumn, CaseIterable {
     case customerDeleted = "customer.deleted"
     case paymentMethodAttached = "payment_method.attached"
     case paymentMethodDetached = "payment_method.detached"
+    case setupIntentCreated = "setup_intent.created"
+    case setupIntentSucceeded = "setup_intent.succeeded"
+    case setupIntentSetupFailed = "setup_intent.setup_failed"
+    case setupIntentRequiresAction = "setup_intent.requires_action"
+    case setupIntentCanceled = "setup_intent.canceled"
     case terminalReaderActionSucceeded = "terminal.reader.action_succeeded"
     case terminalReaderActionFailed = "terminal.reader.action_failed"
 }
@@ -34,6 +39,7 @@ enum EventObject: Sendable {
     case customer(CustomerRecord)
     case paymentMethod(PaymentMethodRecord)
     case reader(ReaderRecord)
+    case setupIntent(SetupIntentRecord)
 
     var id: String {
         switch self {
@@ -43,6 +49,7 @@ enum EventObject: Sendable {
         case .customer(let r): r.id
         case .paymentMethod(let r): r.id
         case .reader(let r): r.id
+        case .setupIntent(let r): r.id
         }
     }
 }
@@ -69,4 +76,12 @@ public struct EventRecord: Sendable, Codable, Equatable {
 extension EventRecord: StoredRecord {
     public static let table = "events"
     public static let objectName = "event"
+}
+
+/// What the webhook fan-out reads of an event: everything but its `data`.
+public struct EventHeader: Sendable, Codable, Equatable {
+    public var id: String
+    public var type: EventType
+    public var created: Int64
+    public var objectId: String
 }

@@ -164,6 +164,11 @@ public enum ObjectID {
         return prefix + "_" + ordered + random(length: max(0, length - ordered.count))
     }
 
+    /// The smallest id `make(prefix)` can give at Unix millisecond `millis` or later: ids compare as their times do.
+    public static func floor(_ prefix: String, atMillis millis: Int64) -> String {
+        prefix + "_" + digits(max(0, millis), count: 9) + "000"
+    }
+
     /// Random characters only, for secrets and codes that must not reveal when they were made.
     public static func random(length: Int) -> String {
         // Eight random bytes per call to the system generator (one getrandom each), rejection-sampled so every

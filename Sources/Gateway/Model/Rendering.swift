@@ -36,6 +36,7 @@ enum Render {
         case .customer(let r): customer(r)
         case .paymentMethod(let r): paymentMethod(r)
         case .reader(let r): reader(r, now: TerminalRoutes.now)
+        case .setupIntent(let r): setupIntent(r)
         }
     }
 

@@ -13,6 +13,9 @@ public struct AuthorizationInput: Sendable {
     public var authenticated: Bool
     /// The cardholder is not there to authenticate (a merchant-initiated payment).
     public var offSession: Bool
+    /// The card was set up for off-session payments (a SetupIntent, or a payment with
+    /// `setup_future_usage=off_session`, that succeeded).
+    public var setUpForOffSession = false
     /// What the issuer already holds on this card (authorized, not yet released), in minor units.
     public var held: Int64
     /// The card's EMV data, for a chip or contactless read, with its verified ARQC.
@@ -100,9 +103,10 @@ public struct IssuerSimulator: Sendable {
         switch card?.outcome {
         case .declined(let code)?:
             return .declined(code)
-        case .requiresAction(let then)?:
-            // Card-present payments never ask for 3-D Secure; after it, the card's own outcome applies.
-            if input.cardPresent || input.authenticated {
+        case .requiresAction(let then, let setUpExempts)?:
+            // Card-present payments never ask for 3-D Secure; after it, the card's own outcome applies, and so it
+            // does off session for a card that was set up for it, when its issuer exempts those.
+            if input.cardPresent || input.authenticated || (input.offSession && setUpExempts && input.setUpForOffSession) {
                 return then.map(IssuerDecision.declined) ?? .approved(authorizationCode: Self.authCode())
             }
             if input.offSession { return .declined(.authenticationRequired) }
@@ -113,6 +117,20 @@ public struct IssuerSimulator: Sendable {
             return .declined(code)
         case .approved?, nil:
             return .approved(authorizationCode: Self.authCode())
+        }
+    }
+
+    /// Checks a card being saved (a SetupIntent), without a charge: an expired card, a number no network routes
+    /// and the cards the catalog declines are refused; a card that asks for 3-D Secure asks for it here too, unless
+    /// the cardholder just authenticated. A card that declines only its charges (`charge_fails_after_attach`) is
+    /// saved.
+    public func authorizeSetup(pan: PAN, expiry: Expiry, authenticated: Bool, now: Date) -> IssuerDecision {
+        if expiry.isExpired(at: now) { return .declined(.expiredCard) }
+        switch catalog.card(number: pan.revealDigits())?.outcome {
+        case .declined(let code)?: return .declined(code)
+        case .incorrectNumber?: return .declined(.incorrectNumber)
+        case .requiresAction? where !authenticated: return .requiresAuthentication(then: nil)
+        default: return .approved(authorizationCode: Self.authCode())
         }
     }
 

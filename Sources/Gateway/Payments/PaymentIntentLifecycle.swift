@@ -178,15 +178,9 @@ struct PaymentIntentLifecycle {
                                 events: [EventDraft(type: .paymentIntentPaymentFailed, object: .paymentIntent(intent))])
     }
 
-    /// What the customer must do for 3-D Secure: follow a redirect (when a `return_url` was given) or let
-    /// Stripe.js handle it.
+    /// What the customer must do for 3-D Secure.
     static func nextAction(_ intent: PaymentIntentRecord, baseURL: String) -> JSONValue {
-        let url = "\(baseURL)/3ds/\(intent.id)?client_secret=\(intent.clientSecret)"
-        guard let returnURL = intent.returnUrl else {
-            return .object([("type", "use_stripe_sdk"),
-                            ("use_stripe_sdk", .object([("type", "three_d_secure_redirect"), ("stripe_js", .string(url))]))])
-        }
-        return .object([("type", "redirect_to_url"), ("redirect_to_url", .object([("return_url", .string(returnURL)), ("url", .string(url))]))])
+        ThreeDSecureAction.next(id: intent.id, clientSecret: intent.clientSecret, returnURL: intent.returnUrl, baseURL: baseURL)
     }
 
     /// `last_payment_error`: the error's body with the payment method it concerned.

@@ -142,6 +142,9 @@ struct PaymentIntents {
                                        cardPresent: card.input.isCardPresent, authenticated: authenticated, offSession: options.offSession, held: held,
                                        chip: chip, pin: card.input.pin, cryptogramReplayed: replayed)
         input.usedAt = card.input.offlineStoredAt.map { Date(timeIntervalSince1970: TimeInterval($0)) }
+        if options.offSession, !card.isNew, case .requiresAction(_, true)? = catalog.card(number: card.input.pan.revealDigits())?.outcome {
+            input.setUpForOffSession = try await setUpForOffSession(card.method.id)
+        }
         let decision = issuer.authorize(input, now: now)
         let facts = AuthorizationFacts(
             fingerprint: fingerprint, cryptogramUse: !replayed && chip?.cryptogramVerified == true ? cryptogramUse : nil,
@@ -165,8 +168,19 @@ struct PaymentIntents {
         return try await store.find(ChargeRecord.self, id: id)
     }
 
+    /// Whether a stored card was set up for off-session payments: a SetupIntent with `usage=off_session`, or a
+    /// payment with `setup_future_usage=off_session`, succeeded with it.
+    private func setUpForOffSession(_ methodID: String) async throws -> Bool {
+        let setups = PageRequest(limit: 1, filters: ["payment_method": methodID, "status": SetupIntentStatus.succeeded.rawValue,
+                                                     "usage": SetupFutureUsage.offSession.rawValue])
+        if try await !store.list(SetupIntentRecord.self, setups).items.isEmpty { return true }
+        let payments = PageRequest(limit: 1, filters: ["payment_method": methodID, "status": PaymentIntentStatus.succeeded.rawValue,
+                                                       "setup_future_usage": SetupFutureUsage.offSession.rawValue])
+        return try await !store.list(PaymentIntentRecord.self, payments).items.isEmpty
+    }
+
     /// The id of a customer that exists and is not deleted.
-    private func liveCustomer(_ id: String?) async throws -> String? {
+    func liveCustomer(_ id: String?) async throws -> String? {
         guard let id else { return nil }
         guard let customer = try await store.find(CustomerRecord.self, id: id), !customer.deleted else {
             throw IntentRefusal.missing(object: "customer", id: id, param: "customer")

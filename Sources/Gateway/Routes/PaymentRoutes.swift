@@ -36,13 +36,10 @@ struct PaymentRoutes {
         }
         // Our test helper: finish 3-D Secure from a script, as the customer would on the challenge page.
         intentAction(api, "test_helpers/payment_intents/:id/authenticate") { params, _, id in
-            let outcome = try params.string("outcome") ?? "succeeded"
-            guard ["succeeded", "failed"].contains(outcome) else {
-                throw APIError.invalidRequest("Invalid outcome: must be succeeded or failed.", param: "outcome")
-            }
+            let outcome = try params.choice("outcome", AuthenticationOutcome.self, allowed: "succeeded or failed") ?? .succeeded
             params.allow("expand")
             try params.rejectUnknown()
-            return try await intents.completeAuthentication(id: id, succeeded: outcome == "succeeded", now: Date()).intentOrDecline()
+            return try await intents.completeAuthentication(id: id, succeeded: outcome == .succeeded, now: Date()).intentOrDecline()
         }
         objects.retrieve(PaymentIntentRecord.self, on: api, path: "payment_intents") { Render.paymentIntent($0) }
         // vtpe: a terminal's status inquiry after a lost response — what became of the request with this

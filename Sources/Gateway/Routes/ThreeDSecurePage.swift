@@ -1,20 +1,57 @@
 import Foundation
 import Hummingbird
 
-/// The 3-D Secure challenge page a `next_action` points to: the customer (or a browser test) completes or fails
-/// authentication and is sent back to the shop's `return_url`. Authorized by the intent's client secret, like
-/// Stripe's hosted pages, not by the secret key.
+/// The 3-D Secure challenge page a `next_action` points to, for payment intents (`/3ds/pi_…`) and SetupIntents
+/// (`/3ds/seti_…`): the customer (or a browser test) completes or fails authentication and is sent back to the
+/// shop's `return_url`. Authorized by the intent's client secret, like Stripe's hosted pages, not by the secret key.
 struct ThreeDSecurePage {
     let intents: PaymentIntents
+    let setups: SetupIntents
+
+    /// What is being authenticated.
+    private enum Challenge {
+        case payment(PaymentIntentRecord)
+        case setup(SetupIntentRecord)
+
+        var id: String {
+            switch self {
+            case .payment(let i): i.id
+            case .setup(let s): s.id
+            }
+        }
+
+        var clientSecret: String {
+            switch self {
+            case .payment(let i): i.clientSecret
+            case .setup(let s): s.clientSecret
+            }
+        }
+
+        var returnURL: String? {
+            switch self {
+            case .payment(let i): i.returnUrl
+            case .setup(let s): s.returnUrl
+            }
+        }
+
+        /// The page's heading and the line under it.
+        var title: (String, String) {
+            switch self {
+            case .payment(let i): ("3-D Secure test payment", "\(i.amount) \(i.currency.uppercased()) — \(i.id)")
+            case .setup(let s): ("3-D Secure test: save a card", "For later payments (\(s.usage.rawValue)) — \(s.id)")
+            }
+        }
+    }
 
     func register(on router: Router<GatewayContext>) {
         router.get("3ds/:id") { request, context -> Response in
-            let intent = try await authorizedIntent(request, context)
+            let challenge = try await authorized(request, context)
+            let (heading, line) = challenge.title
             let html = """
             <!doctype html><html><head><meta charset="utf-8"><title>vtpe 3-D Secure test page</title></head>
-            <body><h1>3-D Secure test payment</h1>
-            <p>\(intent.amount) \(intent.currency.uppercased()) — \(intent.id)</p>
-            <form method="post"><input type="hidden" name="client_secret" value="\(intent.clientSecret)">
+            <body><h1>\(heading)</h1>
+            <p>\(line)</p>
+            <form method="post"><input type="hidden" name="client_secret" value="\(challenge.clientSecret)">
             <button name="outcome" value="succeeded">Complete authentication</button>
             <button name="outcome" value="failed">Fail authentication</button></form></body></html>
             """
@@ -22,31 +59,37 @@ struct ThreeDSecurePage {
         }
         router.post("3ds/:id") { request, context -> Response in
             var params = try await GatewayApp.formParams(request, context: context)
-            let outcome = try params.string("outcome") ?? "succeeded"
+            let outcome = try params.choice("outcome", AuthenticationOutcome.self, allowed: "succeeded or failed") ?? .succeeded
             let secret = try params.requiredString("client_secret")
             try params.rejectUnknown()
-            let intent = try await authorizedIntent(request, context, secret: secret)
+            let challenge = try await authorized(request, context, secret: secret)
             // A decline after authentication is the card's answer, not an error of the page: the redirect says failed.
-            let result = try await intents.completeAuthentication(id: intent.id, succeeded: outcome == "succeeded", now: Date()).intent
-            guard let back = intent.returnUrl, var target = URLComponents(string: back) else {
-                return .json(Render.paymentIntent(result))
+            let (body, name, failed): (JSONValue, String, Bool)
+            switch challenge {
+            case .payment(let intent):
+                let result = try await intents.completeAuthentication(id: intent.id, succeeded: outcome == .succeeded, now: Date()).intent
+                (body, name, failed) = (Render.paymentIntent(result), "payment_intent", result.status == .requiresPaymentMethod)
+            case .setup(let setup):
+                let result = try await setups.completeAuthentication(id: setup.id, succeeded: outcome == .succeeded, now: Date()).setup
+                (body, name, failed) = (Render.setupIntent(result), "setup_intent", result.status == .requiresPaymentMethod)
             }
+            guard let back = challenge.returnURL, var target = URLComponents(string: back) else { return .json(body) }
             target.queryItems = (target.queryItems ?? []) + [
-                URLQueryItem(name: "payment_intent", value: result.id),
-                URLQueryItem(name: "payment_intent_client_secret", value: result.clientSecret),
-                URLQueryItem(name: "redirect_status", value: result.status == .requiresPaymentMethod ? "failed" : "succeeded"),
+                URLQueryItem(name: name, value: challenge.id),
+                URLQueryItem(name: name + "_client_secret", value: challenge.clientSecret),
+                URLQueryItem(name: "redirect_status", value: failed ? "failed" : "succeeded"),
             ]
             return Response(status: .seeOther, headers: [.location: target.string ?? back])
         }
     }
 
-    private func authorizedIntent(_ request: Request, _ context: GatewayContext, secret: String? = nil) async throws -> PaymentIntentRecord {
+    private func authorized(_ request: Request, _ context: GatewayContext, secret: String? = nil) async throws -> Challenge {
         let id = try context.parameters.require("id")
         let given = secret ?? request.uri.queryParameters.get("client_secret")
-        let intent = try await intents.existing(id)
-        guard let given, given == intent.clientSecret else {
-            throw APIError.missing("payment_intent", id: id)
+        let challenge: Challenge = id.hasPrefix("seti_") ? .setup(try await setups.existing(id)) : .payment(try await intents.existing(id))
+        guard let given, given == challenge.clientSecret else {
+            throw APIError.missing(id.hasPrefix("seti_") ? "setup_intent" : "payment_intent", id: id)
         }
-        return intent
+        return challenge
     }
 }

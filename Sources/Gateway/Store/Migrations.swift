@@ -362,5 +362,29 @@ enum Migrations {
             "CREATE INDEX webhook_attempts_endpoint ON webhook_attempts (endpoint_id, created, id)",
             "CREATE TABLE leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, expires_at BIGINT NOT NULL)",
         ]),
+        // SetupIntents (issue 14): cards saved for later payments.
+        ("2026-12-03-017-setup-intents", [
+            """
+            CREATE TABLE setup_intents (
+                id TEXT PRIMARY KEY,
+                status TEXT NOT NULL,
+                client_secret TEXT NOT NULL,
+                customer TEXT,
+                payment_method TEXT,
+                payment_method_types TEXT NOT NULL,
+                usage TEXT NOT NULL,
+                description TEXT,
+                metadata TEXT NOT NULL,
+                cancellation_reason TEXT,
+                last_setup_error TEXT,
+                next_action TEXT,
+                return_url TEXT,
+                created BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX setup_intents_created ON setup_intents (created, id)",
+            "CREATE INDEX setup_intents_customer ON setup_intents (customer, created)",
+            "CREATE INDEX setup_intents_payment_method ON setup_intents (payment_method, status)",
+        ]),
     ]
 }

@@ -45,8 +45,8 @@ public protocol PaymentStore: Sendable {
 
     // MARK: Webhook deliveries (`WebhookDeliverer`)
 
-    /// Events not yet fanned out to the webhook endpoints, oldest first.
-    func undispatchedEvents(limit: Int) async throws -> [EventRecord]
+    /// Events from id `after` on not yet fanned out to the webhook endpoints, oldest first, without their `data`.
+    func undispatchedEvents(after floor: String, limit: Int) async throws -> [EventHeader]
     /// Marks the events dispatched and inserts their deliveries, in one transaction.
     func dispatch(events: [String], deliveries: [WebhookDeliveryRecord]) async throws
     /// An endpoint's pending deliveries, in event order.

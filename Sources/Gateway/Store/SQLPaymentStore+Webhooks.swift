@@ -4,11 +4,12 @@ import SQLKit
 /// The webhook deliverer's queries: the outbox's undispatched events, an endpoint's pending deliveries in event
 /// order, and the lease that names the one delivering process.
 extension SQLPaymentStore {
-    public func undispatchedEvents(limit: Int) async throws -> [EventRecord] {
+    public func undispatchedEvents(after floor: String, limit: Int) async throws -> [EventHeader] {
         try await sessions.withSession { db in
-            try await db.select().column("*").from(EventRecord.table).where("dispatched", .equal, SQLLiteral.numeric("0"))
+            try await db.select().columns("id", "type", "created", "object_id").from(EventRecord.table)
+                .where("dispatched", .equal, SQLLiteral.numeric("0")).where("id", .greaterThanOrEqual, floor)
                 .orderBy("id").limit(limit).all()
-                .map { try $0.decode(model: EventRecord.self, keyDecodingStrategy: ColumnNames.decoding) }
+                .map { try $0.decode(model: EventHeader.self, keyDecodingStrategy: ColumnNames.decoding) }
         }
     }
 
@@ -17,8 +18,9 @@ extension SQLPaymentStore {
         try await sessions.withSession { db in
             try await Self.inTransaction(db) { tx in
                 try await Self.insertMerged(deliveries.map { .insert($0) }, on: tx)
-                for start in stride(from: 0, to: events.count, by: Self.mergedRows) {
-                    let chunk = events[start..<min(start + Self.mergedRows, events.count)]
+                // 500 ids a statement: well inside SQLite's and PostgreSQL's limits on parameters.
+                for start in stride(from: 0, to: events.count, by: 500) {
+                    let chunk = events[start..<min(start + 500, events.count)]
                     try await tx.update(EventRecord.table).set("dispatched", to: SQLLiteral.numeric("1"))
                         .where("id", .in, SQLBind.group(chunk.map { $0 as any Encodable & Sendable })).run()
                 }

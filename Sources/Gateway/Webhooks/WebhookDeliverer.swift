@@ -23,6 +23,11 @@ public struct WebhookDeliverer: Service {
     static let queueWindow = 1000
     /// How long one round sends before it looks for new events again.
     static let roundLength: Int64 = 1000
+    /// Rounds start at most this often while events keep coming, so each fans out and sends a batch instead of a
+    /// handful (the store's connection is shared with the payments).
+    static let minRoundInterval: Duration = .milliseconds(50)
+    /// Deliveries per wave, per connection to the endpoint: one commit settles a whole wave.
+    static let wavePerConnection = 4
 
     public init(store: any PaymentStore, vault: CardVault, settings: WebhookSettings, logger: Logger, clock: any GatewayClock = SystemClock()) {
         self.store = store
@@ -39,29 +44,37 @@ public struct WebhookDeliverer: Service {
     func deliverUntilCancelled() async {
         var lease = DeliveryLease(host: Self.host, pid: getpid(), ttl: settings.leaseTTL)
         while !Task.isCancelled {
-            var wait = settings.pollInterval
+            let started = ContinuousClock.now
+            var wait: Duration? = settings.pollInterval
             do {
                 wait = try await round(&lease)
             } catch {
                 if Task.isCancelled { return }
                 logger.warning("webhook deliveries: \(error); trying again in \(settings.pollInterval)")
             }
+            guard let wait else { continue }  // a full batch of events: straight on
             if wait > .zero { await store.waitForEvents(upTo: wait) }
+            // Woken at once, or more to send: let the next batch gather first.
+            let gap = Self.minRoundInterval - (ContinuousClock.now - started)
+            if gap > .zero { try? await Task.sleep(for: gap) }
         }
     }
 
     private var nowMs: Int64 { Int64((clock.now().timeIntervalSince1970 * 1000).rounded(.down)) }
 
-    /// One round: renew the lease, fan new events out, send what is due for a while. Answers how long to wait
-    /// before the next round (zero when there may be more to do at once).
-    func round(_ lease: inout DeliveryLease) async throws -> Duration {
+    /// One round: renew the lease, fan new events out, send what is due for a while. Answers how long to wait for
+    /// new events before the next round: zero when there is more to send, nil when the round fanned out a full
+    /// batch (more events wait).
+    func round(_ lease: inout DeliveryLease) async throws -> Duration? {
         let now = nowMs
         if lease.needsRenewal(now: now) { try await renew(&lease, now: now) }
         let sendingTime = settings.timeout + .seconds(1)
         guard lease.covers(sendingTime, now: now) else { return settings.pollInterval }
 
         let endpoints = try await store.list(WebhookEndpointRecord.self, PageRequest(limit: 100)).items
-        let events = try await store.undispatchedEvents(limit: Self.dispatchBatch)
+        // No endpoint: no event goes anywhere, and nothing is read or marked.
+        guard let floor = WebhookDispatch.floor(for: endpoints) else { return settings.pollInterval }
+        let events = try await store.undispatchedEvents(after: floor, limit: Self.dispatchBatch)
         if !events.isEmpty {
             let deliveries = WebhookDispatch.fanOut(events, to: endpoints, now: now)
             try await store.dispatch(events: events.map(\.id), deliveries: deliveries)
@@ -75,7 +88,8 @@ public struct WebhookDeliverer: Service {
             for await outcome in group { all.append(outcome) }
             return all
         }
-        if events.count == Self.dispatchBatch || outcomes.contains(where: { $0.sent > 0 }) { return .zero }
+        if events.count == Self.dispatchBatch { return nil }
+        if outcomes.contains(where: { $0.sent > 0 }) { return .zero }
         let nextDue = outcomes.compactMap(\.nextDue).min().map { max(0, $0 - nowMs) }
         return min(settings.pollInterval, nextDue.map { .milliseconds($0) } ?? settings.pollInterval)
     }
@@ -93,7 +107,7 @@ public struct WebhookDeliverer: Service {
             let secret = String(decoding: try vault.openKey(endpoint.sealedSecret, label: endpoint.secretLabel), as: UTF8.self)
             var queue = DeliveryQueue(try await store.pendingDeliveries(endpoint: endpoint.id, limit: Self.queueWindow))
             while nowMs < until, !Task.isCancelled {
-                let wave = queue.wave(max: settings.concurrency, now: nowMs)
+                let wave = queue.wave(max: settings.concurrency * Self.wavePerConnection, now: nowMs)
                 if wave.isEmpty { break }
                 var page = PageRequest(limit: wave.count)
                 page.anyOf["id"] = wave.map(\.eventId)

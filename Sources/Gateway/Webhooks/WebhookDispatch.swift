@@ -5,7 +5,7 @@ import Foundation
 enum WebhookDispatch {
     /// The deliveries of `events` (oldest first): one per enabled endpoint that takes the event's type and existed
     /// when the event happened, due at once.
-    static func fanOut(_ events: [EventRecord], to endpoints: [WebhookEndpointRecord], now: Int64) -> [WebhookDeliveryRecord] {
+    static func fanOut(_ events: [EventHeader], to endpoints: [WebhookEndpointRecord], now: Int64) -> [WebhookDeliveryRecord] {
         let live = endpoints.filter { $0.status == .enabled && !$0.deleted }
         var out: [WebhookDeliveryRecord] = []
         for event in events {
@@ -17,6 +17,13 @@ enum WebhookDispatch {
             }
         }
         return out
+    }
+
+    /// Where the fan-out starts reading: no event older than the oldest endpoint goes anywhere (a minute earlier, for
+    /// events whose commit was slower than the endpoint's creation); nil when there is no endpoint — nothing to do.
+    static func floor(for endpoints: [WebhookEndpointRecord]) -> String? {
+        guard let oldest = endpoints.filter({ !$0.deleted }).map(\.created).min() else { return nil }
+        return ObjectID.floor("evt", atMillis: (oldest - 60) * 1000)
     }
 
     /// What the receiver did with one POST.
