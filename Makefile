@@ -9,6 +9,8 @@ APT_PACKAGES := libncurses-dev libusb-1.0-0-dev libpcsclite-dev libssl-dev libsq
 # The USB reader tests: umockdev emulates the devices, its GObject bindings and pytest come from Debian's python3.
 # The PC/SC test: pcscd with vsmartcard's virtual reader (scripts/test-pcscd.sh).
 USB_TEST_PACKAGES := umockdev gir1.2-umockdev-1.0 python3-gi python3-pytest pcscd vsmartcard-vpcd
+# The browser test of the 3-D Secure page (tests/interop/test_three_d_secure_browser.py): headless Chromium.
+BROWSER_TEST_PACKAGES := chromium
 ARGS ?=
 # `make test` runs the suites against a throwaway PostgreSQL 15 server on 127.0.0.1 (scripts/test-postgres.sh) whose
 # cluster lives in PG_TEST_DIR; set VTPE_TEST_POSTGRES_URL to run them against your own server instead.
@@ -45,7 +47,7 @@ build: deps
 	$(SWIFT) build
 
 usb-deps:
-	@missing=""; for p in $(USB_TEST_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	@missing=""; for p in $(USB_TEST_PACKAGES) $(BROWSER_TEST_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages:$$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
@@ -97,7 +99,7 @@ e2e-tests: build venv
 	$(E2E_TESTS)
 
 # Our crypto calculator against independent PyPI implementations (pyemv, psec, pydukpt).
-interop-tests: build venv
+interop-tests: build venv usb-deps
 	$(INTEROP_TESTS)
 
 # Build everything first, then start the throwaway PostgreSQL (installed if missing) unless VTPE_TEST_POSTGRES_URL
