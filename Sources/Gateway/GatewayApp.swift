@@ -64,6 +64,7 @@ public enum GatewayApp {
         PaymentMethodRoutes(store: store, vault: vault, catalog: catalog).register(on: api)
         WebhookEndpointRoutes(store: store, vault: vault).register(on: api)
         SetupIntentRoutes(setups: setups, catalog: catalog).register(on: api)
+        ReportRoutes(store: store).register(on: api)
         return router
     }
 

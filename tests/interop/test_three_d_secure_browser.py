@@ -108,6 +108,16 @@ class Browser:
     def evaluate(self, expression):
         return self.call("Runtime.evaluate", expression=expression, returnByValue=True)["result"].get("value")
 
+    def wait_for(self, expression):
+        """Evaluates `expression` until it is truthy (the page may still be loading), and returns its value."""
+        deadline = time.monotonic() + WAIT
+        while time.monotonic() < deadline:
+            value = self.evaluate(expression)
+            if value:
+                return value
+            time.sleep(0.05)
+        pytest.fail(f"{expression} never became true in Chromium")
+
     def close(self):
         try:
             self.ws.close()
@@ -147,7 +157,7 @@ def test_a_payment_authenticated_in_chromium(gateway, browser, button, status, r
     back = shop.wait_for_visit()
     assert back["commande"] == "42" and back["payment_intent"] == intent.id
     assert back["payment_intent_client_secret"] == intent.client_secret and back["redirect_status"] == redirect
-    assert "Merci" in browser.evaluate("document.body.textContent")
+    assert "Merci" in browser.wait_for("document.readyState === 'complete' && document.body && document.body.textContent")
     assert stripe.PaymentIntent.retrieve(intent.id).status == status
 
 

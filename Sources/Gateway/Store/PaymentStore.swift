@@ -56,6 +56,12 @@ public protocol PaymentStore: Sendable {
     func acquireLease(_ name: String, holder: String, now: Int64, expiresAt: Int64, replacing: String?) async throws -> String
     /// Returns once a commit that wrote events has happened since the last call, or after `timeout`.
     func waitForEvents(upTo timeout: Duration) async
+
+    // MARK: Reports
+
+    /// The summary report's sums for objects created in `from..<to` (Unix seconds), tagged with their group; rows of
+    /// one group may come more than once (`ReportSummary.merge` adds them up).
+    func reportTotals(from: Int64, to: Int64, groupBy: ReportGrouping) async throws -> [ReportTotals]
 }
 
 /// A record kept in its own table, addressed by its prefixed id.
