@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import PaymentCore
+import ServiceLifecycle
 
 /// The request context of every gateway route.
 public struct GatewayContext: RequestContext {
@@ -24,14 +25,17 @@ public struct GatewayConfiguration: Sendable {
     public var fees: FeeModel
     /// How this process delivers webhooks.
     public var webhooks: WebhookSettings
+    /// When the daily payout runs.
+    public var payouts: PayoutSettings
 
     public init(host: String = "127.0.0.1", port: Int = 4242, apiKeys: [String], fees: FeeModel = .standard,
-                webhooks: WebhookSettings = WebhookSettings()) {
+                webhooks: WebhookSettings = WebhookSettings(), payouts: PayoutSettings = PayoutSettings()) {
         self.host = host
         self.port = port
         self.apiKeys = apiKeys
         self.fees = fees
         self.webhooks = webhooks
+        self.payouts = payouts
     }
 }
 
@@ -65,6 +69,7 @@ public enum GatewayApp {
         WebhookEndpointRoutes(store: store, vault: vault).register(on: api)
         SetupIntentRoutes(setups: setups, catalog: catalog).register(on: api)
         ReportRoutes(store: store).register(on: api)
+        PayoutRoutes(store: store).register(on: api)
         return router
     }
 
@@ -88,11 +93,15 @@ public enum GatewayApp {
                                    onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in })
         -> some ApplicationProtocol
     {
-        let deliverer = WebhookDeliverer(store: store, vault: vault, settings: configuration.webhooks, logger: logger)
+        var services: [any Service] = []
+        if configuration.webhooks.enabled {
+            services.append(WebhookDeliverer(store: store, vault: vault, settings: configuration.webhooks, logger: logger))
+        }
+        if configuration.payouts.enabled { services.append(PayoutScheduler(store: store, settings: configuration.payouts, logger: logger)) }
         return Application(
             router: router(store: store, configuration: configuration, vault: vault),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "vtpe-gateway"),
-            services: configuration.webhooks.enabled ? [deliverer] : [],
+            services: services,
             onServerRunning: onServerRunning,
             logger: logger
         )

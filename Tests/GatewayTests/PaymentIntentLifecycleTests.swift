@@ -46,6 +46,7 @@ import Testing
             case .update(let r, let expecting): "update \(type(of: r).table)" + (expecting.map { " if " + $0.conditions.map { "\($0.column)=\($0.value)" }.joined(separator: ",") } ?? "")
             case .hold(_, let delta, _): "hold \(delta > 0 ? "+" : "")\(delta)"
             case .idempotencyEffect: "effect"
+            case .settle(let currency, _, _, let net): "settle \(currency) \(net)"
             }
         }
     }

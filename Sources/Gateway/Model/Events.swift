@@ -27,6 +27,8 @@ public enum EventType: String, TextColumn, CaseIterable {
     case setupIntentSetupFailed = "setup_intent.setup_failed"
     case setupIntentRequiresAction = "setup_intent.requires_action"
     case setupIntentCanceled = "setup_intent.canceled"
+    case payoutCreated = "payout.created"
+    case payoutPaid = "payout.paid"
     case terminalReaderActionSucceeded = "terminal.reader.action_succeeded"
     case terminalReaderActionFailed = "terminal.reader.action_failed"
 }
@@ -40,6 +42,7 @@ enum EventObject: Sendable {
     case paymentMethod(PaymentMethodRecord)
     case reader(ReaderRecord)
     case setupIntent(SetupIntentRecord)
+    case payout(PayoutRecord)
 
     var id: String {
         switch self {
@@ -50,6 +53,7 @@ enum EventObject: Sendable {
         case .paymentMethod(let r): r.id
         case .reader(let r): r.id
         case .setupIntent(let r): r.id
+        case .payout(let r): r.id
         }
     }
 }

@@ -105,6 +105,8 @@ public struct BalanceTransactionRecord: Sendable, Codable, Equatable {
     public var availableOn: Int64
     public var description: String?
     public var reportingCategory: String
+    /// The payout that settled it (and, for a payout's own transaction, that payout).
+    public var payout: String? = nil
 }
 
 /// A customer as stored; deletion keeps the row (Stripe still answers `deleted: true` for the id).

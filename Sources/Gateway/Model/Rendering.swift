@@ -37,6 +37,7 @@ enum Render {
         case .paymentMethod(let r): paymentMethod(r)
         case .reader(let r): reader(r, now: TerminalRoutes.now)
         case .setupIntent(let r): setupIntent(r)
+        case .payout(let r): payout(r)
         }
     }
 

@@ -91,7 +91,7 @@ struct PaymentRoutes {
             Render.balanceTransaction($0, now: Int64(Date().timeIntervalSince1970))
         }
         objects.retrieve(BalanceTransactionRecord.self, on: api, path: "balance_transactions", render: renderTransaction)
-        objects.list(BalanceTransactionRecord.self, on: api, path: "balance_transactions", filters: ["type", "source", "currency"],
+        objects.list(BalanceTransactionRecord.self, on: api, path: "balance_transactions", filters: ["type", "source", "currency", "payout"],
                      render: renderTransaction)
     }
 

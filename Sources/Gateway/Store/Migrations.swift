@@ -386,5 +386,25 @@ enum Migrations {
             "CREATE INDEX setup_intents_customer ON setup_intents (customer, created)",
             "CREATE INDEX setup_intents_payment_method ON setup_intents (payment_method, status)",
         ]),
+        // Payouts (issue 14): the daily settlement of the available balance.
+        ("2026-12-03-018-payouts", [
+            """
+            CREATE TABLE payouts (
+                id TEXT PRIMARY KEY,
+                amount BIGINT NOT NULL CHECK (amount > 0),
+                currency TEXT NOT NULL,
+                status TEXT NOT NULL,
+                arrival_date BIGINT NOT NULL,
+                created BIGINT NOT NULL,
+                balance_transaction TEXT NOT NULL,
+                description TEXT NOT NULL,
+                metadata TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX payouts_created ON payouts (created, id)",
+            "ALTER TABLE balance_transactions ADD COLUMN payout TEXT",
+            "CREATE INDEX balance_transactions_unsettled ON balance_transactions (currency, available_on) WHERE payout IS NULL",
+            "CREATE INDEX balance_transactions_payout ON balance_transactions (payout, created) WHERE payout IS NOT NULL",
+        ]),
     ]
 }

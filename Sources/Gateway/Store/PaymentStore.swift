@@ -62,6 +62,8 @@ public protocol PaymentStore: Sendable {
     /// The summary report's sums for objects created in `from..<to` (Unix seconds), tagged with their group; rows of
     /// one group may come more than once (`ReportSummary.merge` adds them up).
     func reportTotals(from: Int64, to: Int64, groupBy: ReportGrouping) async throws -> [ReportTotals]
+    /// Per currency, the net of the balance transactions available at `now` and not paid out yet.
+    func unsettledBalance(availableBy now: Int64) async throws -> [UnsettledBalance]
 }
 
 /// A record kept in its own table, addressed by its prefixed id.
@@ -141,6 +143,9 @@ public enum StoreWrite: Sendable {
     /// Adds `delta` (may be negative) to what the issuer holds on a card; with a `ceiling`, fails with
     /// `StoreConflict` when the hold would pass it.
     case hold(fingerprint: String, delta: Int64, ceiling: Int64?)
+    /// Claims the `currency`'s balance transactions available by `availableBy` and not settled yet for `payout`;
+    /// fails with `StoreConflict` unless their net adds up to `expectedNet` (another settlement got there first).
+    case settle(currency: String, availableBy: Int64, payout: String, expectedNet: Int64)
     /// Marks the idempotency key whose request these writes belong to with the object it made, in the same
     /// transaction (added by the store from `IdempotencyScope`): a gateway killed before the response is stored
     /// still knows, at restart, what the request did (`InterruptedRequests`).
@@ -217,7 +222,7 @@ public enum IdempotencyScope {
         let records: [any StoredRecord] = writes.compactMap {
             switch $0 {
             case .insert(let r), .insertUnique(let r), .update(let r, _): r
-            case .hold, .idempotencyEffect: nil
+            case .hold, .idempotencyEffect, .settle: nil
             }
         }
         let priority = ["refunds", "payment_intents", "payment_methods", "customers"]

@@ -50,6 +50,18 @@ extension SQLPaymentStore {
         }
     }
 
+    public func unsettledBalance(availableBy now: Int64) async throws -> [UnsettledBalance] {
+        try await sessions.withSession { db in
+            try await db.raw("""
+                SELECT currency, CAST(SUM(net) AS BIGINT) AS net, COUNT(*) AS transactions FROM balance_transactions
+                WHERE payout IS NULL AND type <> 'payout' AND available_on <= \(bind: now) GROUP BY currency
+                """).all().map {
+                    UnsettledBalance(currency: try $0.decode(column: "currency", as: String.self), net: try $0.decode(column: "net", as: Int64.self),
+                                     transactions: try $0.decode(column: "transactions", as: Int64.self))
+                }
+        }
+    }
+
     /// The SQL of a row's group (`pm`: the card's payment method, `pi`: the intent, `rf`: the refund when `refund`).
     private static func groupKey(_ grouping: ReportGrouping, refund: Bool) -> String {
         let terminal = refund ? "COALESCE(pi.vtpe_terminal_id, rf.vtpe_terminal_id)" : "pi.vtpe_terminal_id"

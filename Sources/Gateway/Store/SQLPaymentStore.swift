@@ -345,6 +345,13 @@ public final class SQLPaymentStore: PaymentStore {
             }
             // RETURNING tells whether the guarded row matched (SQLite ≥ 3.35 and PostgreSQL both have it).
             if try await query.returning("id").all().isEmpty { throw StoreConflict(table: table, id: record.id) }
+        case .settle(let currency, let availableBy, let payout, let expectedNet):
+            let claimed = try await tx.raw("""
+                UPDATE balance_transactions SET payout = \(bind: payout)
+                WHERE payout IS NULL AND type <> 'payout' AND currency = \(bind: currency) AND available_on <= \(bind: availableBy)
+                RETURNING net
+                """).all().map { try $0.decode(column: "net", as: Int64.self) }
+            if claimed.reduce(0, +) != expectedNet { throw StoreConflict(table: "balance_transactions", id: currency) }
         case .hold(let fingerprint, let delta, let ceiling):
             try await tx.insert(into: "issuer_holds").columns("fingerprint", "held").values(SQLBind(fingerprint), SQLBind(Int64(0)))
                 .ignoringConflicts(with: "fingerprint").run()
@@ -645,7 +652,7 @@ extension StoreWrite {
     var mergesWithInserts: Bool {
         switch self {
         case .insert, .idempotencyEffect: true
-        case .insertUnique, .update, .hold: false
+        case .insertUnique, .update, .hold, .settle: false
         }
     }
 }

@@ -27,12 +27,17 @@ struct GatewayCommand: AsyncParsableCommand {
     var apiKey: String?
     @OptionGroup var data: DataDirectoryOption
     @OptionGroup(title: "Webhooks") var webhooks: WebhookOptions
+    @Option(name: .customLong("payout-time"), help: ArgumentHelp("When the daily payout of the available balance runs (UTC).", valueName: "HH:MM"))
+    var payoutTime = "00:00"
+    @Flag(name: .customLong("no-payouts"), help: "This process never runs the daily payout.")
+    var noPayouts = false
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel = "info"
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0–65535") }
         if let apiKey, !apiKey.hasPrefix("sk_test_") { throw ValidationError("--api-key must be a test secret key (sk_test_…)") }
+        _ = try payoutSettings()
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical") }
     }
 
@@ -54,7 +59,7 @@ struct GatewayCommand: AsyncParsableCommand {
             let spec = database ?? "sqlite:" + data.url.appendingPathComponent("gateway.sqlite").path
             let store = try await StoreLocator.open(spec, logger: logger)
             let config = GatewayConfiguration(host: host, port: port, apiKeys: [key], fees: try FeeModel.load(explicit: fees, in: data.url),
-                                              webhooks: try webhooks.settings())
+                                              webhooks: try webhooks.settings(), payouts: try payoutSettings())
             let vault = try CardVault.loadOrCreate(in: data.url)
             let app = GatewayApp.application(store: store, configuration: config, vault: vault, logger: logger) { channel in
                 let port = channel.localAddress?.port ?? port
@@ -75,6 +80,14 @@ struct GatewayCommand: AsyncParsableCommand {
         } catch {
             throw CLIError("\(error)").exit()
         }
+    }
+
+    func payoutSettings() throws -> PayoutSettings {
+        let parts = payoutTime.split(separator: ":")
+        guard parts.count == 2, let hour = Int(parts[0]), let minute = Int(parts[1]), (0..<24).contains(hour), (0..<60).contains(minute) else {
+            throw ValidationError("--payout-time must be HH:MM (UTC), e.g. 02:30")
+        }
+        return PayoutSettings(hour: hour, minute: minute, enabled: !noPayouts)
     }
 
     static func explain(_ error: any Error, host: String, port: Int) -> String {
