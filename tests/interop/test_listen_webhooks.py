@@ -136,3 +136,19 @@ def test_trigger_produces_the_event(gateway, listening):
     unknown = subprocess.run([vtpe_binary(), "trigger", "no.such", "--gateway", gateway.url, "--api-key", gateway.api_key],
                              capture_output=True, text=True, timeout=WAIT)
     assert unknown.returncode != 0 and "cannot trigger 'no.such'" in unknown.stderr
+
+
+def test_every_trigger_makes_its_event(gateway):
+    """Each event `vtpe trigger` offers (it lists them when asked for an unknown one) appears in the event stream
+    after its trigger, with stripe-python's Event.list."""
+    unknown = subprocess.run([vtpe_binary(), "trigger", "no.such", "--gateway", gateway.url, "--api-key", gateway.api_key],
+                             capture_output=True, text=True, timeout=WAIT)
+    offered = unknown.stderr.split("events: ", 1)[1].splitlines()[0].split(", ")
+    assert len(offered) >= 22 and "setup_intent.succeeded" in offered
+    for event_type in offered:
+        before = stripe.Event.list(type=event_type, limit=1).data
+        done = subprocess.run([vtpe_binary(), "trigger", event_type, "--gateway", gateway.url, "--api-key", gateway.api_key],
+                              capture_output=True, text=True, timeout=WAIT)
+        assert done.returncode == 0, f"{event_type}: {done.stdout}{done.stderr}"
+        after = stripe.Event.list(type=event_type, limit=1).data
+        assert after and (not before or after[0].id != before[0].id), f"vtpe trigger {event_type} made no {event_type} event"

@@ -88,6 +88,13 @@ enum TriggerPlan {
         (["customer.deleted"], [customer, Step(method: "DELETE", path: "/v1/customers/{cus}", form: nil)]),
         (["payment_method.attached"], [customer, method, attach]),
         (["payment_method.detached"], [customer, method, attach, post("/v1/payment_methods/{pm}/detach", "")]),
+        (["setup_intent.created", "setup_intent.succeeded"],
+         [customer, post("/v1/setup_intents", "customer={cus}&payment_method=pm_card_visa&confirm=true", names: "seti")]),
+        (["setup_intent.requires_action"],
+         [customer, post("/v1/setup_intents", "customer={cus}&payment_method=pm_card_authenticationRequired&confirm=true", names: "seti")]),
+        (["setup_intent.setup_failed"],
+         [customer, post("/v1/setup_intents", "customer={cus}&payment_method=pm_card_visa_chargeDeclined&confirm=true", expected: [402])]),
+        (["setup_intent.canceled"], [post("/v1/setup_intents", "", names: "seti"), post("/v1/setup_intents/{seti}/cancel", "cancellation_reason=abandoned")]),
     ]
 
     static var events: [String] { plans.flatMap(\.events) }
