@@ -137,6 +137,8 @@ bench: release
 	taskset -c 0 .build/release/vtpe bench --seconds 3
 	python3 bench/tap_latency.py --bin .build/release/vtpe --count 1000
 	bench/gateway_wrk.sh .build/release/vtpe 1000000
+	WEBHOOKS=1 bench/gateway_wrk.sh .build/release/vtpe 0
+	bench/gateway_pg.sh .build/release/vtpe
 
 clean:
 	rm -rf .build $(VENV)
