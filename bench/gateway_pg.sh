@@ -15,11 +15,14 @@ ROOT=$(cd "$HERE/.." && pwd)
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
 export VTPE_BENCH_KEY=sk_test_benchmark0123456789abcdef
 DATA=$(mktemp -d /tmp/vtpe-pgbench.XXXXXX)
-PIDS=()
 STARTED_PG=0
 SERVER=${VTPE_BENCH_POSTGRES_URL:-}
+# The gateways' pids, one a line: `start` runs in a command substitution (a subshell), so not in a variable.
 cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true; done
+  if [ -f "$DATA/pids" ]; then
+    while read -r pid; do kill "$pid" 2>/dev/null || true; done <"$DATA/pids"
+    while read -r pid; do while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done; done <"$DATA/pids"
+  fi
   [ "$STARTED_PG" = 1 ] && "$ROOT/scripts/test-postgres.sh" stop "$DATA/pg" >/dev/null 2>&1
   rm -rf "$DATA"
 }
@@ -45,7 +48,7 @@ start() {
   mkdir -p "$dir"
   [ -f "$DATA/gw1/card-data-key" ] && cp "$DATA/gw1/card-data-key" "$dir/"
   "$BIN" gateway --port "$port" --data-dir "$dir" --api-key "$VTPE_BENCH_KEY" --database "$db" --log-level warning >"$dir/gateway.log" 2>&1 &
-  PIDS+=($!)
+  echo $! >>"$DATA/pids"
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && { echo "$port"; return 0; }; sleep 0.1; done
   echo "the gateway did not start:" >&2; cat "$dir/gateway.log" >&2; exit 1
 }

@@ -225,8 +225,15 @@ public final class SQLPaymentStore: PaymentStore {
         try await sessions.withSession { db in try await apply(writes, on: db) }
     }
 
+    /// One step in one transaction. A step of inserts only (a new payment: intent, charge, ledger, events) has its
+    /// rows merged into one INSERT per table, as the group commit does: fewer round trips on PostgreSQL.
     private static func apply(_ writes: [StoreWrite], on db: any SQLDatabase) async throws {
         try await inTransaction(db) { tx in
+            if writes.allSatisfy(\.mergesWithInserts) {
+                try await insertMerged(writes, on: tx)
+                for case .idempotencyEffect(let key, let table, let id) in writes { try await markEffect(key: key, table: table, id: id, on: tx) }
+                return
+            }
             for write in writes { try await Self.apply(write, on: tx) }
         }
     }

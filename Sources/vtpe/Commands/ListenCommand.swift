@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
 import Gateway
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Where the gateway is and the key to use, for the commands that talk to it as a shop's server does.
 struct GatewayAPIOptions: ParsableArguments {
@@ -113,12 +116,13 @@ struct ListenCommand: AsyncParsableCommand {
         return "\(timestamp(created))   \(arrow) \(detail) [\(id)]"
     }
 
+    /// `2026-12-03 13:50:01` (UTC), from the C library's calendar: no formatter made per line.
     static func timestamp(_ unix: Int64) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
-        return formatter.string(from: Date(timeIntervalSince1970: TimeInterval(unix)))
+        var seconds = time_t(unix)
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        return String(format: "%04d-%02d-%02d %02d:%02d:%02d", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday,
+                      parts.tm_hour, parts.tm_min, parts.tm_sec)
     }
 
     static func ids(_ list: JSONValue) -> [String] {
