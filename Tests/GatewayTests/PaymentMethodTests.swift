@@ -70,7 +70,7 @@ import Testing
             #expect(luhn.error["code"] as? String == "incorrect_number")
             let cvc = try await client.post("/v1/payment_methods", Self.card("4242424242424242", cvc: "12a"))
             #expect(cvc.error["code"] as? String == "invalid_cvc")
-            let type = try await client.post("/v1/payment_methods", "type=sepa_debit")
+            let type = try await client.post("/v1/payment_methods", "type=ideal")
             #expect(type.error["param"] as? String == "type")
             let page = try await store.list(PaymentMethodRecord.self, PageRequest(limit: 100))
             #expect(page.items.isEmpty)

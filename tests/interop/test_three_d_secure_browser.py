@@ -39,7 +39,9 @@ class Shop:
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self):
-                outer.visits.append(urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query))
+                url = urllib.parse.urlsplit(self.path)
+                if url.path == "/retour":  # not the browser's /favicon.ico
+                    outer.visits.append(urllib.parse.parse_qs(url.query))
                 body = b"<!doctype html><title>merci</title><p>Merci pour votre commande</p>"
                 self.send_response(200)
                 self.send_header("Content-Type", "text/html")

@@ -231,8 +231,9 @@ def test_a_killed_gateway_loses_no_pending_webhook(request, engine_database):
         receiver.wait_for(ids)
         counts = Counter(receiver.ids())
         assert set(counts) == set(ids)
-        # At least once: only what was in flight at the kill may come twice.
-        assert sum(counts.values()) - len(ids) <= 32, counts.most_common(3)
+        # At least once: only what was in flight at the kill may come twice — at most one wave, 4 deliveries for
+        # each of the endpoint's 16 connections, posted before their attempts are committed.
+        assert sum(counts.values()) - len(ids) <= 64, counts.most_common(3)
         log = again.log.read_text(errors="replace")
         assert "webhook deliveries taken over from" in log, log[-2000:]
     finally:

@@ -78,8 +78,16 @@ public struct CardVault: Sendable {
     }
 
     /// A stable 16-character fingerprint: the same card number gives the same fingerprint under one vault.
-    public func fingerprint(_ pan: PAN) -> String {
-        let mac = HMAC<SHA256>.authenticationCode(for: Data(pan.revealDigits().utf8), using: fingerprintKey)
+    public func fingerprint(_ pan: PAN) -> String { fingerprint(digits: pan.revealDigits()) }
+
+    /// The same for a bank account: one IBAN, one fingerprint.
+    public func fingerprint(_ iban: IBAN) -> String { fingerprint(digits: iban.revealDigits()) }
+
+    /// An IBAN sealed like a terminal key (AES-GCM under the key-sealing key, labelled).
+    public func seal(_ iban: IBAN) throws -> String { try sealKey(Array(iban.revealDigits().utf8), label: "iban") }
+
+    private func fingerprint(digits: String) -> String {
+        let mac = HMAC<SHA256>.authenticationCode(for: Data(digits.utf8), using: fingerprintKey)
         let alphabet = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
         return String(Array(mac).prefix(16).map { alphabet[Int($0) % alphabet.count] })
     }

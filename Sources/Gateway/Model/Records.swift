@@ -138,8 +138,16 @@ public struct PaymentMethodRecord: Sendable, Codable, Equatable {
     public var metadata: String
     /// HMAC of the card number under the vault key (the same card gives the same fingerprint).
     public var fingerprint: String?
-    /// The card number sealed with AES-GCM under the vault key; never a clear PAN, never a CVC.
+    /// The card number sealed with AES-GCM under the vault key; never a clear PAN, never a CVC. For a
+    /// `sepa_debit` method, the IBAN sealed the same way.
     public var encryptedPan: String?
+    /// A `sepa_debit` method's bank: country, bank and branch codes from the IBAN.
+    public var country: String? = nil
+    public var bankCode: String? = nil
+    public var branchCode: String? = nil
+    /// `billing_details[name]` and `[email]` (SEPA Direct Debit requires both: the mandate names the account holder).
+    public var billingName: String? = nil
+    public var billingEmail: String? = nil
 }
 
 /// Prefixed object ids (`pi_…`, `ch_…`), 24 characters after the prefix like Stripe's. The first 12 characters

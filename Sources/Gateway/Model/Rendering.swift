@@ -139,11 +139,21 @@ enum Render {
             ("three_d_secure_usage", .object([("supported", true)])),
             ("wallet", .null),
         ])
+        let details: (String, JSONValue)
+        if m.type == "sepa_debit" {
+            details = ("sepa_debit", .object([
+                ("bank_code", .string(m.bankCode)), ("branch_code", .string(m.branchCode)), ("country", .string(m.country)),
+                ("fingerprint", .string(m.fingerprint)),
+                ("generated_from", .object([("charge", .null), ("setup_attempt", .null)])), ("last4", .string(m.last4)),
+            ]))
+        } else {
+            details = (m.type == "card_present" ? "card_present" : "card", card)
+        }
         return .object([
             ("id", .string(m.id)),
             ("object", "payment_method"),
-            ("billing_details", .object([("address", .null), ("email", .null), ("name", .null), ("phone", .null)])),
-            (m.type == "card_present" ? "card_present" : "card", card),
+            ("billing_details", .object([("address", .null), ("email", .string(m.billingEmail)), ("name", .string(m.billingName)), ("phone", .null)])),
+            details,
             ("created", .int(m.created)),
             ("customer", .string(m.customer)),
             ("livemode", false),

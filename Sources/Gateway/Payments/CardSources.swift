@@ -56,6 +56,11 @@ extension PaymentIntents {
         guard let record = try await store.find(PaymentMethodRecord.self, id: id), let sealed = record.encryptedPan else {
             throw IntentRefusal.missing(object: "PaymentMethod", id: id, param: "payment_method")
         }
+        guard record.type != "sepa_debit" else {
+            throw IntentRefusal.invalidParameter(
+                message: "The PaymentMethod \(id) is a sepa_debit bank account: it can be saved and attached, but payments with it are not available yet (docs/api.md, \"SEPA Direct Debit\").",
+                param: "payment_method")
+        }
         if let owner = record.customer, owner != customer {
             throw IntentRefusal.paymentMethodOfAnotherCustomer(methodID: id, owner: owner)
         }

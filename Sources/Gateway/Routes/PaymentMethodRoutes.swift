@@ -12,14 +12,23 @@ struct PaymentMethodRoutes {
         api.post("payment_methods") { request, context -> Response in
             var params = try await GatewayApp.formParams(request, context: context)
             let type = try params.requiredString("type")
-            guard type == "card" else {
-                throw APIError.invalidRequest("Invalid type: only card payment methods can be created here.", param: "type")
+            guard ["card", "sepa_debit"].contains(type) else {
+                throw APIError.invalidRequest("Invalid type: must be card or sepa_debit.", param: "type")
             }
-            let card = try CardDetails.parse(&params, prefix: ["card"], now: Date())
             let metadata = (try params.metadata("metadata") ?? [:]).filter { !$0.value.isEmpty }
-            params.allow("billing_details", "expand")
-            try params.rejectUnknown()
-            let record = try PaymentMethodRecord.card(card.pan, expiry: card.expiry, vault: vault, now: Date(), metadata: metadata)
+            let record: PaymentMethodRecord
+            if type == "sepa_debit" {
+                let account = try SEPADebit.parse(&params)
+                params.allow("billing_details", "expand")
+                try params.rejectUnknown()
+                record = try SEPADebit.paymentMethod(iban: account.iban, name: account.name, email: account.email, vault: vault, now: Date(),
+                                                     metadata: metadata)
+            } else {
+                let card = try CardDetails.parse(&params, prefix: ["card"], now: Date())
+                params.allow("billing_details", "expand")
+                try params.rejectUnknown()
+                record = try PaymentMethodRecord.card(card.pan, expiry: card.expiry, vault: vault, now: Date(), metadata: metadata)
+            }
             try await store.commit([.insert(record)])
             return .json(Render.paymentMethod(record))
         }

@@ -406,5 +406,13 @@ enum Migrations {
             "CREATE INDEX balance_transactions_unsettled ON balance_transactions (currency, available_on) WHERE payout IS NULL",
             "CREATE INDEX balance_transactions_payout ON balance_transactions (payout, created) WHERE payout IS NOT NULL",
         ]),
+        // sepa_debit payment methods (issue 14): the bank and the account holder.
+        ("2026-12-03-019-sepa-debit-methods", [
+            "ALTER TABLE payment_methods ADD COLUMN country TEXT",
+            "ALTER TABLE payment_methods ADD COLUMN bank_code TEXT",
+            "ALTER TABLE payment_methods ADD COLUMN branch_code TEXT",
+            "ALTER TABLE payment_methods ADD COLUMN billing_name TEXT",
+            "ALTER TABLE payment_methods ADD COLUMN billing_email TEXT",
+        ]),
     ]
 }
