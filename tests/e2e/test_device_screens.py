@@ -147,7 +147,13 @@ def test_inserted_card_is_removed_and_the_settings_are_shown(tmux_terminal, vtpe
     t.send_keys("Enter", "f")
     screen = t.wait_for(words["close"], timeout=5)
     t.send_keys(menu_item(screen, words["settings"]))
-    screen = t.wait_for(words["settings_title"], timeout=5)
+    t.wait_for(words["settings_title"], timeout=5)
+    # tmux may capture a frame while it is drawn (the menu's lines still under the new title): wait for the profile.
+    def settings_drawn():
+        current = t.screen()
+        return current if "countertop" in current.split("TID")[1] else None
+
+    screen = wait_until(settings_drawn, timeout=5) or t.screen()
     assert "countertop" in screen.split("TID")[1] and "Simulator" in screen and "127.0.0.1" in screen, screen
     t.send_keys("Enter")
     t.wait_for_gone(words["settings_title"], timeout=5)
