@@ -66,14 +66,14 @@ public struct WebhookDeliverer: Service {
     /// new events before the next round: zero when there is more to send, nil when the round fanned out a full
     /// batch (more events wait).
     func round(_ lease: inout DeliveryLease) async throws -> Duration? {
+        // No endpoint: no event goes anywhere — nothing is read or marked, and the lease is not even taken (an idle
+        // terminal's embedded gateway writes nothing).
+        let endpoints = try await store.list(WebhookEndpointRecord.self, PageRequest(limit: 100)).items
+        guard let floor = WebhookDispatch.floor(for: endpoints) else { return settings.pollInterval }
         let now = nowMs
         if lease.needsRenewal(now: now) { try await renew(&lease, now: now) }
         let sendingTime = settings.timeout + .seconds(1)
         guard lease.covers(sendingTime, now: now) else { return settings.pollInterval }
-
-        let endpoints = try await store.list(WebhookEndpointRecord.self, PageRequest(limit: 100)).items
-        // No endpoint: no event goes anywhere, and nothing is read or marked.
-        guard let floor = WebhookDispatch.floor(for: endpoints) else { return settings.pollInterval }
         let events = try await store.undispatchedEvents(after: floor, limit: Self.dispatchBatch)
         if !events.isEmpty {
             let deliveries = WebhookDispatch.fanOut(events, to: endpoints, now: now)
