@@ -183,8 +183,9 @@ struct PaymentIntentLifecycle {
         ThreeDSecureAction.next(id: intent.id, clientSecret: intent.clientSecret, returnURL: intent.returnUrl, baseURL: baseURL)
     }
 
-    /// `last_payment_error`: the error's body with the payment method it concerned.
-    private static func lastPaymentError(_ error: APIError, methodID: String, type: String) -> String {
+    /// `last_payment_error` (and a SetupIntent's `last_setup_error`): the error's body with the payment method it
+    /// concerned.
+    static func lastPaymentError(_ error: APIError, methodID: String, type: String) -> String {
         var body = error.body["error"] ?? .null
         body.set("payment_method", .object([("id", .string(methodID)), ("object", "payment_method"), ("type", .string(type))]))
         return body.compactText

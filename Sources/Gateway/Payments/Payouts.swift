@@ -10,13 +10,12 @@ struct Payouts {
     /// Pays out every currency's available balance at `now`; answers the payouts made.
     func settle(now: Date) async throws -> [PayoutRecord] {
         let at = Int64(now.timeIntervalSince1970)
+        // Every currency's payout in one transaction: a concurrent settlement fails it whole, and the plan made
+        // again on what is left answers exactly the payouts this call made.
         return try await store.retryingConflicts {
-            var made: [PayoutRecord] = []
-            for writes in PayoutSettlement.plan(try await store.unsettledBalance(availableBy: at), availableBy: at) {
-                try await store.commit(writes)
-                for case .insert(let payout as PayoutRecord) in writes { made.append(payout) }
-            }
-            return made
+            let writes = PayoutSettlement.plan(try await store.unsettledBalance(availableBy: at), availableBy: at).flatMap { $0 }
+            if !writes.isEmpty { try await store.commit(writes) }
+            return writes.compactMap { if case .insert(let payout as PayoutRecord) = $0 { payout } else { nil } }
         }
     }
 }

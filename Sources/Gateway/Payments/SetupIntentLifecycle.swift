@@ -119,7 +119,7 @@ enum SetupIntentLifecycle {
             events.append(EventDraft(type: .setupIntentRequiresAction, object: .setupIntent(setup)))
         case .declined(let code):
             setup.status = .requiresPaymentMethod
-            setup.lastSetupError = lastSetupError(APIError.declined(code, paymentIntent: nil, chargeID: nil), method: card.method)
+            setup.lastSetupError = PaymentIntentLifecycle.lastPaymentError(APIError.declined(code, paymentIntent: nil, chargeID: nil), methodID: card.method.id, type: card.method.type)
             setup.paymentMethod = nil
             if card.isNew { writes.append(.insert(card.method)) }
             events.append(EventDraft(type: .setupIntentSetupFailed, object: .setupIntent(setup)))
@@ -141,7 +141,7 @@ enum SetupIntentLifecycle {
         setup.nextAction = nil
         let error = APIError(status: .paymentRequired402, kind: .invalidRequestError, code: "setup_intent_authentication_failure",
                              message: "The latest attempt to set up the payment method has failed because authentication failed.")
-        setup.lastSetupError = lastSetupError(error, method: method)
+        setup.lastSetupError = PaymentIntentLifecycle.lastPaymentError(error, methodID: method.id, type: method.type)
         setup.paymentMethod = nil
         setup.status = .requiresPaymentMethod
         return SetupTransition(setup: setup, writes: [.update(setup, expecting: .setupStatus(.requiresAction))],
@@ -163,12 +163,6 @@ enum SetupIntentLifecycle {
     /// Where the customer authenticates: the same challenge page as payments (`/3ds/seti_…`).
     static func nextAction(_ setup: SetupIntentRecord, baseURL: String) -> JSONValue {
         ThreeDSecureAction.next(id: setup.id, clientSecret: setup.clientSecret, returnURL: setup.returnUrl, baseURL: baseURL)
-    }
-
-    private static func lastSetupError(_ error: APIError, method: PaymentMethodRecord) -> String {
-        var body = error.body["error"] ?? .null
-        body.set("payment_method", .object([("id", .string(method.id)), ("object", "payment_method"), ("type", .string(method.type))]))
-        return body.compactText
     }
 
     private static func metadata(_ changes: SetupChanges, into text: String) throws(IntentRefusal) -> String {

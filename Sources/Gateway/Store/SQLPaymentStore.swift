@@ -229,11 +229,7 @@ public final class SQLPaymentStore: PaymentStore {
     /// rows merged into one INSERT per table, as the group commit does: fewer round trips on PostgreSQL.
     private static func apply(_ writes: [StoreWrite], on db: any SQLDatabase) async throws {
         try await inTransaction(db) { tx in
-            if writes.allSatisfy(\.mergesWithInserts) {
-                try await insertMerged(writes, on: tx)
-                for case .idempotencyEffect(let key, let table, let id) in writes { try await markEffect(key: key, table: table, id: id, on: tx) }
-                return
-            }
+            if writes.allSatisfy(\.mergesWithInserts) { return try await insertMergedMarking(writes, on: tx) }
             for write in writes { try await Self.apply(write, on: tx) }
         }
     }
@@ -264,10 +260,7 @@ public final class SQLPaymentStore: PaymentStore {
                 do {
                     var results = [Result<Void, any Error>](repeating: .success(()), count: group.count)
                     let insertOnly = group.indices.filter { group[$0].allSatisfy(\.mergesWithInserts) }
-                    try await insertMerged(insertOnly.flatMap { group[$0] }, on: db)
-                    for case .idempotencyEffect(let key, let table, let id) in insertOnly.flatMap({ group[$0] }) {
-                        try await markEffect(key: key, table: table, id: id, on: db)
-                    }
+                    try await insertMergedMarking(insertOnly.flatMap { group[$0] }, on: db)
                     for index in group.indices where !insertOnly.contains(index) {
                         try await db.raw("SAVEPOINT step").run()
                         do {
@@ -297,6 +290,12 @@ public final class SQLPaymentStore: PaymentStore {
 
     /// Inserts records with one statement per table (in the order tables first appear, which keeps parents before
     /// children), at most `mergedRows` rows per statement.
+    /// Insert-only writes merged (`insertMerged`), then the idempotency markers among them.
+    private static func insertMergedMarking(_ writes: [StoreWrite], on db: any SQLDatabase) async throws {
+        try await insertMerged(writes, on: db)
+        for case .idempotencyEffect(let key, let table, let id) in writes { try await markEffect(key: key, table: table, id: id, on: db) }
+    }
+
     static func insertMerged(_ writes: [StoreWrite], on db: any SQLDatabase) async throws {
         var order: [String] = []
         var byTable: [String: [any StoredRecord]] = [:]

@@ -68,22 +68,19 @@ struct DeliveryQueue: Sendable {
         self.pending = pending.sorted { $0.eventId < $1.eventId }
     }
 
+    /// Each object's oldest pending delivery, oldest first: the only ones that may go.
+    private var heads: [WebhookDeliveryRecord] {
+        var seen = Set<String>()
+        return pending.filter { seen.insert($0.objectId).inserted }
+    }
+
     /// The heads of at most `max` objects that are due at `now` (ms), oldest first.
     func wave(max: Int, now: Int64) -> [WebhookDeliveryRecord] {
-        var seen = Set<String>()
-        var out: [WebhookDeliveryRecord] = []
-        for delivery in pending where seen.insert(delivery.objectId).inserted && delivery.nextAttemptAt <= now {
-            out.append(delivery)
-            if out.count == max { break }
-        }
-        return out
+        Array(heads.lazy.filter { $0.nextAttemptAt <= now }.prefix(max))
     }
 
     /// When the earliest head not yet due will be (ms); nil when nothing waits.
-    var nextDue: Int64? {
-        var seen = Set<String>()
-        return pending.filter { seen.insert($0.objectId).inserted }.map(\.nextAttemptAt).min()
-    }
+    var nextDue: Int64? { heads.map(\.nextAttemptAt).min() }
 
     /// Takes in a delivery after its attempt: kept while still pending, dropped once settled.
     mutating func update(_ delivery: WebhookDeliveryRecord) {
