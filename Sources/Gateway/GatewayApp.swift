@@ -27,9 +27,13 @@ public struct GatewayConfiguration: Sendable {
     public var webhooks: WebhookSettings
     /// When the daily payout runs.
     public var payouts: PayoutSettings
+    /// The machine time the simulated banks' clock starts from (`BankClock`; tests pass a frozen one).
+    public var clock: any GatewayClock
 
     public init(host: String = "127.0.0.1", port: Int = 4242, apiKeys: [String], fees: FeeModel = .standard,
-                webhooks: WebhookSettings = WebhookSettings(), payouts: PayoutSettings = PayoutSettings()) {
+                webhooks: WebhookSettings = WebhookSettings(), payouts: PayoutSettings = PayoutSettings(),
+                clock: any GatewayClock = SystemClock()) {
+        self.clock = clock
         self.host = host
         self.port = port
         self.apiKeys = apiKeys
@@ -49,7 +53,8 @@ public enum GatewayApp {
         let router = Router(context: GatewayContext.self)
         router.add(middleware: StripeConventionsMiddleware())
         router.get("/healthz") { _, _ in "ok\n" }
-        let intents = PaymentIntents(store: store, issuer: IssuerSimulator(catalog: catalog), vault: vault, fees: configuration.fees)
+        let intents = PaymentIntents(store: store, issuer: IssuerSimulator(catalog: catalog), vault: vault, fees: configuration.fees,
+                                     clock: configuration.clock)
         let setups = SetupIntents(intents: intents)
         ThreeDSecurePage(intents: intents, setups: setups).register(on: router)
         let idempotency = IdempotencyMiddleware<GatewayContext>(store: store, vault: vault)
@@ -70,6 +75,7 @@ public enum GatewayApp {
         SetupIntentRoutes(setups: setups, catalog: catalog).register(on: api)
         ReportRoutes(store: store).register(on: api)
         PayoutRoutes(store: store).register(on: api)
+        SEPARoutes(intents: intents).register(on: api)
         return router
     }
 
@@ -98,6 +104,9 @@ public enum GatewayApp {
             services.append(WebhookDeliverer(store: store, vault: vault, settings: configuration.webhooks, logger: logger))
         }
         if configuration.payouts.enabled { services.append(PayoutScheduler(store: store, settings: configuration.payouts, logger: logger)) }
+        let intents = PaymentIntents(store: store, issuer: IssuerSimulator(catalog: .standard), vault: vault, fees: configuration.fees,
+                                     clock: configuration.clock)
+        services.append(BankDebitSettlement(intents: intents, logger: logger))
         return Application(
             router: router(store: store, configuration: configuration, vault: vault),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "vtpe-gateway"),

@@ -126,8 +126,9 @@ import TestSupport
         > 65 00000000 00 04 000000
         < 81 00000000 00 04 02 00 00                 # gone
         """))
-        // A poll every second: the test's APDU goes in between (the trace holds the exchanges in that order).
-        let reader = USBCardReader(name: "ACS ACR1252U", driver: .ccid(.contactless), poll: .seconds(1)) { () throws(ReaderError) -> any USBTransport in replay }
+        // A poll every four seconds: the test's APDU goes in between (the trace holds the exchanges in that order).
+        // One second was not always enough on a loaded CI machine; the removal is still seen well inside the wait.
+        let reader = USBCardReader(name: "ACS ACR1252U", driver: .ccid(.contactless), poll: .seconds(4)) { () throws(ReaderError) -> any USBTransport in replay }
         defer { reader.stop() }
         let (events, task) = Self.collect(reader)
         defer { task.cancel() }

@@ -54,13 +54,13 @@ func withStore<T>(_ engine: StoreEngine, in dir: URL, _ body: (any PaymentStore,
 
 /// A gateway on a fresh database (SQLite by default) in a temporary folder, driven in-process.
 func withGateway(_ engine: StoreEngine = .sqlite, fees: FeeModel = .standard, vault: CardVault = .ephemeral(),
-                 _ body: @Sendable (any TestClientProtocol, any PaymentStore, URL) async throws -> Void) async throws {
+                 clock: any GatewayClock = SystemClock(), _ body: @Sendable (any TestClientProtocol, any PaymentStore, URL) async throws -> Void) async throws {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vtpe-gw-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: dir) }
     let logger = Logger(label: "test")
     try await withStore(engine, in: dir) { store, _ in
-        let app = Application(router: GatewayApp.router(store: store, configuration: GatewayConfiguration(apiKeys: [testKey], fees: fees), vault: vault), logger: logger)
+        let app = Application(router: GatewayApp.router(store: store, configuration: GatewayConfiguration(apiKeys: [testKey], fees: fees, clock: clock), vault: vault), logger: logger)
         do {
             try await app.test(.router) { client in try await body(client, store, dir) }
         } catch {

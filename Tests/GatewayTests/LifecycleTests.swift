@@ -343,13 +343,17 @@ import Testing
 @Suite struct FeeModelTests {
     @Test func feesRoundHalfUpAndNeverExceedTheAmount() {
         let m = FeeModel.standard
-        #expect(m.fee(amount: 1000, currency: "usd", cardPresent: false) == 59)   // 29 + 30
-        #expect(m.fee(amount: 1500, currency: "eur", cardPresent: false) == 74)   // 43.5 → 44, + 30
-        #expect(m.fee(amount: 1000, currency: "eur", cardPresent: true) == 32)    // 27 + 5
-        #expect(m.fee(amount: 10, currency: "usd", cardPresent: false) == 10)
+        #expect(m.fee(amount: 1000, currency: "usd", channel: .card) == 59)   // 29 + 30
+        #expect(m.fee(amount: 1500, currency: "eur", channel: .card) == 74)   // 43.5 → 44, + 30
+        #expect(m.fee(amount: 1000, currency: "eur", channel: .cardPresent) == 32)    // 27 + 5
+        #expect(m.fee(amount: 10, currency: "usd", channel: .card) == 10)
         var custom = m
         custom.fixedByCurrency["jpy"] = 0
-        #expect(custom.fee(amount: 500, currency: "jpy", cardPresent: false) == 15) // 14.5 → 15
+        #expect(custom.fee(amount: 500, currency: "jpy", channel: .card) == 15) // 14.5 → 15
+        // A SEPA debit: 35 cents flat; a currency's card fixed fee does not apply to it.
+        custom.fixedByCurrency["eur"] = 0
+        #expect(custom.fee(amount: 10_000, currency: "eur", channel: .sepaDebit) == 35)
+        #expect(custom.fee(amount: 20, currency: "eur", channel: .sepaDebit) == 20)
     }
 
     @Test func configurationErrorsNameTheKey() throws {
@@ -357,6 +361,8 @@ import Testing
         #expect(ok.card == FeeModel.Rate(percent: 1.4, fixed: 25))
         #expect(ok.cardPresent == FeeModel.Rate(percent: 2.7, fixed: 0))
         #expect(ok.availableAfterDays == 7)
+        #expect(ok.sepaDebit == FeeModel.Rate(percent: 0, fixed: 35))
+        #expect(try FeeModel.parse(yaml: "sepa_debit: {percent: 0.8, fixed: 0}").sepaDebit == FeeModel.Rate(percent: 0.8, fixed: 0))
         for (yaml, fragment) in [
             ("cards: {percent: 1}", "unknown key 'cards'"),
             ("card: {percent: 101}", "card.percent"),

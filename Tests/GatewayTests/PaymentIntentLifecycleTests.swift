@@ -25,7 +25,7 @@ import Testing
         changes.captureMethod = capture
         changes.metadata = ["order": "42", "empty": ""]
         return try lifecycle.create(amount: amount, currency: .eur, changes, id: "pi_1", clientSecret: "pi_1_secret_x", customer: nil,
-                                    card: try card(), returnURL: returnURL, now: now).intent
+                                    card: .card(try card()), returnURL: returnURL, now: now).intent
     }
 
     static func facts() -> AuthorizationFacts {

@@ -86,6 +86,12 @@ public struct CardVault: Sendable {
     /// An IBAN sealed like a terminal key (AES-GCM under the key-sealing key, labelled).
     public func seal(_ iban: IBAN) throws -> String { try sealKey(Array(iban.revealDigits().utf8), label: "iban") }
 
+    /// The IBAN back from its sealed box.
+    public func openIBAN(_ sealed: String) throws -> IBAN {
+        let clear = String(decoding: try openKey(sealed, label: "iban"), as: UTF8.self)
+        do { return try IBAN(clear) } catch { throw GatewaySetupError(message: "a stored IBAN is damaged: \(error)") }
+    }
+
     private func fingerprint(digits: String) -> String {
         let mac = HMAC<SHA256>.authenticationCode(for: Data(digits.utf8), using: fingerprintKey)
         let alphabet = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")

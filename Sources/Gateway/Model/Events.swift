@@ -15,6 +15,11 @@ public enum EventType: String, TextColumn, CaseIterable {
     case chargeCaptured = "charge.captured"
     case chargeRefunded = "charge.refunded"
     case chargeUpdated = "charge.updated"
+    case chargePending = "charge.pending"
+    case chargeDisputeCreated = "charge.dispute.created"
+    case chargeDisputeFundsWithdrawn = "charge.dispute.funds_withdrawn"
+    case chargeDisputeClosed = "charge.dispute.closed"
+    case mandateUpdated = "mandate.updated"
     case refundCreated = "refund.created"
     case refundUpdated = "refund.updated"
     case customerCreated = "customer.created"
@@ -43,6 +48,8 @@ enum EventObject: Sendable {
     case reader(ReaderRecord)
     case setupIntent(SetupIntentRecord)
     case payout(PayoutRecord)
+    case dispute(DisputeRecord)
+    case mandate(MandateRecord)
 
     var id: String {
         switch self {
@@ -54,6 +61,8 @@ enum EventObject: Sendable {
         case .reader(let r): r.id
         case .setupIntent(let r): r.id
         case .payout(let r): r.id
+        case .dispute(let r): r.id
+        case .mandate(let r): r.id
         }
     }
 }

@@ -68,6 +68,8 @@ public struct ChargeRecord: Sendable, Codable, Equatable {
     public var balanceTransaction: String?
     /// The HMAC fingerprint of the card, so the issuer can release holds without the card number.
     public var fingerprint: String?
+    /// The payment was disputed (a `DisputeRecord` names it).
+    public var disputed: Bool = false
 }
 
 /// A refund of (part of) a captured charge, or (vtpe) an unreferenced refund to a card presented at a terminal,

@@ -38,6 +38,8 @@ enum Render {
         case .reader(let r): reader(r, now: TerminalRoutes.now)
         case .setupIntent(let r): setupIntent(r)
         case .payout(let r): payout(r)
+        case .dispute(let r): dispute(r)
+        case .mandate(let r): mandate(r)
         }
     }
 
@@ -183,7 +185,7 @@ enum Render {
             ("currency", .string(c.currency)),
             ("customer", .string(c.customer)),
             ("description", .string(c.description)),
-            ("disputed", false),
+            ("disputed", .bool(c.disputed)),
             ("failure_code", .string(c.failureCode)),
             ("failure_message", .string(c.failureMessage)),
             ("livemode", false),

@@ -42,3 +42,25 @@ enum ChargeBuilder {
         charge.paymentMethodDetails.contains("\"type\":\"card_present\"")
     }
 }
+
+extension ChargeBuilder {
+    /// The pending charge of a SEPA debit submitted under `mandate`: the bank account's codes, last four and
+    /// fingerprint; paid, captured and given its balance transaction when the bank pays.
+    static func debit(of intent: PaymentIntentRecord, method: PaymentMethodRecord, mandate: String, created: Int64) -> ChargeRecord {
+        let details: JSONValue = .object([
+            ("sepa_debit", .object([
+                ("bank_code", .string(method.bankCode)), ("branch_code", .string(method.branchCode)), ("country", .string(method.country)),
+                ("fingerprint", .string(method.fingerprint)), ("last4", .string(method.last4)), ("mandate", .string(mandate)),
+            ])),
+            ("type", "sepa_debit"),
+        ])
+        let outcome: JSONValue = .object([("network_status", "approved_by_network"), ("reason", .null), ("risk_level", "not_assessed"),
+                                          ("seller_message", "Payment complete."), ("type", "authorized")])
+        return ChargeRecord(
+            id: ObjectID.make("ch"), paymentIntent: intent.id, amount: intent.amount, amountCaptured: 0, amountRefunded: 0,
+            currency: intent.currency, status: .pending, paid: false, captured: false, failureCode: nil, failureMessage: nil,
+            outcome: outcome.compactText, paymentMethod: method.id, paymentMethodDetails: details.compactText, authorizationCode: nil,
+            created: created, description: intent.description, metadata: "{}", customer: intent.customer, balanceTransaction: nil,
+            fingerprint: method.fingerprint)
+    }
+}

@@ -8,6 +8,7 @@ import Yams
 /// ```yaml
 /// card:          { percent: 2.9, fixed: 30 }   # fixed in the payment currency's minor units
 /// card_present:  { percent: 2.7, fixed: 5 }
+/// sepa_debit:    { percent: 0, fixed: 35 }
 /// fixed_by_currency: { jpy: 0, kwd: 0 }        # overrides `fixed` for these currencies
 /// available_after_days: 2
 /// ```
@@ -25,24 +26,37 @@ public struct FeeModel: Sendable, Equatable {
 
     public var card: Rate
     public var cardPresent: Rate
+    public var sepaDebit: Rate
     public var fixedByCurrency: [String: Int64]
     public var availableAfterDays: Int
 
-    /// Stripe's public list price shape (card 2.9 % + 30, in person 2.7 % + 5), pending for two days.
+    /// Stripe's public list price shape (card 2.9 % + 30, in person 2.7 % + 5, SEPA Direct Debit 35), pending for
+    /// two days.
     public static let standard = FeeModel(card: Rate(percent: 2.9, fixed: 30), cardPresent: Rate(percent: 2.7, fixed: 5),
-                                          fixedByCurrency: [:], availableAfterDays: 2)
+                                          sepaDebit: Rate(percent: 0, fixed: 35), fixedByCurrency: [:], availableAfterDays: 2)
 
-    public init(card: Rate, cardPresent: Rate, fixedByCurrency: [String: Int64], availableAfterDays: Int) {
+    public init(card: Rate, cardPresent: Rate, sepaDebit: Rate, fixedByCurrency: [String: Int64], availableAfterDays: Int) {
         self.card = card
         self.cardPresent = cardPresent
+        self.sepaDebit = sepaDebit
         self.fixedByCurrency = fixedByCurrency
         self.availableAfterDays = availableAfterDays
     }
 
-    /// The fee on `amount` (minor units), rounded half up, never more than the amount itself.
-    public func fee(amount: Int64, currency: String, cardPresent: Bool) -> Int64 {
-        let rate = cardPresent ? self.cardPresent : card
-        let fixed = fixedByCurrency[currency.lowercased()] ?? rate.fixed
+    /// How a payment was made, for its rate.
+    public enum Channel: Sendable {
+        case card, cardPresent, sepaDebit
+    }
+
+    /// The fee on `amount` (minor units), rounded half up, never more than the amount itself. A currency's fixed
+    /// fee (`fixed_by_currency`) applies to cards; a SEPA debit's fixed fee is in euro cents already.
+    public func fee(amount: Int64, currency: String, channel: Channel) -> Int64 {
+        let rate = switch channel {
+        case .card: card
+        case .cardPresent: cardPresent
+        case .sepaDebit: sepaDebit
+        }
+        let fixed = channel == .sepaDebit ? rate.fixed : fixedByCurrency[currency.lowercased()] ?? rate.fixed
         let (product, overflow) = amount.multipliedReportingOverflow(by: rate.basisPoints)
         let percentage = overflow ? amount / 10_000 * rate.basisPoints : (product + 5_000) / 10_000
         return min(amount, percentage + fixed)
@@ -73,7 +87,7 @@ public struct FeeModel: Sendable, Equatable {
             throw GatewaySetupError(message: "not valid YAML: \(error)")
         }
         guard let map = (root ?? [String: Any]()) as? [String: Any] else { throw GatewaySetupError(message: "the fee configuration must be a mapping") }
-        let knownKeys: Set = ["card", "card_present", "fixed_by_currency", "available_after_days"]
+        let knownKeys: Set = ["card", "card_present", "sepa_debit", "fixed_by_currency", "available_after_days"]
         if let unknown = map.keys.sorted().first(where: { !knownKeys.contains($0) }) {
             throw GatewaySetupError(message: "unknown key '\(unknown)'; known keys: \(knownKeys.sorted().joined(separator: ", "))")
         }
@@ -92,6 +106,7 @@ public struct FeeModel: Sendable, Equatable {
         }
         model.card = try rate("card", default: model.card)
         model.cardPresent = try rate("card_present", default: model.cardPresent)
+        model.sepaDebit = try rate("sepa_debit", default: model.sepaDebit)
         if let entry = map["fixed_by_currency"] {
             guard let fields = entry as? [String: Any] else { throw GatewaySetupError(message: "fixed_by_currency must map currency codes to fees") }
             for (currency, value) in fields {
@@ -131,8 +146,8 @@ public struct FeeModel: Sendable, Equatable {
 
 /// Balance transactions for captured charges and refunds.
 enum Ledger {
-    static func forCapture(of charge: ChargeRecord, amount: Int64, cardPresent: Bool, fees: FeeModel, now: Int64) -> BalanceTransactionRecord {
-        let fee = fees.fee(amount: amount, currency: charge.currency, cardPresent: cardPresent)
+    static func forCapture(of charge: ChargeRecord, amount: Int64, channel: FeeModel.Channel, fees: FeeModel, now: Int64) -> BalanceTransactionRecord {
+        let fee = fees.fee(amount: amount, currency: charge.currency, channel: channel)
         return BalanceTransactionRecord(
             id: ObjectID.make("txn"), type: "charge", source: charge.id, amount: amount, fee: fee, net: amount - fee,
             currency: charge.currency, created: now, availableOn: now + Int64(fees.availableAfterDays) * 86_400,
@@ -145,5 +160,13 @@ enum Ledger {
             id: ObjectID.make("txn"), type: "refund", source: refund.id, amount: -refund.amount, fee: 0, net: -refund.amount,
             currency: refund.currency, created: now, availableOn: now, description: refund.charge == nil ? "UNREFERENCED REFUND" : "REFUND FOR CHARGE",
             reportingCategory: "refund")
+    }
+
+    /// A lost dispute takes the disputed amount back out of the balance at once.
+    static func forDispute(_ dispute: DisputeRecord, now: Int64) -> BalanceTransactionRecord {
+        BalanceTransactionRecord(
+            id: dispute.balanceTransaction, type: "adjustment", source: dispute.id, amount: -dispute.amount, fee: 0, net: -dispute.amount,
+            currency: dispute.currency, created: now, availableOn: now, description: "Chargeback withdrawal for \(dispute.charge)",
+            reportingCategory: "dispute")
     }
 }

@@ -23,6 +23,8 @@ enum IntentRefusal: Error, Equatable {
     case incrementalAuthorizationUnsupported
     case incrementalAuthorizationAttemptsExhausted(max: Int64)
     case incrementNotAbove(total: Int64, current: Int64)
+    /// A cancel of an intent whose SEPA debit is with the bank: only its answer ends it.
+    case debitSubmitted(PaymentIntentRecord)
 }
 
 /// What was asked of an intent, for `IntentRefusal.unexpectedState`: the statuses that allow it, as Stripe words them.

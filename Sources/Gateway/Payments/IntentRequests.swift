@@ -42,10 +42,29 @@ struct IntentCreation: Sendable {
     var options: ConfirmOptions
 }
 
-/// How a confirmation runs: whether the customer is there (3-D Secure possible) and where to send them back.
+/// How a confirmation runs: whether the customer is there (3-D Secure possible), where to send them back, and the
+/// mandate a SEPA debit is made under.
 struct ConfirmOptions: Sendable {
     var offSession = false
     var returnURL: String?
+    /// `mandate_data[customer_acceptance]`: the account holder accepts a new mandate with this payment.
+    var mandateAcceptance: MandateAcceptance?
+    /// `mandate`: an existing mandate to debit under.
+    var mandate: String?
+}
+
+/// How the account holder accepted a SEPA mandate: online (the shop records their IP address and browser) or
+/// offline (a signed form).
+struct MandateAcceptance: Sendable, Equatable {
+    enum Kind: String, Sendable {
+        case online, offline
+    }
+
+    var kind: Kind
+    /// When they accepted (Unix seconds); the confirmation's time when not given.
+    var acceptedAt: Int64?
+    var ipAddress: String?
+    var userAgent: String?
 }
 
 /// A confirm: the card (if another than the intent's) and the fields a confirmation may set.

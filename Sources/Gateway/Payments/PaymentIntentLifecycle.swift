@@ -25,11 +25,11 @@ struct PaymentIntentLifecycle {
     /// A new intent from the fields of a create: `requires_confirmation` with a card, `requires_payment_method`
     /// without; `payment_intent.created`.
     func create(amount: Int64, currency: Currency, _ changes: IntentChanges, id: String, clientSecret: String, customer: String?,
-                card: ResolvedCard?, returnURL: String?, now: Int64) throws(IntentRefusal) -> IntentTransition {
+                card: ResolvedMethod?, returnURL: String?, now: Int64) throws(IntentRefusal) -> IntentTransition {
         try Self.checkAmount(amount, currency)
         try Self.checkTip(changes.tip, amount: amount)
         var types = changes.paymentMethodTypes ?? []
-        if types.isEmpty { types = [card?.input.isCardPresent == true ? "card_present" : "card"] }
+        if types.isEmpty { types = [card?.isCardPresent == true ? "card_present" : card?.method.type == "sepa_debit" ? "sepa_debit" : "card"] }
         var intent = PaymentIntentRecord(
             id: id, amount: amount, currency: currency.code.lowercased(), status: card == nil ? .requiresPaymentMethod : .requiresConfirmation,
             captureMethod: changes.captureMethod ?? .automatic, confirmationMethod: changes.confirmationMethod ?? .automatic,
@@ -46,7 +46,7 @@ struct PaymentIntentLifecycle {
 
     /// An update: descriptive fields change in any status; what changes the payment (amount, currency, card …)
     /// only before it succeeds, and sends it back to confirmation. `card` and `customer` are resolved already.
-    func update(_ read: PaymentIntentRecord, _ changes: IntentChanges, card: ResolvedCard?, customer: String??) throws(IntentRefusal) -> IntentTransition {
+    func update(_ read: PaymentIntentRecord, _ changes: IntentChanges, card: ResolvedMethod?, customer: String??) throws(IntentRefusal) -> IntentTransition {
         var intent = read
         let changesPayment = changes.changesPayment  // a new card comes from `changes.card`
         if changesPayment, !IntentAction.update.allows(intent.status) { throw .unexpectedState(.update, read) }
@@ -123,7 +123,7 @@ struct PaymentIntentLifecycle {
             intent.latestCharge = charge.id
             var txn: BalanceTransactionRecord?
             if !manual {
-                let t = Ledger.forCapture(of: charge, amount: intent.amount, cardPresent: card.input.isCardPresent, fees: fees, now: facts.now)
+                let t = Ledger.forCapture(of: charge, amount: intent.amount, channel: card.input.isCardPresent ? .cardPresent : .card, fees: fees, now: facts.now)
                 charge.amountCaptured = intent.amount
                 charge.captured = true
                 charge.balanceTransaction = t.id
@@ -201,7 +201,7 @@ struct PaymentIntentLifecycle {
         guard amount <= read.amountCapturable else { throw .amountToCaptureTooLarge(requested: amount, capturable: read.amountCapturable) }
         guard var charge else { throw .noAuthorizedCharge(intentID: read.id, toDo: "capture") }
         var intent = read
-        let txn = Ledger.forCapture(of: charge, amount: amount, cardPresent: ChargeBuilder.isCardPresent(charge), fees: fees, now: now)
+        let txn = Ledger.forCapture(of: charge, amount: amount, channel: ChargeBuilder.isCardPresent(charge) ? .cardPresent : .card, fees: fees, now: now)
         charge.amountCaptured = amount
         charge.captured = true
         charge.balanceTransaction = txn.id
@@ -221,6 +221,7 @@ struct PaymentIntentLifecycle {
     /// as refunded in full, as in Stripe).
     func cancel(_ read: PaymentIntentRecord, charge: ChargeRecord?, reason: CancellationReason?, now: Int64) throws(IntentRefusal) -> IntentTransition {
         guard IntentAction.cancel.allows(read.status) else { throw .unexpectedState(.cancel, read) }
+        if read.status == .processing, charge?.status == .pending { throw .debitSubmitted(read) }
         var intent = read
         var writes: [StoreWrite] = []
         var events: [EventDraft] = []

@@ -11,9 +11,12 @@ struct PaymentIntents {
     let issuer: IssuerSimulator
     let vault: CardVault
     let lifecycle: PaymentIntentLifecycle
+    /// The machine time the bank clock runs from (SEPA debits).
+    let clock: any GatewayClock
 
-    init(store: any PaymentStore, issuer: IssuerSimulator, vault: CardVault, fees: FeeModel) {
+    init(store: any PaymentStore, issuer: IssuerSimulator, vault: CardVault, fees: FeeModel, clock: any GatewayClock = SystemClock()) {
         self.store = store
+        self.clock = clock
         self.issuer = issuer
         self.vault = vault
         var balances: [String: Int64] = [:]
@@ -40,9 +43,7 @@ struct PaymentIntents {
         }
         // A concurrent payment on the same card may take the balance the issuer counted on: decide again.
         return try await store.retryingConflicts {
-            var step = try await authorize(created.intent, card: card, options: request.options, authenticated: false, baseURL: baseURL, now: now) {
-                .insert($0)
-            }
+            var step = try await pay(created.intent, with: card, options: request.options, baseURL: baseURL, now: now) { .insert($0) }
             step.events = created.events + step.events
             try await store.commit(methodWrites + step.rows(now: now))
             return IntentOutcome(intent: step.intent, decline: step.decline)
@@ -64,15 +65,15 @@ struct PaymentIntents {
         try await store.retryingConflicts {
             let read = try await existing(id)
             let intent = try lifecycle.confirming(read, request)
-            let card: ResolvedCard
+            let card: ResolvedMethod
             if let source = request.card {
                 card = try await resolve(source, customer: intent.customer, now: now)
             } else if let methodID = intent.paymentMethod {
-                card = try await storedCard(methodID, customer: intent.customer)
+                card = try await stored(methodID, customer: intent.customer)
             } else {
                 throw IntentRefusal.missingPaymentMethod
             }
-            let step = try await authorize(intent, card: card, options: request.options, authenticated: false, baseURL: baseURL, now: now) {
+            let step = try await pay(intent, with: card, options: request.options, baseURL: baseURL, now: now) {
                 .update($0, expecting: .status(read.status))
             }
             try await store.commit((card.isNew ? [.insert(card.method)] : []) + step.rows(now: now))
@@ -88,7 +89,7 @@ struct PaymentIntents {
             let methodID = try lifecycle.authenticating(read)
             let step: IntentTransition
             if succeeded {
-                let card = try await storedCard(methodID, customer: read.customer)
+                let card = try await stored(methodID, customer: read.customer).card(for: "3-D Secure")
                 step = try await authorize(read, card: card, options: ConfirmOptions(), authenticated: true, baseURL: "", now: now) {
                     .update($0, expecting: .status(.requiresAction))
                 }
@@ -120,6 +121,17 @@ struct PaymentIntents {
     }
 
     // MARK: Authorization
+
+    /// A confirmation's payment: the card's issuer authorizes it, or a SEPA debit goes to the account's bank.
+    private func pay(_ intent: PaymentIntentRecord, with method: ResolvedMethod, options: ConfirmOptions, baseURL: String, now: Date,
+                     intentWrite: (PaymentIntentRecord) -> StoreWrite) async throws -> IntentTransition {
+        switch method {
+        case .card(let card):
+            return try await authorize(intent, card: card, options: options, authenticated: false, baseURL: baseURL, now: now, intentWrite: intentWrite)
+        case .bankAccount(let account):
+            return try await submitDebit(intent, account: account, options: options, now: now, intentWrite: intentWrite)
+        }
+    }
 
     /// Gathers what the issuer decides on (the card's open-to-buy and holds, whether its cryptogram was used
     /// before), asks it, and has the lifecycle apply the answer.

@@ -105,10 +105,18 @@ struct Refunds {
         }
     }
 
-    /// The charge to refund and the amount (`amount`, default all that is left), with Stripe's refusals: a failed or
-    /// uncaptured charge, nothing left (`charge_already_refunded`), more than is left (`amount_too_large`).
+    /// The charge to refund and the amount (`amount`, default all that is left), with Stripe's refusals: a pending,
+    /// disputed, failed or uncaptured charge, nothing left (`charge_already_refunded`), more than is left (`amount_too_large`).
     func refundable(charge chargeParam: String?, paymentIntent intentParam: String?, amount requested: Int64?) async throws -> (ChargeRecord, Int64) {
         let charge = try await chargeToRefund(charge: chargeParam, paymentIntent: intentParam)
+        guard charge.status != .pending else {
+            throw APIError.invalidRequest("Charge \(charge.id) is pending: its SEPA Direct Debit is with the customer's bank. Refund it once it has succeeded.",
+                                          param: intentParam == nil ? "charge" : "payment_intent")
+        }
+        guard !charge.disputed else {
+            throw APIError.invalidRequest("Charge \(charge.id) has been charged back: the dispute returned its amount already, so it cannot be refunded.",
+                                          param: nil, code: "charge_disputed")
+        }
         guard charge.paid else {
             throw APIError.invalidRequest("Charge \(charge.id) failed, so there is nothing to refund.", param: "charge")
         }

@@ -20,22 +20,24 @@ enum SEPADebit {
         return method
     }
 
-    /// `sepa_debit[iban]`, `billing_details[name]` and `[email]` of a create, checked with Stripe's error code for a
-    /// bad IBAN (`invalid_bank_account_iban`) and a message that says what is wrong with it.
-    static func parse(_ params: inout FormParams) throws(APIError) -> (iban: IBAN, name: String, email: String) {
-        let text = try params.requiredString("sepa_debit", "iban")
+    /// `sepa_debit[iban]`, `billing_details[name]` and `[email]` of a create (under `prefix`: `payment_method_data`
+    /// in a payment intent), checked with Stripe's error code for a bad IBAN (`invalid_bank_account_iban`) and a
+    /// message that says what is wrong with it.
+    static func parse(_ params: inout FormParams, prefix: [String] = []) throws(APIError) -> (iban: IBAN, name: String, email: String) {
+        func name(_ path: String...) -> String { FormParams.name(prefix + path) }
+        let text = try params.requiredString(prefix + ["sepa_debit", "iban"])
         let iban: IBAN
         do throws(IBAN.Problem) { iban = try IBAN(text) } catch {
-            throw APIError.invalidRequest("The IBAN you entered is invalid: \(error).", param: "sepa_debit[iban]", code: "invalid_bank_account_iban")
+            throw APIError.invalidRequest("The IBAN you entered is invalid: \(error).", param: name("sepa_debit", "iban"), code: "invalid_bank_account_iban")
         }
-        guard let name = try params.string("billing_details", "name"), !name.trimmingCharacters(in: .whitespaces).isEmpty else {
-            throw APIError.invalidRequest("Missing required param: billing_details[name] (the account holder, for the SEPA mandate).",
-                                          param: "billing_details[name]")
+        guard let holder = try params.string(prefix + ["billing_details", "name"]), !holder.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw APIError.invalidRequest("Missing required param: \(name("billing_details", "name")) (the account holder, for the SEPA mandate).",
+                                          param: name("billing_details", "name"))
         }
-        guard let email = try params.string("billing_details", "email"), email.contains("@") else {
-            throw APIError.invalidRequest("Missing required param: billing_details[email] (SEPA Direct Debit notifies the account holder by e-mail).",
-                                          param: "billing_details[email]")
+        guard let email = try params.string(prefix + ["billing_details", "email"]), email.contains("@") else {
+            throw APIError.invalidRequest("Missing required param: \(name("billing_details", "email")) (SEPA Direct Debit notifies the account holder by e-mail).",
+                                          param: name("billing_details", "email"))
         }
-        return (iban, String(name.prefix(256)), String(email.prefix(512)))
+        return (iban, String(holder.prefix(256)), String(email.prefix(512)))
     }
 }

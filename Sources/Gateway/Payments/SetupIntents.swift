@@ -6,6 +6,8 @@ import PaymentCore
 struct SetupIntents {
     let intents: PaymentIntents
     var store: any PaymentStore { intents.store }
+    /// What the refusal of a bank account names (SetupIntents check cards with their issuer).
+    static let purpose = "a SetupIntent on this gateway"
 
     /// What a step ended with, and the card's decline if there was one (the route answers 402).
     struct Outcome {
@@ -16,7 +18,7 @@ struct SetupIntents {
     func create(_ changes: SetupChanges, confirm: Bool, returnURL: String?, baseURL: String, now: Date) async throws -> Outcome {
         let customer = try await intents.liveCustomer(changes.customer ?? nil)
         if confirm && changes.card == nil { throw SetupRefusal.missingPaymentMethod }
-        let card = try await changes.card.asyncMap { try await intents.resolve($0, customer: customer, now: now) }
+        let card = try await changes.card.asyncMap { try await intents.resolve($0, customer: customer, now: now).card(for: Self.purpose) }
         let id = ObjectID.make("seti")
         let created = try SetupIntentLifecycle.create(changes, id: id, clientSecret: id + "_secret_" + ObjectID.random(length: 24),
                                                       customer: customer, card: card, returnURL: returnURL, now: Int64(now.timeIntervalSince1970))
@@ -34,7 +36,7 @@ struct SetupIntents {
         try await store.retryingConflicts {
             let read = try await existing(id)
             let customer: String?? = try await changes.customer.asyncMap { try await intents.liveCustomer($0) }
-            let card = try await changes.card.asyncMap { try await intents.resolve($0, customer: customer ?? read.customer, now: now) }
+            let card = try await changes.card.asyncMap { try await intents.resolve($0, customer: customer ?? read.customer, now: now).card(for: Self.purpose) }
             let step = try SetupIntentLifecycle.update(read, changes, card: card, customer: customer)
             try await store.commit(step.rows(now: now))
             return step.setup
@@ -47,9 +49,9 @@ struct SetupIntents {
             let setup = try SetupIntentLifecycle.confirming(read, returnURL: returnURL)
             let card: ResolvedCard
             if let source {
-                card = try await intents.resolve(source, customer: setup.customer, now: now)
+                card = try await intents.resolve(source, customer: setup.customer, now: now).card(for: Self.purpose)
             } else if let methodID = setup.paymentMethod {
-                card = try await intents.storedCard(methodID, customer: setup.customer)
+                card = try await intents.stored(methodID, customer: setup.customer).card(for: Self.purpose)
             } else {
                 throw SetupRefusal.missingPaymentMethod
             }
@@ -63,7 +65,7 @@ struct SetupIntents {
     func completeAuthentication(id: String, succeeded: Bool, now: Date) async throws -> Outcome {
         try await store.retryingConflicts {
             let read = try await existing(id)
-            let card = try await intents.storedCard(try SetupIntentLifecycle.authenticating(read), customer: read.customer)
+            let card = try await intents.stored(try SetupIntentLifecycle.authenticating(read), customer: read.customer).card(for: Self.purpose)
             let step = succeeded
                 ? check(read, card: card, authenticated: true, baseURL: "", now: now) { .update($0, expecting: .setupStatus(.requiresAction)) }
                 : try SetupIntentLifecycle.authenticationFailed(read, method: card.method)

@@ -39,6 +39,10 @@ extension APIError {
                                    code: "incremental_authorization_unsupported")
         case .incrementNotAbove(let total, let current):
             self = .invalidRequest("Invalid amount: the new total (\(total)) must be greater than the currently authorized amount (\(current)).", param: "amount")
+        case .debitSubmitted(let intent):
+            self.init(status: .badRequest, kind: .invalidRequestError, code: "payment_intent_unexpected_state",
+                      message: "You cannot cancel this PaymentIntent because it has a status of processing: its SEPA Direct Debit is with the customer's bank, whose answer ends it (POST /v1/vtpe/test_helpers/bank_clock/advance brings the answer sooner).")
+            paymentIntent = Render.paymentIntent(intent)
         }
     }
 

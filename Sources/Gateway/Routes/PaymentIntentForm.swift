@@ -23,8 +23,8 @@ extension IntentChanges {
         f.metadata = try params.metadata("metadata")
         f.clearsMetadata = params.has("metadata") && f.metadata?.isEmpty == true
         if let types = try params.stringList("payment_method_types") {
-            for t in types where !["card", "card_present"].contains(t) {
-                throw APIError.invalidRequest("The payment method type \"\(t.prefix(40))\" is invalid. Supported here: card, card_present.", param: "payment_method_types")
+            for t in types where !["card", "card_present", "sepa_debit"].contains(t) {
+                throw APIError.invalidRequest("The payment method type \"\(t.prefix(40))\" is invalid. Supported here: card, card_present, sepa_debit.", param: "payment_method_types")
             }
             f.paymentMethodTypes = types
         }
@@ -41,7 +41,7 @@ extension IntentCreation {
         guard let currency = changes.currency else { throw APIError.invalidRequest("Missing required param: currency.", param: "currency") }
         let confirm = try params.bool("confirm") ?? false
         let options = try ConfirmOptions.parse(&params)
-        params.allow("automatic_payment_methods", "payment_method_options[card]", "mandate_data", "shipping", "expand")
+        params.allow("automatic_payment_methods", "payment_method_options[card]", "payment_method_options[sepa_debit]", "shipping", "expand")
         try params.rejectUnknown()
         return IntentCreation(amount: amount, currency: currency, changes: changes, confirm: confirm, options: options)
     }
@@ -56,7 +56,7 @@ extension IntentConfirmation {
         c.receiptEmail = try params.string("receipt_email").map { $0.isEmpty ? nil : $0 }
         c.setupFutureUsage = try params.setupFutureUsage()
         c.incrementalAuthorization = try params.incrementalAuthorization()
-        params.allow("payment_method_options[card]", "mandate_data", "shipping", "expand", "use_stripe_sdk")
+        params.allow("payment_method_options[card]", "payment_method_options[sepa_debit]", "shipping", "expand", "use_stripe_sdk")
         try params.rejectUnknown()
         return c
     }
@@ -78,7 +78,29 @@ extension ConfirmOptions {
             }
             options.returnURL = url
         }
+        options.mandateAcceptance = try MandateAcceptance.parse(&params)
+        if let mandate = try params.string("mandate"), !mandate.isEmpty { options.mandate = mandate }
         return options
+    }
+}
+
+extension MandateAcceptance {
+    /// `mandate_data[customer_acceptance]`: `type` online (with `online[ip_address]` and `online[user_agent]`) or
+    /// offline, and `accepted_at`.
+    static func parse(_ params: inout FormParams) throws(APIError) -> MandateAcceptance? {
+        let prefix = ["mandate_data", "customer_acceptance"]
+        guard params.has("mandate_data") else { return nil }
+        let typeName = FormParams.name(prefix + ["type"])
+        guard let kind = Kind(rawValue: try params.requiredString(prefix + ["type"])) else {
+            throw APIError.invalidRequest("Invalid \(typeName): must be online or offline.", param: typeName)
+        }
+        var acceptance = MandateAcceptance(kind: kind)
+        acceptance.acceptedAt = try params.integer(prefix + ["accepted_at"], range: 0...4_102_444_800)
+        if kind == .online {
+            acceptance.ipAddress = try params.requiredString(prefix + ["online", "ip_address"])
+            acceptance.userAgent = try params.requiredString(prefix + ["online", "user_agent"])
+        }
+        return acceptance
     }
 }
 
@@ -141,8 +163,11 @@ extension CardSource {
             return .input(try CardDetails.parse(&params, prefix: ["payment_method_data", "card"], now: now))
         case "card_present":
             return .cardPresent(try SealedCardPresent.parse(&params, now: now))
+        case "sepa_debit":
+            let account = try SEPADebit.parse(&params, prefix: ["payment_method_data"])
+            return .sepaDebit(iban: account.iban, name: account.name, email: account.email)
         default:
-            throw APIError.invalidRequest("Invalid payment_method_data[type]: must be card or card_present.", param: "payment_method_data[type]")
+            throw APIError.invalidRequest("Invalid payment_method_data[type]: must be card, card_present or sepa_debit.", param: "payment_method_data[type]")
         }
     }
 }

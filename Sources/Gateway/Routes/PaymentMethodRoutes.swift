@@ -64,7 +64,15 @@ struct PaymentMethodRoutes {
                 throw APIError.invalidRequest("The payment method \(method.id) is not attached to a customer.", param: "payment_method")
             }
             method.customer = nil
-            try await store.commit([.update(method, expecting: nil)]
+            // A detached bank account's mandates end with it (Stripe makes them inactive): no later debit under them.
+            var mandateWrites: [StoreWrite] = []
+            let mandates = try await store.list(MandateRecord.self, PageRequest(limit: 100, filters: ["payment_method": method.id, "status": "active"]))
+            for var mandate in mandates.items {
+                mandate.status = "inactive"
+                mandateWrites += [.update(mandate, expecting: .init(column: "status", value: .text("active")))]
+                    + EventOutbox.write(.mandateUpdated, .mandate(mandate))
+            }
+            try await store.commit([.update(method, expecting: nil)] + mandateWrites
                 + EventOutbox.write(.paymentMethodDetached, .paymentMethod(method)))
             return .json(Render.paymentMethod(method))
         }

@@ -414,5 +414,53 @@ enum Migrations {
             "ALTER TABLE payment_methods ADD COLUMN billing_name TEXT",
             "ALTER TABLE payment_methods ADD COLUMN billing_email TEXT",
         ]),
+        // SEPA Direct Debit payments (issue 14): mandates, debits waiting for the bank's answer, the bank clock the
+        // tests move, and disputes.
+        ("2026-12-04-020-sepa-debit-payments", [
+            """
+            CREATE TABLE mandates (
+                id TEXT PRIMARY KEY,
+                payment_method TEXT NOT NULL,
+                customer TEXT,
+                status TEXT NOT NULL,
+                acceptance_type TEXT NOT NULL,
+                accepted_at BIGINT NOT NULL,
+                ip_address TEXT,
+                user_agent TEXT,
+                reference TEXT NOT NULL,
+                created BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX mandates_payment_method ON mandates (payment_method, status)",
+            """
+            CREATE TABLE bank_debits (
+                id TEXT PRIMARY KEY,
+                payment_intent TEXT NOT NULL,
+                status TEXT NOT NULL,
+                answers_at BIGINT NOT NULL,
+                failure_code TEXT,
+                disputed BOOLEAN NOT NULL,
+                created BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX bank_debits_due ON bank_debits (answers_at) WHERE status = 'pending'",
+            "CREATE TABLE bank_clock (id TEXT PRIMARY KEY, offset_seconds BIGINT NOT NULL)",
+            """
+            CREATE TABLE disputes (
+                id TEXT PRIMARY KEY,
+                amount BIGINT NOT NULL CHECK (amount > 0),
+                currency TEXT NOT NULL,
+                charge TEXT NOT NULL,
+                payment_intent TEXT,
+                reason TEXT NOT NULL,
+                status TEXT NOT NULL,
+                balance_transaction TEXT NOT NULL,
+                created BIGINT NOT NULL,
+                metadata TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX disputes_created ON disputes (created, id)",
+            "ALTER TABLE charges ADD COLUMN disputed BOOLEAN NOT NULL DEFAULT FALSE",
+        ]),
     ]
 }

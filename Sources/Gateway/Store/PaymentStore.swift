@@ -64,6 +64,11 @@ public protocol PaymentStore: Sendable {
     func reportTotals(from: Int64, to: Int64, groupBy: ReportGrouping) async throws -> [ReportTotals]
     /// Per currency, the net of the balance transactions available at `now` and not paid out yet.
     func unsettledBalance(availableBy now: Int64) async throws -> [UnsettledBalance]
+
+    // MARK: SEPA debits
+
+    /// The debits waiting for their bank's answer that is due by `bankNow` (the bank clock), soonest first.
+    func dueBankDebits(by bankNow: Int64, limit: Int) async throws -> [BankDebitRecord]
 }
 
 /// A record kept in its own table, addressed by its prefixed id.

@@ -1,8 +1,8 @@
 import Foundation
 import SQLKit
 
-/// The summary report's sums, added up by the database: authorization attempts from the charges, money from the
-/// ledger, each row tagged with its group.
+/// The summary report's sums, added up by the database: authorization attempts from the charges (a SEPA debit
+/// counts once its bank has answered), money from the ledger, each row tagged with its group.
 extension SQLPaymentStore {
     public func reportTotals(from: Int64, to: Int64, groupBy: ReportGrouping) async throws -> [ReportTotals] {
         try await sessions.withSession { db in
@@ -12,7 +12,7 @@ extension SQLPaymentStore {
                 FROM charges c
                 LEFT JOIN payment_methods pm ON pm.id = c.payment_method
                 LEFT JOIN payment_intents pi ON pi.id = c.payment_intent
-                WHERE c.created >= \(bind: from) AND c.created < \(bind: to)
+                WHERE c.created >= \(bind: from) AND c.created < \(bind: to) AND c.status <> 'pending'
                 GROUP BY grp, c.currency
                 """).all()
             // A refund's group is its charge's; an unreferenced refund (no charge) is card-present at its terminal.
@@ -69,7 +69,7 @@ extension SQLPaymentStore {
         switch grouping {
         case .currency: return refund ? "b.currency" : "c.currency"
         case .channel: return "CASE WHEN \(cardPresent) THEN 'card_present' ELSE 'online' END"
-        case .brand: return "COALESCE(pm.brand, 'unknown')"
+        case .brand: return "COALESCE(NULLIF(pm.brand, ''), pm.type, 'unknown')"
         case .terminal: return "COALESCE(\(terminal), 'none')"
         case .location:
             // The terminal's newest reader that is not deleted (a terminal may have registered more than once).

@@ -68,6 +68,10 @@ enum TriggerPlan {
     static let intent = "amount=2000&currency=eur&description=vtpe+trigger"
     static let paid = post("/v1/payment_intents", intent + "&payment_method=pm_card_visa&confirm=true", names: "pi")
     static let authorized = post("/v1/payment_intents", intent + "&payment_method=pm_card_visa&confirm=true&capture_method=manual", names: "pi")
+    /// A SEPA debit that its (test) bank answers three minutes later: it stays `processing` meanwhile.
+    static let sepaDebit = intent + "&payment_method_types[]=sepa_debit&payment_method_data[type]=sepa_debit"
+        + "&payment_method_data[sepa_debit][iban]=AT321904300235473204&payment_method_data[billing_details][name]=vtpe+trigger"
+        + "&payment_method_data[billing_details][email]=trigger%40example.com&mandate_data[customer_acceptance][type]=offline&confirm=true"
     static let customer = post("/v1/customers", "email=trigger%40example.com&name=vtpe+trigger", names: "cus")
     static let method = post("/v1/payment_methods", "type=card&card[number]=4242424242424242&card[exp_month]=12&card[exp_year]=2034&card[cvc]=123", names: "pm")
     static let attach = post("/v1/payment_methods/{pm}/attach", "customer={cus}")
@@ -77,6 +81,7 @@ enum TriggerPlan {
         (["payment_intent.succeeded", "charge.succeeded"], [paid]),
         (["payment_intent.payment_failed", "charge.failed"],
          [post("/v1/payment_intents", intent + "&payment_method=pm_card_visa_chargeDeclined&confirm=true", expected: [402])]),
+        (["payment_intent.processing", "charge.pending"], [post("/v1/payment_intents", sepaDebit, names: "pi")]),
         (["payment_intent.requires_action"], [post("/v1/payment_intents", intent + "&payment_method=pm_card_authenticationRequired&confirm=true", names: "pi")]),
         (["payment_intent.amount_capturable_updated"], [authorized]),
         (["charge.captured"], [authorized, post("/v1/payment_intents/{pi}/capture", "")]),
