@@ -10,6 +10,7 @@ public enum EventType: String, TextColumn, CaseIterable {
     case paymentIntentCanceled = "payment_intent.canceled"
     case paymentIntentRequiresAction = "payment_intent.requires_action"
     case paymentIntentAmountCapturableUpdated = "payment_intent.amount_capturable_updated"
+    case paymentIntentPartiallyFunded = "payment_intent.partially_funded"
     case chargeSucceeded = "charge.succeeded"
     case chargeFailed = "charge.failed"
     case chargeCaptured = "charge.captured"
@@ -20,6 +21,8 @@ public enum EventType: String, TextColumn, CaseIterable {
     case chargeDisputeFundsWithdrawn = "charge.dispute.funds_withdrawn"
     case chargeDisputeClosed = "charge.dispute.closed"
     case mandateUpdated = "mandate.updated"
+    case customerCashBalanceTransactionCreated = "customer_cash_balance_transaction.created"
+    case cashBalanceFundsAvailable = "cash_balance.funds_available"
     case refundCreated = "refund.created"
     case refundUpdated = "refund.updated"
     case customerCreated = "customer.created"
@@ -50,6 +53,8 @@ enum EventObject: Sendable {
     case payout(PayoutRecord)
     case dispute(DisputeRecord)
     case mandate(MandateRecord)
+    case cashBalance(CashBalanceRecord)
+    case cashBalanceTransaction(CashBalanceTransactionRecord)
 
     var id: String {
         switch self {
@@ -63,6 +68,8 @@ enum EventObject: Sendable {
         case .payout(let r): r.id
         case .dispute(let r): r.id
         case .mandate(let r): r.id
+        case .cashBalance(let r): r.customer
+        case .cashBalanceTransaction(let r): r.id
         }
     }
 }

@@ -40,6 +40,8 @@ enum Render {
         case .payout(let r): payout(r)
         case .dispute(let r): dispute(r)
         case .mandate(let r): mandate(r)
+        case .cashBalance(let r): cashBalance(customer: r.customer, [r])
+        case .cashBalanceTransaction(let r): cashBalanceTransaction(r)
         }
     }
 
@@ -142,7 +144,9 @@ enum Render {
             ("wallet", .null),
         ])
         let details: (String, JSONValue)
-        if m.type == "sepa_debit" {
+        if m.type == "customer_balance" {
+            details = ("customer_balance", .object([]))
+        } else if m.type == "sepa_debit" {
             details = ("sepa_debit", .object([
                 ("bank_code", .string(m.bankCode)), ("branch_code", .string(m.branchCode)), ("country", .string(m.country)),
                 ("fingerprint", .string(m.fingerprint)),

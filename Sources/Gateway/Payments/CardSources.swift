@@ -26,6 +26,8 @@ enum CardSource: Sendable {
     case cardPresent(SealedCardPresent)
     /// A SEPA bank account (`payment_method_data[type]=sepa_debit`) and its holder.
     case sepaDebit(iban: IBAN, name: String, email: String)
+    /// The customer's cash balance, funded by bank transfer (`payment_method_data[type]=customer_balance`).
+    case customerBalance
 }
 
 /// A card ready for the issuer, with its payment method (new, or read from the store).
@@ -46,11 +48,14 @@ struct ResolvedBankAccount {
 enum ResolvedMethod {
     case card(ResolvedCard)
     case bankAccount(ResolvedBankAccount)
+    /// Paid by bank transfer into the customer's cash balance.
+    case customerBalance(PaymentMethodRecord, isNew: Bool)
 
     var method: PaymentMethodRecord {
         switch self {
         case .card(let c): c.method
         case .bankAccount(let b): b.method
+        case .customerBalance(let m, _): m
         }
     }
 
@@ -58,6 +63,7 @@ enum ResolvedMethod {
         switch self {
         case .card(let c): c.isNew
         case .bankAccount(let b): b.isNew
+        case .customerBalance(_, let isNew): isNew
         }
     }
 
@@ -68,7 +74,7 @@ enum ResolvedMethod {
     /// The card, for the requests only a card can take (SetupIntents, 3-D Secure).
     func card(for purpose: String) throws(IntentRefusal) -> ResolvedCard {
         guard case .card(let card) = self else {
-            throw .invalidParameter(message: "The PaymentMethod \(method.id) is a \(method.type) bank account; \(purpose) takes cards only.",
+            throw .invalidParameter(message: "The PaymentMethod \(method.id) is of type \(method.type); \(purpose) takes cards only.",
                                     param: "payment_method")
         }
         return card
@@ -92,18 +98,22 @@ extension PaymentIntents {
         case .sepaDebit(let iban, let name, let email):
             let method = try SEPADebit.paymentMethod(iban: iban, name: name, email: email, vault: vault, now: now)
             return .bankAccount(ResolvedBankAccount(iban: iban, method: method, isNew: true))
+        case .customerBalance:
+            return .customerBalance(PaymentMethodRecord.customerBalance(customer: customer, now: now), isNew: true)
         }
     }
 
     /// A stored payment method, its card number or IBAN opened from the vault. A method attached to a customer pays
     /// only for that customer.
     func stored(_ id: String, customer: String?) async throws -> ResolvedMethod {
-        guard let record = try await store.find(PaymentMethodRecord.self, id: id), let sealed = record.encryptedPan else {
+        guard let record = try await store.find(PaymentMethodRecord.self, id: id) else {
             throw IntentRefusal.missing(object: "PaymentMethod", id: id, param: "payment_method")
         }
         if let owner = record.customer, owner != customer {
             throw IntentRefusal.paymentMethodOfAnotherCustomer(methodID: id, owner: owner)
         }
+        if record.type == "customer_balance" { return .customerBalance(record, isNew: false) }
+        guard let sealed = record.encryptedPan else { throw IntentRefusal.missing(object: "PaymentMethod", id: id, param: "payment_method") }
         if record.type == "sepa_debit" {
             return .bankAccount(ResolvedBankAccount(iban: try vault.openIBAN(sealed), method: record, isNew: false))
         }

@@ -44,6 +44,19 @@ enum ChargeBuilder {
 }
 
 extension ChargeBuilder {
+    /// The charge of an intent paid in full from the customer's cash balance (bank transfers).
+    static func bankTransfer(of intent: PaymentIntentRecord, method: PaymentMethodRecord, created: Int64) -> ChargeRecord {
+        let details: JSONValue = .object([("customer_balance", .object([])), ("type", "customer_balance")])
+        let outcome: JSONValue = .object([("network_status", "approved_by_network"), ("reason", .null), ("risk_level", "not_assessed"),
+                                          ("seller_message", "Payment complete."), ("type", "authorized")])
+        return ChargeRecord(
+            id: ObjectID.make("ch"), paymentIntent: intent.id, amount: intent.amount, amountCaptured: intent.amount, amountRefunded: 0,
+            currency: intent.currency, status: .succeeded, paid: true, captured: true, failureCode: nil, failureMessage: nil,
+            outcome: outcome.compactText, paymentMethod: method.id, paymentMethodDetails: details.compactText, authorizationCode: nil,
+            created: created, description: intent.description, metadata: "{}", customer: intent.customer, balanceTransaction: nil,
+            fingerprint: nil)
+    }
+
     /// The pending charge of a SEPA debit submitted under `mandate`: the bank account's codes, last four and
     /// fingerprint; paid, captured and given its balance transaction when the bank pays.
     static func debit(of intent: PaymentIntentRecord, method: PaymentMethodRecord, mandate: String, created: Int64) -> ChargeRecord {

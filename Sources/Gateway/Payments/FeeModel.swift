@@ -9,6 +9,7 @@ import Yams
 /// card:          { percent: 2.9, fixed: 30 }   # fixed in the payment currency's minor units
 /// card_present:  { percent: 2.7, fixed: 5 }
 /// sepa_debit:    { percent: 0, fixed: 35 }
+/// bank_transfer: { percent: 0, fixed: 0 }    # customer_balance (SEPA credit transfers)
 /// fixed_by_currency: { jpy: 0, kwd: 0 }        # overrides `fixed` for these currencies
 /// available_after_days: 2
 /// ```
@@ -27,36 +28,40 @@ public struct FeeModel: Sendable, Equatable {
     public var card: Rate
     public var cardPresent: Rate
     public var sepaDebit: Rate
+    public var bankTransfer: Rate
     public var fixedByCurrency: [String: Int64]
     public var availableAfterDays: Int
 
-    /// Stripe's public list price shape (card 2.9 % + 30, in person 2.7 % + 5, SEPA Direct Debit 35), pending for
-    /// two days.
+    /// Stripe's public list price shape (card 2.9 % + 30, in person 2.7 % + 5, SEPA Direct Debit 35, bank transfers
+    /// free), pending for two days.
     public static let standard = FeeModel(card: Rate(percent: 2.9, fixed: 30), cardPresent: Rate(percent: 2.7, fixed: 5),
-                                          sepaDebit: Rate(percent: 0, fixed: 35), fixedByCurrency: [:], availableAfterDays: 2)
+                                          sepaDebit: Rate(percent: 0, fixed: 35), bankTransfer: Rate(percent: 0, fixed: 0),
+                                          fixedByCurrency: [:], availableAfterDays: 2)
 
-    public init(card: Rate, cardPresent: Rate, sepaDebit: Rate, fixedByCurrency: [String: Int64], availableAfterDays: Int) {
+    public init(card: Rate, cardPresent: Rate, sepaDebit: Rate, bankTransfer: Rate, fixedByCurrency: [String: Int64], availableAfterDays: Int) {
         self.card = card
         self.cardPresent = cardPresent
         self.sepaDebit = sepaDebit
+        self.bankTransfer = bankTransfer
         self.fixedByCurrency = fixedByCurrency
         self.availableAfterDays = availableAfterDays
     }
 
     /// How a payment was made, for its rate.
     public enum Channel: Sendable {
-        case card, cardPresent, sepaDebit
+        case card, cardPresent, sepaDebit, bankTransfer
     }
 
     /// The fee on `amount` (minor units), rounded half up, never more than the amount itself. A currency's fixed
-    /// fee (`fixed_by_currency`) applies to cards; a SEPA debit's fixed fee is in euro cents already.
+    /// fee (`fixed_by_currency`) applies to cards; SEPA fixed fees are in euro cents already.
     public func fee(amount: Int64, currency: String, channel: Channel) -> Int64 {
         let rate = switch channel {
         case .card: card
         case .cardPresent: cardPresent
         case .sepaDebit: sepaDebit
+        case .bankTransfer: bankTransfer
         }
-        let fixed = channel == .sepaDebit ? rate.fixed : fixedByCurrency[currency.lowercased()] ?? rate.fixed
+        let fixed = channel == .card || channel == .cardPresent ? fixedByCurrency[currency.lowercased()] ?? rate.fixed : rate.fixed
         let (product, overflow) = amount.multipliedReportingOverflow(by: rate.basisPoints)
         let percentage = overflow ? amount / 10_000 * rate.basisPoints : (product + 5_000) / 10_000
         return min(amount, percentage + fixed)
@@ -87,7 +92,7 @@ public struct FeeModel: Sendable, Equatable {
             throw GatewaySetupError(message: "not valid YAML: \(error)")
         }
         guard let map = (root ?? [String: Any]()) as? [String: Any] else { throw GatewaySetupError(message: "the fee configuration must be a mapping") }
-        let knownKeys: Set = ["card", "card_present", "sepa_debit", "fixed_by_currency", "available_after_days"]
+        let knownKeys: Set = ["card", "card_present", "sepa_debit", "bank_transfer", "fixed_by_currency", "available_after_days"]
         if let unknown = map.keys.sorted().first(where: { !knownKeys.contains($0) }) {
             throw GatewaySetupError(message: "unknown key '\(unknown)'; known keys: \(knownKeys.sorted().joined(separator: ", "))")
         }
@@ -107,6 +112,7 @@ public struct FeeModel: Sendable, Equatable {
         model.card = try rate("card", default: model.card)
         model.cardPresent = try rate("card_present", default: model.cardPresent)
         model.sepaDebit = try rate("sepa_debit", default: model.sepaDebit)
+        model.bankTransfer = try rate("bank_transfer", default: model.bankTransfer)
         if let entry = map["fixed_by_currency"] {
             guard let fields = entry as? [String: Any] else { throw GatewaySetupError(message: "fixed_by_currency must map currency codes to fees") }
             for (currency, value) in fields {

@@ -51,6 +51,8 @@ struct ConfirmOptions: Sendable {
     var mandateAcceptance: MandateAcceptance?
     /// `mandate`: an existing mandate to debit under.
     var mandate: String?
+    /// `payment_method_options[customer_balance]`: how a customer_balance payment is funded.
+    var bankTransfer: BankTransferRequest?
 }
 
 /// How the account holder accepted a SEPA mandate: online (the shop records their IP address and browser) or

@@ -29,7 +29,7 @@ struct PaymentIntentLifecycle {
         try Self.checkAmount(amount, currency)
         try Self.checkTip(changes.tip, amount: amount)
         var types = changes.paymentMethodTypes ?? []
-        if types.isEmpty { types = [card?.isCardPresent == true ? "card_present" : card?.method.type == "sepa_debit" ? "sepa_debit" : "card"] }
+        if types.isEmpty { types = [card.map { $0.isCardPresent ? "card_present" : $0.method.type } ?? "card"] }
         var intent = PaymentIntentRecord(
             id: id, amount: amount, currency: currency.code.lowercased(), status: card == nil ? .requiresPaymentMethod : .requiresConfirmation,
             captureMethod: changes.captureMethod ?? .automatic, confirmationMethod: changes.confirmationMethod ?? .automatic,

@@ -114,7 +114,10 @@ struct PaymentIntents {
         try await store.retryingConflicts {
             let read = try await existing(id)
             // The lifecycle releases the charge of an intent waiting for capture; for the others it is not used.
-            let step = try lifecycle.cancel(read, charge: try await latestCharge(of: read), reason: reason, now: Int64(now.timeIntervalSince1970))
+            var step = try lifecycle.cancel(read, charge: try await latestCharge(of: read), reason: reason, now: Int64(now.timeIntervalSince1970))
+            let transfer = try await transferCancellation(of: read, now: Int64(now.timeIntervalSince1970))
+            step.writes += transfer.writes
+            step.events += transfer.events
             try await store.commit(step.rows(now: now))
             return step.intent
         }
@@ -130,6 +133,8 @@ struct PaymentIntents {
             return try await authorize(intent, card: card, options: options, authenticated: false, baseURL: baseURL, now: now, intentWrite: intentWrite)
         case .bankAccount(let account):
             return try await submitDebit(intent, account: account, options: options, now: now, intentWrite: intentWrite)
+        case .customerBalance(let method, _):
+            return try await requestTransfer(intent, method: method, options: options, now: now, intentWrite: intentWrite)
         }
     }
 

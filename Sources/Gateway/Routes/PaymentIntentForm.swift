@@ -23,8 +23,9 @@ extension IntentChanges {
         f.metadata = try params.metadata("metadata")
         f.clearsMetadata = params.has("metadata") && f.metadata?.isEmpty == true
         if let types = try params.stringList("payment_method_types") {
-            for t in types where !["card", "card_present", "sepa_debit"].contains(t) {
-                throw APIError.invalidRequest("The payment method type \"\(t.prefix(40))\" is invalid. Supported here: card, card_present, sepa_debit.", param: "payment_method_types")
+            for t in types where !["card", "card_present", "sepa_debit", "customer_balance"].contains(t) {
+                throw APIError.invalidRequest("The payment method type \"\(t.prefix(40))\" is invalid. Supported here: card, card_present, sepa_debit, customer_balance.",
+                                              param: "payment_method_types")
             }
             f.paymentMethodTypes = types
         }
@@ -79,8 +80,34 @@ extension ConfirmOptions {
             options.returnURL = url
         }
         options.mandateAcceptance = try MandateAcceptance.parse(&params)
+        options.bankTransfer = try BankTransferRequest.parse(&params)
         if let mandate = try params.string("mandate"), !mandate.isEmpty { options.mandate = mandate }
         return options
+    }
+}
+
+extension BankTransferRequest {
+    /// `payment_method_options[customer_balance]`: `funding_type=bank_transfer`, `bank_transfer[type]=eu_bank_transfer`
+    /// and `bank_transfer[eu_bank_transfer][country]`.
+    static func parse(_ params: inout FormParams) throws(APIError) -> BankTransferRequest? {
+        let prefix = ["payment_method_options", "customer_balance"]
+        guard params.has(prefix) else { return nil }
+        func check(_ path: [String], _ expected: String) throws(APIError) {
+            let value = try params.requiredString(prefix + path)
+            guard value == expected else {
+                throw APIError.invalidRequest("Invalid \(FormParams.name(prefix + path)): must be \(expected).", param: FormParams.name(prefix + path))
+            }
+        }
+        try check(["funding_type"], "bank_transfer")
+        try check(["bank_transfer", "type"], "eu_bank_transfer")
+        let countryPath = prefix + ["bank_transfer", "eu_bank_transfer", "country"]
+        let country = try params.requiredString(countryPath)
+        guard SEPACreditTransfer.countries.contains(country) else {
+            throw APIError.invalidRequest("Invalid \(FormParams.name(countryPath)): must be one of \(SEPACreditTransfer.countries.joined(separator: ", ")).",
+                                          param: FormParams.name(countryPath))
+        }
+        params.allow("payment_method_options[customer_balance][bank_transfer][requested_address_types]", "payment_method_options[customer_balance][setup_future_usage]")
+        return BankTransferRequest(country: country)
     }
 }
 
@@ -166,8 +193,11 @@ extension CardSource {
         case "sepa_debit":
             let account = try SEPADebit.parse(&params, prefix: ["payment_method_data"])
             return .sepaDebit(iban: account.iban, name: account.name, email: account.email)
+        case "customer_balance":
+            return .customerBalance
         default:
-            throw APIError.invalidRequest("Invalid payment_method_data[type]: must be card, card_present or sepa_debit.", param: "payment_method_data[type]")
+            throw APIError.invalidRequest("Invalid payment_method_data[type]: must be card, card_present, sepa_debit or customer_balance.",
+                                          param: "payment_method_data[type]")
         }
     }
 }

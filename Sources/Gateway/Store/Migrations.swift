@@ -462,5 +462,45 @@ enum Migrations {
             "CREATE INDEX disputes_created ON disputes (created, id)",
             "ALTER TABLE charges ADD COLUMN disputed BOOLEAN NOT NULL DEFAULT FALSE",
         ]),
+        // SEPA credit transfers (issue 14): intents waiting for a transfer, customers' cash balances and their movements.
+        ("2026-12-04-021-bank-transfers", [
+            """
+            CREATE TABLE bank_transfers (
+                id TEXT PRIMARY KEY,
+                customer TEXT NOT NULL,
+                currency TEXT NOT NULL,
+                country TEXT NOT NULL,
+                reference TEXT NOT NULL,
+                amount_remaining BIGINT NOT NULL CHECK (amount_remaining >= 0),
+                status TEXT NOT NULL,
+                created BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX bank_transfers_open ON bank_transfers (customer, currency, status, created)",
+            """
+            CREATE TABLE cash_balances (
+                id TEXT PRIMARY KEY,
+                customer TEXT NOT NULL,
+                currency TEXT NOT NULL,
+                available BIGINT NOT NULL CHECK (available >= 0),
+                created BIGINT NOT NULL DEFAULT 0
+            )
+            """,
+            "CREATE INDEX cash_balances_customer ON cash_balances (customer)",
+            """
+            CREATE TABLE cash_balance_transactions (
+                id TEXT PRIMARY KEY,
+                customer TEXT NOT NULL,
+                currency TEXT NOT NULL,
+                type TEXT NOT NULL,
+                net_amount BIGINT NOT NULL,
+                ending_balance BIGINT NOT NULL,
+                payment_intent TEXT,
+                reference TEXT,
+                created BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX cash_balance_transactions_customer ON cash_balance_transactions (customer, created, id)",
+        ]),
     ]
 }
