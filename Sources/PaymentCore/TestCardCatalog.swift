@@ -254,3 +254,10 @@ public struct IssuerAccount: Sendable, Hashable {
         self.limit = limit
     }
 }
+
+extension TestCardCatalog: CustomStringConvertible, CustomDebugStringConvertible {
+    /// Never the numbers: a catalog is indexed by card number, and the default reflection of any value holding one
+    /// (a service ServiceLifecycle logs at start, say) would print them all.
+    public var description: String { "TestCardCatalog(\(cards.count) cards)" }
+    public var debugDescription: String { description }
+}

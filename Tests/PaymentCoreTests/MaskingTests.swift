@@ -87,4 +87,12 @@ struct MaskingTests {
         let card = try #require(TestCardCatalog.standard.card(named: "visa_debit"))
         Self.expectMasked(card)
     }
+
+    /// The catalog is indexed by card number: neither it nor a value holding it shows one.
+    @Test func theCatalog() {
+        struct Holder { let catalog = TestCardCatalog.standard }
+        for text in ["\(TestCardCatalog.standard)", String(reflecting: TestCardCatalog.standard), "\(Holder())", String(reflecting: Holder())] {
+            #expect(!text.contains("4242424242424242") && !text.contains("4000056655665556"), "\(text.prefix(200))")
+        }
+    }
 }

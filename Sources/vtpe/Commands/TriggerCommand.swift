@@ -72,6 +72,10 @@ enum TriggerPlan {
     static let sepaDebit = intent + "&payment_method_types[]=sepa_debit&payment_method_data[type]=sepa_debit"
         + "&payment_method_data[sepa_debit][iban]=AT321904300235473204&payment_method_data[billing_details][name]=vtpe+trigger"
         + "&payment_method_data[billing_details][email]=trigger%40example.com&mandate_data[customer_acceptance][type]=offline&confirm=true"
+    /// An intent paid by SEPA credit transfer into the customer's cash balance (it waits for the money).
+    static let bankTransfer = intent + "&customer={cus}&payment_method_types[]=customer_balance&payment_method_data[type]=customer_balance"
+        + "&payment_method_options[customer_balance][funding_type]=bank_transfer&payment_method_options[customer_balance][bank_transfer][type]=eu_bank_transfer"
+        + "&payment_method_options[customer_balance][bank_transfer][eu_bank_transfer][country]=FR&confirm=true"
     static let customer = post("/v1/customers", "email=trigger%40example.com&name=vtpe+trigger", names: "cus")
     static let method = post("/v1/payment_methods", "type=card&card[number]=4242424242424242&card[exp_month]=12&card[exp_year]=2034&card[cvc]=123", names: "pm")
     static let attach = post("/v1/payment_methods/{pm}/attach", "customer={cus}")
@@ -82,6 +86,12 @@ enum TriggerPlan {
         (["payment_intent.payment_failed", "charge.failed"],
          [post("/v1/payment_intents", intent + "&payment_method=pm_card_visa_chargeDeclined&confirm=true", expected: [402])]),
         (["payment_intent.processing", "charge.pending"], [post("/v1/payment_intents", sepaDebit, names: "pi")]),
+        (["charge.dispute.created", "charge.dispute.funds_withdrawn", "charge.dispute.closed"],
+         [post("/v1/payment_intents", sepaDebit.replacingOccurrences(of: "AT321904300235473204", with: "AT591904300235473203"), names: "pi"),
+          post("/v1/vtpe/test_helpers/bank_clock/advance", "seconds=0")]),
+        (["payment_intent.partially_funded", "customer_cash_balance_transaction.created"],
+         [customer, post("/v1/payment_intents", bankTransfer, names: "pi"), post("/v1/test_helpers/customers/{cus}/fund_cash_balance", "amount=500&currency=eur")]),
+        (["cash_balance.funds_available"], [customer, post("/v1/test_helpers/customers/{cus}/fund_cash_balance", "amount=500&currency=eur")]),
         (["payment_intent.requires_action"], [post("/v1/payment_intents", intent + "&payment_method=pm_card_authenticationRequired&confirm=true", names: "pi")]),
         (["payment_intent.amount_capturable_updated"], [authorized]),
         (["charge.captured"], [authorized, post("/v1/payment_intents/{pi}/capture", "")]),
