@@ -12,12 +12,7 @@ import PaymentCore
 extension PaymentIntentLifecycle {
     /// The checks of a bank transfer before anything is written.
     static func checkBankTransfer(_ intent: PaymentIntentRecord, request: BankTransferRequest?) throws(IntentRefusal) {
-        let types = intent.paymentMethodTypes.split(separator: ",").map(String.init)
-        guard types.contains("customer_balance") else {
-            throw .invalidParameter(
-                message: "The PaymentMethod provided (customer_balance) is not allowed for this PaymentIntent. Please attach a PaymentMethod of one of the following types: \(types.joined(separator: ", ")). Alternatively update the allowed payment_method_types for this PaymentIntent to include \"customer_balance\".",
-                param: "payment_method")
-        }
+        try checkTypeAllowed("customer_balance", on: intent)
         guard intent.customer != nil else {
             throw .invalidParameter(message: "A customer is required to pay with customer_balance: the transfer is matched to the customer's virtual IBAN.",
                                     param: "customer")

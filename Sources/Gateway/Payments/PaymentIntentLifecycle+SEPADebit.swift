@@ -13,15 +13,20 @@ extension PaymentIntentLifecycle {
     /// The largest SEPA debit Stripe accepts (EUR 10,000).
     static let maxSEPADebit: Int64 = 1_000_000
 
+    /// The intent's `payment_method_types` must include `type`, with Stripe's message when it does not.
+    static func checkTypeAllowed(_ type: String, on intent: PaymentIntentRecord) throws(IntentRefusal) {
+        let types = intent.paymentMethodTypes.split(separator: ",").map(String.init)
+        guard types.contains(type) else {
+            throw .invalidParameter(
+                message: "The PaymentMethod provided (\(type)) is not allowed for this PaymentIntent. Please attach a PaymentMethod of one of the following types: \(types.joined(separator: ", ")). Alternatively update the allowed payment_method_types for this PaymentIntent to include \"\(type)\".",
+                param: "payment_method")
+        }
+    }
+
     /// The checks of a debit before anything is written: euro, automatic capture, a type the intent allows, and
     /// within the scheme's limit.
     static func checkDebit(_ intent: PaymentIntentRecord, method: PaymentMethodRecord) throws(IntentRefusal) {
-        let types = intent.paymentMethodTypes.split(separator: ",").map(String.init)
-        guard types.contains("sepa_debit") else {
-            throw .invalidParameter(
-                message: "The PaymentMethod provided (sepa_debit) is not allowed for this PaymentIntent. Please attach a PaymentMethod of one of the following types: \(types.joined(separator: ", ")). Alternatively update the allowed payment_method_types for this PaymentIntent to include \"sepa_debit\".",
-                param: "payment_method")
-        }
+        try checkTypeAllowed("sepa_debit", on: intent)
         guard intent.currency == "eur" else {
             throw .invalidParameter(message: "The currency provided (\(intent.currency)) is invalid. Payments with sepa_debit support the following currencies: eur.",
                                     param: "currency")
