@@ -77,6 +77,10 @@ public enum GatewayApp {
         PayoutRoutes(store: store).register(on: api)
         SEPARoutes(intents: intents).register(on: api)
         CashBalanceRoutes(intents: intents).register(on: api)
+        let subscriptions = Subscriptions(intents: intents)
+        ProductRoutes(store: store, clock: configuration.clock).register(on: api)
+        SubscriptionRoutes(subscriptions: subscriptions).register(on: api)
+        TestClockRoutes(clocks: TestClocks(subscriptions: subscriptions)).register(on: api)
         return router
     }
 
@@ -107,7 +111,8 @@ public enum GatewayApp {
         if configuration.payouts.enabled { services.append(PayoutScheduler(store: store, settings: configuration.payouts, logger: logger)) }
         let intents = PaymentIntents(store: store, issuer: IssuerSimulator(catalog: .standard), vault: vault, fees: configuration.fees,
                                      clock: configuration.clock)
-        services.append(BankDebitSettlement(intents: intents, logger: logger))
+        services.append(PeriodicPass.bankDebits(intents, logger: logger))
+        services.append(PeriodicPass.billing(Subscriptions(intents: intents), logger: logger))
         return Application(
             router: router(store: store, configuration: configuration, vault: vault),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "vtpe-gateway"),

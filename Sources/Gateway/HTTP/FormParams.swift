@@ -83,6 +83,10 @@ public struct FormParams: Sendable {
 
     /// A boolean parameter (`true` / `false`).
     public mutating func bool(_ path: String...) throws(APIError) -> Bool? {
+        try bool(path)
+    }
+
+    public mutating func bool(_ path: [String]) throws(APIError) -> Bool? {
         guard let s = try string(path) else { return nil }
         switch s {
         case "true": return true

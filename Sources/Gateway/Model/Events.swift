@@ -39,6 +39,23 @@ public enum EventType: String, TextColumn, CaseIterable {
     case payoutPaid = "payout.paid"
     case terminalReaderActionSucceeded = "terminal.reader.action_succeeded"
     case terminalReaderActionFailed = "terminal.reader.action_failed"
+    case productCreated = "product.created"
+    case productUpdated = "product.updated"
+    case priceCreated = "price.created"
+    case priceUpdated = "price.updated"
+    case customerSubscriptionCreated = "customer.subscription.created"
+    case customerSubscriptionUpdated = "customer.subscription.updated"
+    case customerSubscriptionDeleted = "customer.subscription.deleted"
+    case invoiceCreated = "invoice.created"
+    case invoiceFinalized = "invoice.finalized"
+    case invoicePaid = "invoice.paid"
+    case invoicePaymentSucceeded = "invoice.payment_succeeded"
+    case invoicePaymentFailed = "invoice.payment_failed"
+    case invoiceVoided = "invoice.voided"
+    case testClockCreated = "test_helpers.test_clock.created"
+    case testClockAdvancing = "test_helpers.test_clock.advancing"
+    case testClockReady = "test_helpers.test_clock.ready"
+    case testClockDeleted = "test_helpers.test_clock.deleted"
 }
 
 /// The object an event carries, as it was right after the change.
@@ -55,6 +72,11 @@ enum EventObject: Sendable {
     case mandate(MandateRecord)
     case cashBalance(CashBalanceRecord)
     case cashBalanceTransaction(CashBalanceTransactionRecord)
+    case product(ProductRecord)
+    case price(PriceRecord)
+    case subscription(SubscriptionRecord)
+    case invoice(InvoiceRecord)
+    case testClock(TestClockRecord)
 
     var id: String {
         switch self {
@@ -70,6 +92,11 @@ enum EventObject: Sendable {
         case .mandate(let r): r.id
         case .cashBalance(let r): r.customer
         case .cashBalanceTransaction(let r): r.id
+        case .product(let r): r.id
+        case .price(let r): r.id
+        case .subscription(let r): r.id
+        case .invoice(let r): r.id
+        case .testClock(let r): r.id
         }
     }
 }

@@ -25,7 +25,7 @@ extension MandateRecord: StoredRecord {
 }
 
 /// A SEPA debit submitted to the account holder's bank and not answered yet: when the bank answers (on the bank
-/// clock) and what (`SEPABank`). Its id is the charge's. The settlement (`BankDebitSettlement`) applies the answer
+/// clock) and what (`SEPABank`). Its id is the charge's. The settlement (`PeriodicPass.bankDebits`) applies the answer
 /// once the bank clock reaches `answersAt`.
 public struct BankDebitRecord: Sendable, Codable, Equatable {
     public var id: String

@@ -123,6 +123,10 @@ public struct CustomerRecord: Sendable, Codable, Equatable {
     public var invoicePrefix: String
     public var created: Int64
     public var deleted: Bool
+    /// The test clock the customer lives on (`test_clock` at creation): their subscriptions run on its time.
+    public var testClock: String? = nil
+    /// The sequence number of the customer's next invoice (`number` is `invoice_prefix-0001`, `-0002` …).
+    public var nextInvoiceSequence: Int64 = 1
 }
 
 /// A payment method as stored: brand, last four digits and expiry, never the full number or a CVC.

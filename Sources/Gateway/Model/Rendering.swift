@@ -42,6 +42,11 @@ enum Render {
         case .mandate(let r): mandate(r)
         case .cashBalance(let r): cashBalance(customer: r.customer, [r])
         case .cashBalanceTransaction(let r): cashBalanceTransaction(r)
+        case .product(let r): product(r)
+        case .price(let r): price(r)
+        case .subscription(let r): subscription(r)
+        case .invoice(let r): invoice(r)
+        case .testClock(let r): testClock(r)
         }
     }
 
@@ -115,6 +120,7 @@ enum Render {
             ("discount", .null),
             ("email", .string(c.email)),
             ("invoice_prefix", .string(c.invoicePrefix)),
+            ("next_invoice_sequence", .int(c.nextInvoiceSequence)),
             ("invoice_settings", .object([("custom_fields", .null), ("default_payment_method", .string(c.defaultPaymentMethod)),
                                           ("footer", .null), ("rendering_options", .null)])),
             ("livemode", false),
@@ -124,7 +130,7 @@ enum Render {
             ("preferred_locales", .array([])),
             ("shipping", .null),
             ("tax_exempt", "none"),
-            ("test_clock", .null),
+            ("test_clock", .string(c.testClock)),
         ])
     }
 

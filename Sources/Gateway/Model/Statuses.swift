@@ -67,3 +67,50 @@ public enum CancellationReason: String, TextColumn, CaseIterable {
     case requestedByCustomer = "requested_by_customer"
     case abandoned
 }
+
+/// A recurring price's `recurring[interval]`.
+public enum RecurringInterval: String, TextColumn, CaseIterable {
+    case day, week, month, year
+
+    /// Stripe's ceiling on a billing period: one year (`interval_count` up to 365 days, 52 weeks, 12 months, 1 year).
+    var maxCount: Int64 {
+        switch self {
+        case .day: 365
+        case .week: 52
+        case .month: 12
+        case .year: 1
+        }
+    }
+}
+
+/// Where a subscription is (`SubscriptionLifecycle`).
+public enum SubscriptionStatus: String, TextColumn, CaseIterable {
+    /// The first invoice is not paid yet (declined, or waiting for 3-D Secure or a debit).
+    case incomplete
+    /// The first invoice was not paid within 23 hours: the subscription never started.
+    case incompleteExpired = "incomplete_expired"
+    case trialing
+    case active
+    /// A renewal invoice is not paid; its payment is retried.
+    case pastDue = "past_due"
+    case canceled
+
+    /// The statuses that still bill.
+    static let live: [SubscriptionStatus] = [.incomplete, .trialing, .active, .pastDue]
+}
+
+/// An invoice's status.
+public enum InvoiceStatus: String, TextColumn, CaseIterable {
+    case draft, open, paid, void
+}
+
+/// Why an invoice was made.
+public enum BillingReason: String, TextColumn, CaseIterable {
+    case subscriptionCreate = "subscription_create"
+    case subscriptionCycle = "subscription_cycle"
+}
+
+/// A test clock's status: `advancing` while the subscriptions on it catch up with its new time.
+public enum TestClockStatus: String, TextColumn, CaseIterable {
+    case ready, advancing
+}

@@ -28,7 +28,11 @@ struct PaymentIntents {
 
     var catalog: TestCardCatalog { issuer.catalog }
 
-    func create(_ request: IntentCreation, baseURL: String, now: Date) async throws -> IntentOutcome {
+    /// The rows another object commits in the same transaction as a payment step, decided from its outcome (an
+    /// invoice paid or failed with its intent): neither is written without the other.
+    typealias Accompanying = (IntentOutcome) throws -> [StoreWrite]
+
+    func create(_ request: IntentCreation, baseURL: String, now: Date, accompanying: Accompanying? = nil) async throws -> IntentOutcome {
         let customer = try await liveCustomer(request.changes.customer ?? nil)
         if request.confirm && request.changes.card == nil { throw IntentRefusal.missingPaymentMethod }
         let card = try await request.changes.card.asyncMap { try await resolve($0, customer: customer, now: now) }
@@ -38,15 +42,17 @@ struct PaymentIntents {
                                            card: card, returnURL: request.options.returnURL, now: Int64(now.timeIntervalSince1970))
         let methodWrites: [StoreWrite] = card.map { $0.isNew ? [.insert($0.method)] : [] } ?? []
         guard request.confirm, let card else {
-            try await store.commit(methodWrites + created.rows(now: now))
-            return IntentOutcome(intent: created.intent, decline: nil)
+            let outcome = IntentOutcome(intent: created.intent, decline: nil)
+            try await store.commit(methodWrites + created.rows(now: now) + (accompanying?(outcome) ?? []))
+            return outcome
         }
         // A concurrent payment on the same card may take the balance the issuer counted on: decide again.
         return try await store.retryingConflicts {
             var step = try await pay(created.intent, with: card, options: request.options, baseURL: baseURL, now: now) { .insert($0) }
             step.events = created.events + step.events
-            try await store.commit(methodWrites + step.rows(now: now))
-            return IntentOutcome(intent: step.intent, decline: step.decline)
+            let outcome = IntentOutcome(intent: step.intent, decline: step.decline)
+            try await store.commit(methodWrites + step.rows(now: now) + (accompanying?(outcome) ?? []))
+            return outcome
         }
     }
 
@@ -61,7 +67,7 @@ struct PaymentIntents {
         }
     }
 
-    func confirm(id: String, _ request: IntentConfirmation, baseURL: String, now: Date) async throws -> IntentOutcome {
+    func confirm(id: String, _ request: IntentConfirmation, baseURL: String, now: Date, accompanying: Accompanying? = nil) async throws -> IntentOutcome {
         try await store.retryingConflicts {
             let read = try await existing(id)
             let intent = try lifecycle.confirming(read, request)
@@ -76,8 +82,9 @@ struct PaymentIntents {
             let step = try await pay(intent, with: card, options: request.options, baseURL: baseURL, now: now) {
                 .update($0, expecting: .status(read.status))
             }
-            try await store.commit((card.isNew ? [.insert(card.method)] : []) + step.rows(now: now))
-            return IntentOutcome(intent: step.intent, decline: step.decline)
+            let outcome = IntentOutcome(intent: step.intent, decline: step.decline)
+            try await store.commit((card.isNew ? [.insert(card.method)] : []) + step.rows(now: now) + (accompanying?(outcome) ?? []))
+            return outcome
         }
     }
 

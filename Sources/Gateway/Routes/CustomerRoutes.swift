@@ -13,6 +13,13 @@ struct CustomerRoutes {
                                           invoicePrefix: ObjectID.random(length: 8).uppercased(),
                                           created: Int64(Date().timeIntervalSince1970), deleted: false)
             let expand = try params.stringList("expand") ?? []
+            if let clockID = try params.string("test_clock"), !clockID.isEmpty {
+                guard let clock = try await store.find(TestClockRecord.self, id: clockID), !clock.deleted else {
+                    throw APIError.missing("test_clock", id: clockID, param: "test_clock")
+                }
+                customer.testClock = clock.id
+                customer.created = clock.frozenTime
+            }
             try await apply(&params, to: &customer)
             try await store.commit([.insert(customer)] + EventOutbox.write(.customerCreated, .customer(customer)))
             return .json(try await expander.expand(Render.customer(customer), expand))

@@ -8,7 +8,8 @@ struct Expander {
     static let maxDepth = 4
     /// The fields that hold an expandable id.
     static let expandable: Set = ["latest_charge", "payment_intent", "payment_method", "customer", "charge",
-                                  "balance_transaction", "default_payment_method", "source", "location"]
+                                  "balance_transaction", "default_payment_method", "source", "location",
+                                  "latest_invoice", "invoice", "subscription", "product", "test_clock"]
 
     func expand(_ value: JSONValue, _ paths: [String]) async throws -> JSONValue {
         var value = value
@@ -70,6 +71,11 @@ struct Expander {
         case "cus": return try await store.find(CustomerRecord.self, id: id).map { $0.deleted ? Render.deletedCustomer($0.id) : Render.customer($0) }
         case "re": return try await store.find(RefundRecord.self, id: id).map(Render.refund)
         case "tml": return try await store.find(LocationRecord.self, id: id).map(Render.location)
+        case "in": return try await store.find(InvoiceRecord.self, id: id).map(Render.invoice)
+        case "sub": return try await store.find(SubscriptionRecord.self, id: id).map(Render.subscription)
+        case "prod": return try await store.find(ProductRecord.self, id: id).map(Render.product)
+        case "price": return try await store.find(PriceRecord.self, id: id).map(Render.price)
+        case "clock": return try await store.find(TestClockRecord.self, id: id).map(Render.testClock)
         case "txn": return try await store.find(BalanceTransactionRecord.self, id: id).map { Render.balanceTransaction($0, now: Int64(Date().timeIntervalSince1970)) }
         default: return nil
         }

@@ -502,5 +502,116 @@ enum Migrations {
             """,
             "CREATE INDEX cash_balance_transactions_customer ON cash_balance_transactions (customer, created, id)",
         ]),
+        // Billing (issue 14): products, prices, test clocks, subscriptions and their invoices.
+        ("2026-12-06-022-billing", [
+            """
+            CREATE TABLE products (
+                id TEXT PRIMARY KEY,
+                name TEXT NOT NULL,
+                active BOOLEAN NOT NULL,
+                description TEXT,
+                metadata TEXT NOT NULL,
+                created BIGINT NOT NULL,
+                updated BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX products_created ON products (created, id)",
+            """
+            CREATE TABLE prices (
+                id TEXT PRIMARY KEY,
+                product TEXT NOT NULL,
+                active BOOLEAN NOT NULL,
+                currency TEXT NOT NULL,
+                unit_amount BIGINT NOT NULL CHECK (unit_amount >= 0),
+                recurring_interval TEXT,
+                recurring_interval_count BIGINT,
+                nickname TEXT,
+                metadata TEXT NOT NULL,
+                created BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX prices_product ON prices (product, created, id)",
+            """
+            CREATE TABLE test_clocks (
+                id TEXT PRIMARY KEY,
+                name TEXT,
+                frozen_time BIGINT NOT NULL,
+                status TEXT NOT NULL,
+                created BIGINT NOT NULL,
+                deletes_after BIGINT NOT NULL,
+                deleted BOOLEAN NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE subscriptions (
+                id TEXT PRIMARY KEY,
+                customer TEXT NOT NULL,
+                status TEXT NOT NULL,
+                item_id TEXT NOT NULL,
+                price TEXT NOT NULL,
+                price_object TEXT NOT NULL,
+                quantity BIGINT NOT NULL CHECK (quantity > 0),
+                currency TEXT NOT NULL,
+                created BIGINT NOT NULL,
+                start_date BIGINT NOT NULL,
+                billing_cycle_anchor BIGINT NOT NULL,
+                current_period_start BIGINT NOT NULL,
+                current_period_end BIGINT NOT NULL,
+                cancel_at_period_end BOOLEAN NOT NULL,
+                canceled_at BIGINT,
+                cancellation_reason TEXT,
+                ended_at BIGINT,
+                trial_start BIGINT,
+                trial_end BIGINT,
+                default_payment_method TEXT,
+                latest_invoice TEXT,
+                test_clock TEXT,
+                next_action_at BIGINT,
+                description TEXT,
+                metadata TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX subscriptions_customer ON subscriptions (customer, created, id)",
+            "CREATE INDEX subscriptions_due ON subscriptions (next_action_at) WHERE next_action_at IS NOT NULL",
+            """
+            CREATE TABLE invoices (
+                id TEXT PRIMARY KEY,
+                number TEXT NOT NULL,
+                customer TEXT NOT NULL,
+                subscription TEXT,
+                status TEXT NOT NULL,
+                billing_reason TEXT NOT NULL,
+                currency TEXT NOT NULL,
+                amount_due BIGINT NOT NULL CHECK (amount_due >= 0),
+                amount_paid BIGINT NOT NULL,
+                period_start BIGINT NOT NULL,
+                period_end BIGINT NOT NULL,
+                line_id TEXT NOT NULL,
+                line_price TEXT NOT NULL,
+                line_price_object TEXT NOT NULL,
+                line_quantity BIGINT NOT NULL,
+                line_description TEXT NOT NULL,
+                payment_intent TEXT,
+                attempt_count BIGINT NOT NULL,
+                attempted BOOLEAN NOT NULL,
+                next_payment_attempt BIGINT,
+                awaiting_payment BOOLEAN NOT NULL,
+                created BIGINT NOT NULL,
+                finalized_at BIGINT,
+                paid_at BIGINT,
+                voided_at BIGINT,
+                test_clock TEXT,
+                metadata TEXT NOT NULL
+            )
+            """,
+            "CREATE UNIQUE INDEX invoices_number ON invoices (number)",
+            "CREATE INDEX invoices_customer ON invoices (customer, created, id)",
+            "CREATE INDEX invoices_subscription ON invoices (subscription, created, id)",
+            "CREATE INDEX invoices_retry ON invoices (next_payment_attempt) WHERE next_payment_attempt IS NOT NULL",
+            "CREATE INDEX invoices_awaiting ON invoices (created) WHERE awaiting_payment",
+            "ALTER TABLE customers ADD COLUMN test_clock TEXT",
+            "ALTER TABLE customers ADD COLUMN next_invoice_sequence BIGINT NOT NULL DEFAULT 1",
+            "CREATE INDEX customers_test_clock ON customers (test_clock) WHERE test_clock IS NOT NULL",
+        ]),
     ]
 }

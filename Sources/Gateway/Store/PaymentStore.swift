@@ -69,6 +69,15 @@ public protocol PaymentStore: Sendable {
 
     /// The debits waiting for their bank's answer that is due by `bankNow` (the bank clock), soonest first.
     func dueBankDebits(by bankNow: Int64, limit: Int) async throws -> [BankDebitRecord]
+
+    // MARK: Billing
+
+    /// The live subscriptions on the clock (`testClock`, or the machine's when nil) with something to do by `time`.
+    func dueSubscriptions(testClock: String?, by time: Int64, limit: Int) async throws -> [SubscriptionRecord]
+    /// The open invoices on the clock whose next payment attempt is due by `time`.
+    func dueInvoices(testClock: String?, by time: Int64, limit: Int) async throws -> [InvoiceRecord]
+    /// The open invoices whose last payment has not ended yet (a debit processing, 3-D Secure waiting), oldest first.
+    func awaitingInvoices(limit: Int) async throws -> [InvoiceRecord]
 }
 
 /// A record kept in its own table, addressed by its prefixed id.

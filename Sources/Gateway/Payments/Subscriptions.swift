@@ -1,0 +1,318 @@
+import Foundation
+import PaymentCore
+
+/// Runs subscriptions: reads what a step needs, lets `SubscriptionLifecycle` decide, pays invoices with payment
+/// intents (`PaymentIntents`) and commits the invoice and subscription rows in the same transaction as the payment
+/// (`PaymentIntents.Accompanying`), so an invoice is never marked paid without its payment nor charged twice: every
+/// write is guarded by what it read (the period, the attempt count), and a second process doing the same step
+/// conflicts and finds the work done. Time is the customer's: their test clock's, or the gateway clock's.
+struct Subscriptions {
+    let intents: PaymentIntents
+    let lifecycle = SubscriptionLifecycle()
+    var store: any PaymentStore { intents.store }
+
+    /// The time of `customer`: their test clock's frozen time, or the gateway's clock.
+    func now(for customer: CustomerRecord) async throws -> Int64 {
+        if let clockID = customer.testClock, let clock = try await store.find(TestClockRecord.self, id: clockID) { return clock.frozenTime }
+        return Int64(intents.clock.now().timeIntervalSince1970)
+    }
+
+    /// The subscription, its first invoice and the first attempt at paying it, with the intent's decline if the card
+    /// was declined. Without `attemptPayment` (`default_incomplete`) the invoice's intent waits for the customer to
+    /// confirm it; the subscription turns active once it succeeds. `errorIfIncomplete`: a first invoice that is not paid ends the subscription (`incomplete_expired`,
+    /// the invoice void) and the decline is the answer.
+    func create(_ request: SubscriptionLifecycle.Request, attemptPayment: Bool, errorIfIncomplete: Bool, offSession: Bool) async throws
+        -> (subscription: SubscriptionRecord, outcome: IntentOutcome?)
+    {
+        let now = try await now(for: request.customer)
+        var start = lifecycle.start(request, now: now)
+        start.events.insert(EventDraft(type: .customerSubscriptionCreated, object: .subscription(start.subscription)), at: 0)
+        let method = attemptPayment ? request.defaultPaymentMethod ?? request.customer.defaultPaymentMethod : nil
+        let result = try await firstAttempt(start, read: request.customer, method: method, offSession: offSession, now: now,
+                                            giveUpUnlessPaid: errorIfIncomplete, waitForCustomer: !attemptPayment) { .insert($0) }
+        if errorIfIncomplete, let outcome = result.outcome, outcome.intent.status == .requiresAction {
+            // The customer is not there to authenticate: the payment must not go through later.
+            _ = try? await intents.cancel(id: outcome.intent.id, reason: .abandoned, now: Date(timeIntervalSince1970: TimeInterval(now)))
+        }
+        return result
+    }
+
+    /// An invoice's first attempt, committed with the invoice (and the subscription row `subscriptionWrite` makes,
+    /// and the customer's invoice counter) in one transaction.
+    private func firstAttempt(_ start: SubscriptionLifecycle.Start, read customer: CustomerRecord, method: String?, offSession: Bool, now: Int64,
+                              giveUpUnlessPaid: Bool = false, waitForCustomer: Bool = false, subscriptionWrite: @escaping (SubscriptionRecord) -> StoreWrite) async throws
+        -> (subscription: SubscriptionRecord, outcome: IntentOutcome?)
+    {
+        let invoice = waitForCustomer ? start.invoice : lifecycle.attempting(start.invoice)
+        let customerWrite = StoreWrite.update(start.customer, expecting: .init(column: "next_invoice_sequence", value: .integer(customer.nextInvoiceSequence)))
+        // The invoice's own events come before its payment's in the stream, as in Stripe's.
+        let leading = EventOutbox.writes(start.events, now: now)
+        var subscription = start.subscription
+        func rows(_ attempt: SubscriptionLifecycle.Attempt, intent: String?) -> [StoreWrite] {
+            var settled = lifecycle.settle(invoice, subscription: start.subscription, attempt, paymentIntent: intent, now: now)
+            if giveUpUnlessPaid, attempt != .paid, let sub = settled.subscription {
+                let expired = lifecycle.expire(sub, invoice: settled.invoice, now: now)
+                settled = (expired.invoice ?? settled.invoice, expired.subscription, settled.events + expired.events)
+            }
+            subscription = settled.subscription ?? start.subscription
+            return leading + [subscriptionWrite(subscription), .insert(settled.invoice), customerWrite] + EventOutbox.writes(settled.events, now: now)
+        }
+        guard invoice.amountDue > 0 else {
+            try await store.commit(rows(.paid, intent: nil))
+            return (subscription, nil)
+        }
+        let outcome = try await pay(invoice, method: method, offSession: offSession, now: now) { outcome in
+            // Without a method to try (default_incomplete), the intent waits for the customer to confirm it.
+            rows(method == nil && outcome.intent.status == .requiresPaymentMethod && waitForCustomer ? .pending : Self.attempt(outcome.intent.status),
+                 intent: outcome.intent.id)
+        }
+        return (subscription, outcome)
+    }
+
+    /// A new payment intent for `invoice`, confirmed with `method` when there is one; a refusal (the method is gone,
+    /// a debit without a mandate) leaves the intent waiting for a payment method and the attempt failed.
+    private func pay(_ invoice: InvoiceRecord, method: String?, offSession: Bool, now: Int64,
+                     accompanying: @escaping PaymentIntents.Accompanying) async throws -> IntentOutcome {
+        func creation(_ method: String?) throws -> IntentCreation {
+            var changes = IntentChanges()
+            changes.customer = .some(invoice.customer)
+            changes.description = .some(invoice.billingReason == .subscriptionCreate ? "Subscription creation" : "Subscription update")
+            changes.metadata = ["vtpe_invoice": invoice.id]
+            if let method { changes.card = .stored(method) }
+            return IntentCreation(amount: invoice.amountDue, currency: try Currency(code: invoice.currency.uppercased()), changes: changes,
+                                  confirm: method != nil, options: ConfirmOptions(offSession: offSession))
+        }
+        let date = Date(timeIntervalSince1970: TimeInterval(now))
+        do {
+            return try await intents.create(try creation(method), baseURL: "", now: date, accompanying: accompanying)
+        } catch is IntentRefusal where method != nil {
+            return try await intents.create(try creation(nil), baseURL: "", now: date, accompanying: accompanying)
+        }
+    }
+
+    /// What an intent's status says of the attempt.
+    static func attempt(_ status: PaymentIntentStatus) -> SubscriptionLifecycle.Attempt {
+        switch status {
+        case .succeeded: .paid
+        case .processing: .processing
+        case .requiresAction: .pending
+        default: .failed
+        }
+    }
+
+    // MARK: Changes
+
+    /// `POST /v1/subscriptions/:id`.
+    func update(id: String, cancelAtPeriodEnd: Bool?, defaultPaymentMethod: String??, description: String??, metadata: [String: String]?,
+                clearsMetadata: Bool) async throws -> SubscriptionRecord {
+        try await store.retryingConflicts {
+            let read = try await existing(id)
+            guard SubscriptionStatus.live.contains(read.status) else {
+                throw APIError.invalidRequest("A canceled subscription can only update its cancellation_details and metadata.", param: "id")
+            }
+            var sub = read
+            let now = try await now(for: try await customer(of: read))
+            if let cancel = cancelAtPeriodEnd {
+                sub.cancelAtPeriodEnd = cancel
+                sub.canceledAt = cancel ? now : nil
+            }
+            if let method = defaultPaymentMethod {
+                if let method { try await checkMethod(method, customer: read.customer, param: "default_payment_method") }
+                sub.defaultPaymentMethod = method
+            }
+            if let description { sub.description = description }
+            if let metadata { sub.metadata = try Metadata.merge(metadata, into: sub.metadata, clear: clearsMetadata) }
+            guard sub != read else { return read }
+            try await store.commit([.update(sub, expecting: .init(column: "status", value: .text(read.status.rawValue)))]
+                + EventOutbox.writes([EventDraft(type: .customerSubscriptionUpdated, object: .subscription(sub))], now: now))
+            return sub
+        }
+    }
+
+    /// `DELETE /v1/subscriptions/:id`: ends now; its open invoices stop being retried.
+    func cancel(id: String) async throws -> SubscriptionRecord {
+        try await store.retryingConflicts {
+            let read = try await existing(id)
+            guard SubscriptionStatus.live.contains(read.status) else {
+                throw APIError.invalidRequest("This subscription has already been canceled (status \(read.status.rawValue)).", param: "id",
+                                              code: "resource_missing")
+            }
+            let now = try await now(for: try await customer(of: read))
+            let open = try await store.list(InvoiceRecord.self, PageRequest(limit: 100, filters: ["subscription": read.id, "status": InvoiceStatus.open.rawValue]))
+            let canceled = lifecycle.cancel(read, openInvoices: open.items, now: now)
+            try await store.commit([.update(canceled.subscription, expecting: .init(column: "status", value: .text(read.status.rawValue)))]
+                + canceled.invoices.map { .update($0, expecting: .init(column: "attempt_count", value: .integer($0.attemptCount))) }
+                + EventOutbox.writes(canceled.events, now: now))
+            return canceled.subscription
+        }
+    }
+
+    /// `POST /v1/invoices/:id/pay`: another attempt now, with `method` or the subscription's (customer's) default.
+    func payInvoice(id: String, method: String?, offSession: Bool) async throws -> (invoice: InvoiceRecord, outcome: IntentOutcome?) {
+        guard let invoice = try await store.find(InvoiceRecord.self, id: id) else { throw APIError.missing("invoice", id: id) }
+        guard invoice.status == .open else {
+            throw APIError.invalidRequest("Invoice is already \(invoice.status.rawValue).", param: "id",
+                                          code: invoice.status == .paid ? "invoice_already_paid" : "invoice_not_open")
+        }
+        guard !invoice.awaitingPayment else {
+            throw APIError.invalidRequest("This invoice's payment is still in progress (\(invoice.paymentIntent ?? "")): wait for its outcome.",
+                                          param: "id", code: "invoice_payment_intent_requires_action")
+        }
+        if let method { try await checkMethod(method, customer: invoice.customer, param: "payment_method") }
+        return try await retry(invoice, method: method, offSession: offSession)
+    }
+
+    /// Another attempt at an open invoice, confirming its intent; its outcome committed with the invoice.
+    private func retry(_ invoice: InvoiceRecord, method chosen: String?, offSession: Bool) async throws -> (invoice: InvoiceRecord, outcome: IntentOutcome?) {
+        let sub = try await invoice.subscription.asyncMap { try await existing($0) }
+        let customer = try await customerRecord(invoice.customer)
+        let now = try await now(for: customer)
+        let method = chosen ?? sub?.defaultPaymentMethod ?? customer.defaultPaymentMethod
+        let attempt = lifecycle.attempting(invoice)
+        var settledInvoice = attempt
+        func rows(_ outcome: SubscriptionLifecycle.Attempt, intent: String?) -> [StoreWrite] {
+            let settled = lifecycle.settle(attempt, subscription: sub, outcome, paymentIntent: intent, now: now)
+            settledInvoice = settled.invoice
+            return Self.rows(settled, read: invoice, subscription: sub, now: now)
+        }
+        let date = Date(timeIntervalSince1970: TimeInterval(now))
+        guard let intentID = invoice.paymentIntent, let method else {
+            try await store.commit(rows(.failed, intent: nil))
+            return (settledInvoice, nil)
+        }
+        do {
+            let outcome = try await intents.confirm(id: intentID, IntentConfirmation(options: ConfirmOptions(offSession: offSession), card: .stored(method)),
+                                                    baseURL: "", now: date) { outcome in rows(Self.attempt(outcome.intent.status), intent: intentID) }
+            return (settledInvoice, outcome)
+        } catch is IntentRefusal {
+            try await store.commit(rows(.failed, intent: nil))
+            return (settledInvoice, nil)
+        }
+    }
+
+    /// The rows of an attempt's outcome on an existing invoice: the invoice guarded by the attempt count and status it
+    /// was read with, the subscription (when it changed) by its status, and their events.
+    private static func rows(_ settled: (invoice: InvoiceRecord, subscription: SubscriptionRecord?, events: [EventDraft]), read invoice: InvoiceRecord,
+                             subscription: SubscriptionRecord?, now: Int64) -> [StoreWrite] {
+        var writes: [StoreWrite] = [.update(settled.invoice, expecting: .init(column: "attempt_count", value: .integer(invoice.attemptCount))
+            .and(.init(column: "status", value: .text(invoice.status.rawValue))))]
+        if let next = settled.subscription, let subscription, next != subscription {
+            writes.append(.update(next, expecting: .init(column: "status", value: .text(subscription.status.rawValue))))
+        }
+        return writes + EventOutbox.writes(settled.events, now: now)
+    }
+
+    // MARK: The billing pass
+
+    /// Everything due by `now` on one clock (the gateway's when `testClock` is nil): payments that ended, renewals,
+    /// retries, first invoices that expired. Answers how many steps it took.
+    @discardableResult
+    func runDue(testClock: String?, now: Int64) async throws -> Int {
+        var steps = try await settleAwaiting()
+        for sub in try await store.dueSubscriptions(testClock: testClock, by: now, limit: 100) {
+            if try await advance(sub, now: now) { steps += 1 }
+        }
+        for invoice in try await store.dueInvoices(testClock: testClock, by: now, limit: 100) {
+            _ = try await retry(invoice, method: nil, offSession: true)
+            steps += 1
+        }
+        return steps
+    }
+
+    /// The earliest time after which `runDue` has something to do on `testClock`, up to `limit`.
+    func nextDue(testClock: String, by limit: Int64) async throws -> Int64? {
+        let sub = try await store.dueSubscriptions(testClock: testClock, by: limit, limit: 1).first?.nextActionAt
+        let invoice = try await store.dueInvoices(testClock: testClock, by: limit, limit: 1).first?.nextPaymentAttempt
+        return [sub, invoice].compactMap { $0 }.min()
+    }
+
+    /// Invoices whose payment was still going on: paid or failed once their intent is.
+    private func settleAwaiting() async throws -> Int {
+        var settled = 0
+        for invoice in try await store.awaitingInvoices(limit: 100) {
+            guard let intentID = invoice.paymentIntent, let intent = try await store.find(PaymentIntentRecord.self, id: intentID) else { continue }
+            // An intent waiting for the customer's payment method (default_incomplete) has not failed yet.
+            let attempt = intent.status == .requiresPaymentMethod && intent.lastPaymentError == nil ? .pending : Self.attempt(intent.status)
+            guard attempt != .pending, attempt != .processing else { continue }
+            let sub = try await invoice.subscription.asyncMap { try await existing($0) }
+            let now = try await now(for: try await customerRecord(invoice.customer))
+            let result = lifecycle.settle(invoice, subscription: sub, attempt, paymentIntent: intentID, now: now)
+            do {
+                try await store.commit(Self.rows(result, read: invoice, subscription: sub, now: now))
+                settled += 1
+            } catch is StoreConflict {
+                continue  // another process settled it
+            }
+        }
+        return settled
+    }
+
+    /// A subscription's due step: the end of its period (renew or end), or the expiry of an unpaid first invoice.
+    private func advance(_ read: SubscriptionRecord, now: Int64) async throws -> Bool {
+        guard let due = read.nextActionAt else { return false }
+        let guardDue = StoreExpectation(column: "next_action_at", value: .integer(due))
+        let customer = try await customerRecord(read.customer)
+        do {
+            if read.status == .incomplete { return try await expire(read, expecting: guardDue, now: now) }
+            guard let price = try await store.find(PriceRecord.self, id: read.price),
+                  let product = try await store.find(ProductRecord.self, id: price.product) else { return false }
+            switch lifecycle.renew(read, price: price, product: product, customer: customer, now: now) {
+            case nil:
+                return false
+            case .end(let ended, let events):
+                try await store.commit([.update(ended, expecting: guardDue)] + EventOutbox.writes(events, now: now))
+            case .invoice(let start):
+                _ = try await firstAttempt(start, read: customer, method: read.defaultPaymentMethod ?? customer.defaultPaymentMethod,
+                                           offSession: true, now: now) { .update($0, expecting: guardDue) }
+            }
+            return true
+        } catch {
+            // Another process (or request) got there first: its guarded writes won (a conflict, or the payment's
+            // retries ran out on the same stale read). Anything else is a real failure.
+            if try await store.find(SubscriptionRecord.self, id: read.id)?.nextActionAt != due { return false }
+            throw error
+        }
+    }
+
+    /// The first invoice was not paid in time: its intent is canceled (unless it succeeded meanwhile, which pays it)
+    /// and the subscription ends as `incomplete_expired`.
+    private func expire(_ read: SubscriptionRecord, expecting guardDue: StoreExpectation, now: Int64) async throws -> Bool {
+        let invoice = try await read.latestInvoice.asyncMap { try await store.find(InvoiceRecord.self, id: $0) } ?? nil
+        if let intentID = invoice?.paymentIntent, let intent = try await store.find(PaymentIntentRecord.self, id: intentID),
+           PaymentIntentStatus.cancelable.contains(intent.status), intent.status != .processing {
+            _ = try? await intents.cancel(id: intentID, reason: .abandoned, now: Date(timeIntervalSince1970: TimeInterval(now)))
+        }
+        if let intentID = invoice?.paymentIntent, try await store.find(PaymentIntentRecord.self, id: intentID)?.status == .succeeded {
+            return try await settleAwaiting() > 0
+        }
+        let expired = lifecycle.expire(read, invoice: invoice, now: now)
+        var writes: [StoreWrite] = [.update(expired.subscription, expecting: guardDue)]
+        if let voided = expired.invoice, let invoice {
+            writes.append(.update(voided, expecting: .init(column: "attempt_count", value: .integer(invoice.attemptCount))))
+        }
+        try await store.commit(writes + EventOutbox.writes(expired.events, now: now))
+        return true
+    }
+
+    // MARK: Reading
+
+    func existing(_ id: String) async throws -> SubscriptionRecord {
+        guard let sub = try await store.find(SubscriptionRecord.self, id: id) else { throw APIError.missing("subscription", id: id) }
+        return sub
+    }
+
+    private func customer(of sub: SubscriptionRecord) async throws -> CustomerRecord { try await customerRecord(sub.customer) }
+
+    private func customerRecord(_ id: String) async throws -> CustomerRecord {
+        guard let customer = try await store.find(CustomerRecord.self, id: id) else { throw APIError.missing("customer", id: id, param: "customer") }
+        return customer
+    }
+
+    /// A payment method attached to `customer`.
+    func checkMethod(_ id: String, customer: String, param: String) async throws {
+        guard let method = try await store.find(PaymentMethodRecord.self, id: id), method.customer == customer else {
+            throw APIError.invalidRequest("No such PaymentMethod: '\(id.prefix(64))' attached to customer \(customer); attach it first.",
+                                          param: param, code: "resource_missing")
+        }
+    }
+}
