@@ -9,7 +9,9 @@ struct StripeConventionsMiddleware<Context: RequestContext>: RouterMiddleware {
         let requestID = ObjectID.make("req", length: 18)
         var response: Response
         do {
-            response = try await RequestScope.$id.withValue(requestID) { try await next(request, context) }
+            response = try await RequestScope.$id.withValue(requestID) {
+                try await RequestScope.$time.withValue(Int64(Date().timeIntervalSince1970)) { try await next(request, context) }
+            }
         } catch {
             response = Self.errorResponse(error, request: request, context: context, requestID: requestID)
         }

@@ -4,9 +4,13 @@ import Foundation
 /// event is never written without its change, nor a change without its event; deliveries read the rows later.
 enum EventOutbox {
     /// The rows of `drafts`, stamped with the API request being handled (its `Request-Id` and `Idempotency-Key`).
+    /// Within a request an event carries the request's wall-clock time, as Stripe's do, even when the object it
+    /// carries lives on a test clock (its `created` is the clock's time): the stream stays in the order things
+    /// happened, and a client paging with `ending_before` never skips one. Outside a request, `now`.
     static func writes(_ drafts: [EventDraft], now: Int64) -> [StoreWrite] {
-        drafts.map { draft in
-            .insert(EventRecord(id: ObjectID.make("evt"), type: draft.type, created: now, objectId: draft.object.id,
+        let created = RequestScope.time ?? now
+        return drafts.map { draft in
+            .insert(EventRecord(id: ObjectID.make("evt"), type: draft.type, created: created, objectId: draft.object.id,
                                 data: JSONValue.object([("object", Render.eventObject(draft.object))]).compactText,
                                 requestId: RequestScope.id, idempotencyKey: IdempotencyScope.key))
         }
@@ -22,6 +26,8 @@ enum EventOutbox {
 enum RequestScope {
     /// The `Request-Id` the gateway answers with.
     @TaskLocal static var id: String?
+    /// When it came (Unix seconds, the machine's clock).
+    @TaskLocal static var time: Int64?
 }
 
 extension IntentTransition {

@@ -21,7 +21,9 @@ struct TriggerCommand: AsyncParsableCommand {
 
     func run() async throws {
         let api = try connection.api()
-        var made: [String: String] = [:]
+        // The time now and a month on, for test clocks.
+        let now = Int(Date().timeIntervalSince1970)
+        var made: [String: String] = ["now": String(now), "next_month": String(now + 31 * 86_400)]
         do {
             for step in TriggerPlan.steps(for: event) ?? [] {
                 let path = TriggerPlan.fill(step.path, made)
@@ -79,6 +81,13 @@ enum TriggerPlan {
     static let customer = post("/v1/customers", "email=trigger%40example.com&name=vtpe+trigger", names: "cus")
     static let method = post("/v1/payment_methods", "type=card&card[number]=4242424242424242&card[exp_month]=12&card[exp_year]=2034&card[cvc]=123", names: "pm")
     static let attach = post("/v1/payment_methods/{pm}/attach", "customer={cus}")
+    static let price = post("/v1/prices", "currency=eur&unit_amount=990&recurring[interval]=month&product_data[name]=vtpe+trigger", names: "price")
+    /// A customer paying a monthly price with a saved `card` (a test payment method id).
+    static func subscribed(_ card: String = "pm_card_visa") -> [Step] {
+        [customer, post("/v1/payment_methods/\(card)/attach", "customer={cus}", names: "pm"), price,
+         post("/v1/subscriptions", "customer={cus}&items[0][price]={price}&default_payment_method={pm}", names: "sub")]
+    }
+    static let clock = post("/v1/test_helpers/test_clocks", "frozen_time={now}&name=vtpe+trigger", names: "clock")
 
     static let plans: [(events: [String], steps: [Step])] = [
         (["payment_intent.created"], [post("/v1/payment_intents", intent, names: "pi")]),
@@ -110,6 +119,18 @@ enum TriggerPlan {
         (["setup_intent.setup_failed"],
          [customer, post("/v1/setup_intents", "customer={cus}&payment_method=pm_card_visa_chargeDeclined&confirm=true", expected: [402])]),
         (["setup_intent.canceled"], [post("/v1/setup_intents", "", names: "seti"), post("/v1/setup_intents/{seti}/cancel", "cancellation_reason=abandoned")]),
+        (["product.created", "price.created"], [price]),
+        (["product.updated"], [post("/v1/products", "name=vtpe+trigger", names: "prod"), post("/v1/products/{prod}", "active=false")]),
+        (["price.updated"], [price, post("/v1/prices/{price}", "nickname=vtpe+trigger")]),
+        (["customer.subscription.created", "invoice.created", "invoice.finalized", "invoice.paid", "invoice.payment_succeeded"], subscribed()),
+        (["invoice.payment_failed"], subscribed("pm_card_chargeCustomerFail")),
+        (["customer.subscription.updated"], subscribed() + [post("/v1/subscriptions/{sub}", "cancel_at_period_end=true")]),
+        (["customer.subscription.deleted"], subscribed() + [Step(method: "DELETE", path: "/v1/subscriptions/{sub}", form: nil)]),
+        (["invoice.voided"], subscribed("pm_card_chargeCustomerFail").dropLast()
+            + [post("/v1/subscriptions", "customer={cus}&items[0][price]={price}&default_payment_method={pm}&payment_behavior=error_if_incomplete", expected: [402])]),
+        (["test_helpers.test_clock.created"], [clock]),
+        (["test_helpers.test_clock.advancing", "test_helpers.test_clock.ready"], [clock, post("/v1/test_helpers/test_clocks/{clock}/advance", "frozen_time={next_month}")]),
+        (["test_helpers.test_clock.deleted"], [clock, Step(method: "DELETE", path: "/v1/test_helpers/test_clocks/{clock}", form: nil)]),
     ]
 
     static var events: [String] { plans.flatMap(\.events) }
