@@ -18,6 +18,8 @@ public struct TestCard: Sendable, Hashable, Identifiable, CustomReflectable {
     public let cvm: String?
     /// The debit network when it is not the brand's own, e.g. "interac".
     public let network: String?
+    /// When the number is a phone wallet's device account number: which wallet, and the held card's last four.
+    public let wallet: CardWallet?
     private let numberDigits: String
 
     /// Creates a card; `number` may contain spaces and must fail the Luhn check exactly when `outcome` is `.incorrectNumber`.
@@ -29,7 +31,8 @@ public struct TestCard: Sendable, Hashable, Identifiable, CustomReflectable {
         description: String,
         simulatorKey: Character? = nil,
         cvm: String? = nil,
-        network: String? = nil
+        network: String? = nil,
+        wallet: CardWallet? = nil
     ) throws(PaymentCoreError) {
         let digits = String(number.filter { $0 != " " })
         if outcome == .incorrectNumber {
@@ -56,6 +59,7 @@ public struct TestCard: Sendable, Hashable, Identifiable, CustomReflectable {
         self.simulatorKey = simulatorKey
         self.cvm = cvm
         self.network = network
+        self.wallet = wallet
     }
 
     /// The name.

@@ -165,9 +165,12 @@ private struct CatalogFile: Decodable {
         var balance: Int64?
         var limit: Int64?
         var setUpExemptsOffSession: Bool?
+        var wallet: String?
+        var fundingLast4: String?
 
         enum CodingKeys: String, CodingKey {
-            case name, number, outcome, description, cvm, network, balance, limit
+            case name, number, outcome, description, cvm, network, balance, limit, wallet
+            case fundingLast4 = "funding_last4"
             case setUpExemptsOffSession = "set_up_exempts_off_session"
             case declineCode = "decline_code"
             case paymentMethod = "payment_method"
@@ -224,6 +227,18 @@ private struct CatalogFile: Decodable {
                 }
                 key = character
             }
+            var cardWallet: CardWallet?
+            if let wallet {
+                guard let kind = CardWallet.Kind(rawValue: wallet) else {
+                    throw fail("wallet", "\"\(wallet)\" is not a wallet; use \(CardWallet.Kind.allCases.map(\.rawValue).joined(separator: ", ")).")
+                }
+                guard let last4 = fundingLast4, last4.count == 4, last4.allSatisfy(\.isASCII), last4.allSatisfy(\.isNumber) else {
+                    throw fail("funding_last4", "a wallet card needs the four last digits of the card it holds (funding_last4).")
+                }
+                cardWallet = CardWallet(kind: kind, fundingLast4: last4)
+            } else if fundingLast4 != nil {
+                throw fail("funding_last4", "only a wallet card (wallet) has a funding card.")
+            }
             do throws(PaymentCoreError) {
                 return try TestCard(
                     name: name,
@@ -233,7 +248,8 @@ private struct CatalogFile: Decodable {
                     description: description,
                     simulatorKey: key,
                     cvm: cvm,
-                    network: network
+                    network: network,
+                    wallet: cardWallet
                 )
             } catch {
                 throw PaymentCoreError(code: .catalog, message: error.message, location: "number")

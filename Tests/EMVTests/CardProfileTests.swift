@@ -7,7 +7,7 @@ import PaymentCore
     @Test func standardProfilesLoad() {
         #expect(CardProfile.standard.map(\.name) == [
             "visa_credit", "visa_debit", "mastercard_credit", "mastercard_debit", "mastercard_contactless_only",
-            "offline_pin", "online_pin", "expired", "pin_blocked", "declines_offline", "visa_19_digit", "cb_visa", "cb_mastercard",
+            "visa_apple_pay", "mastercard_google_pay", "offline_pin", "online_pin", "expired", "pin_blocked", "declines_offline", "visa_19_digit", "cb_visa", "cb_mastercard",
             "visa_contactless_sca",
         ])
         for profile in CardProfile.standard {

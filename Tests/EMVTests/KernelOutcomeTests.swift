@@ -34,6 +34,13 @@ import PaymentCrypto
         .init(profile: "mastercard_contactless_only", mode: .contact, decision: .terminated(.communicationFailed("the card does not answer on the contact interface")), tvr: "0000000000", tsi: "0000", cvm: nil, verification: .notPerformed),
         .init(profile: "mastercard_contactless_only", mode: .contactless, decision: .approvedOnline, tvr: "8000008000", tsi: "2800", cvm: "1F0002", verification: .noneRequired),
         .init(profile: "mastercard_contactless_only", mode: .contactless, amount: 10000, decision: .approvedOnline, tvr: "8000008000", tsi: "6800", cvm: "010002", verification: .consumerDevice),
+        // Phones: wallets' device numbers, verified on the device above the CVM limit (CDCVM).
+        .init(profile: "visa_apple_pay", mode: .contact, decision: .terminated(.communicationFailed("the card does not answer on the contact interface")), tvr: "0000000000", tsi: "0000", cvm: nil, verification: .notPerformed),
+        .init(profile: "visa_apple_pay", mode: .contactless, decision: .approvedOnline, tvr: "8000008000", tsi: "2800", cvm: "1F0002", verification: .noneRequired),
+        .init(profile: "visa_apple_pay", mode: .contactless, amount: 10000, decision: .approvedOnline, tvr: "8000008000", tsi: "6800", cvm: "010002", verification: .consumerDevice),
+        .init(profile: "mastercard_google_pay", mode: .contact, decision: .terminated(.communicationFailed("the card does not answer on the contact interface")), tvr: "0000000000", tsi: "0000", cvm: nil, verification: .notPerformed),
+        .init(profile: "mastercard_google_pay", mode: .contactless, decision: .approvedOnline, tvr: "8000008000", tsi: "2800", cvm: "1F0002", verification: .noneRequired),
+        .init(profile: "mastercard_google_pay", mode: .contactless, amount: 10000, decision: .approvedOnline, tvr: "8000008000", tsi: "6800", cvm: "010002", verification: .consumerDevice),
         .init(profile: "offline_pin", mode: .contact, decision: .approvedOffline, tvr: "8000000000", tsi: "6800", cvm: "010002", verification: .offlinePIN),
         .init(profile: "offline_pin", mode: .contactless, decision: notResponding, tvr: "0000000000", tsi: "0000", cvm: nil, verification: .notPerformed),
         .init(profile: "online_pin", mode: .contact, decision: .approvedOnline, tvr: "8000040000", tsi: "7800", cvm: "020000", verification: .onlinePIN),

@@ -16,7 +16,7 @@ import Testing
     static func card() throws -> ResolvedCard {
         let pan = try PAN("4242424242424242")
         let expiry = try Expiry(month: 12, year: 2034)
-        let method = try PaymentMethodRecord.card(pan, expiry: expiry, vault: vault, now: Date(timeIntervalSince1970: TimeInterval(now)))
+        let method = try PaymentMethodRecord.card(pan, expiry: expiry, vault: vault, catalog: .standard, now: Date(timeIntervalSince1970: TimeInterval(now)))
         return ResolvedCard(input: CardInput(pan: pan, expiry: expiry, readMethod: nil, existingMethodID: nil), method: method, isNew: true)
     }
 

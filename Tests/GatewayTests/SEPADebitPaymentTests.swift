@@ -135,6 +135,11 @@ import Testing
                 "charge.dispute.closed", "charge.dispute.funds_withdrawn", "charge.dispute.created"])
             let refund = try await client.post("/v1/refunds", "payment_intent=\(id)")
             #expect(refund.status == .badRequest && refund.error["code"] as? String == "charge_disputed")
+            // The report counts the loss in the charge's group: gross 40.00, disputes 40.00, the fee 0.35, net −0.35.
+            let report = try await client.get("/v1/vtpe/reports/summary?group_by=brand")
+            let line = try #require((report.json["data"] as? [[String: Any]])?.first)
+            #expect(line["group"] as? String == "sepa_debit" && line["gross"] as? Int == 4000 && line["disputes"] as? Int == 4000)
+            #expect(line["fees"] as? Int == 35 && line["net"] as? Int == -35 && line["refunds"] as? Int == 0)
         }
     }
 

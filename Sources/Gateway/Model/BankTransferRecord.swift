@@ -12,7 +12,7 @@ public struct BankTransferRecord: Sendable, Codable, Equatable {
     public var reference: String
     public var amountRemaining: Int64
     /// `open` while money is expected, then `funded` or `canceled`.
-    public var status: String
+    public var status: BankTransferStatus
     public var created: Int64
 }
 
@@ -43,7 +43,7 @@ public struct CashBalanceTransactionRecord: Sendable, Codable, Equatable {
     public var id: String
     public var customer: String
     public var currency: String
-    public var type: String
+    public var type: CashBalanceTransactionType
     public var netAmount: Int64
     public var endingBalance: Int64
     public var paymentIntent: String?

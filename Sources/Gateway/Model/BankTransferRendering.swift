@@ -21,16 +21,16 @@ extension Render {
             ("ending_balance", .int(t.endingBalance)),
             ("livemode", false),
             ("net_amount", .int(t.netAmount)),
-            ("type", .string(t.type)),
+            ("type", .string(t.type.rawValue)),
         ]
         switch t.type {
-        case "funded":
+        case .funded:
             fields.append(("funded", .object([("bank_transfer", .object([
                 ("eu_bank_transfer", .object([("bic", .null), ("iban_last4", .null), ("sender_name", .null)])),
                 ("reference", .string(t.reference)), ("type", "eu_bank_transfer"),
             ]))])))
         default:
-            fields.append((t.type, .object([("payment_intent", .string(t.paymentIntent))])))
+            fields.append((t.type.rawValue, .object([("payment_intent", .string(t.paymentIntent))])))
         }
         return .object(fields)
     }

@@ -101,13 +101,19 @@ public struct CardVault: Sendable {
 
 extension PaymentMethodRecord {
     /// A new card payment method: brand, last four, expiry, fingerprint and the sealed number — never a CVC.
-    static func card(_ pan: PAN, expiry: Expiry, readMethod: String? = nil, vault: CardVault, now: Date,
+    /// A card's payment method; a phone wallet's device number (as `catalog` knows it) shows the held card's last
+    /// four and its wallet.
+    static func card(_ pan: PAN, expiry: Expiry, readMethod: String? = nil, vault: CardVault, catalog: TestCardCatalog, now: Date,
                      metadata: [String: String] = [:]) throws -> PaymentMethodRecord {
-        PaymentMethodRecord(
+        let wallet = catalog.card(number: pan.revealDigits())?.wallet
+        var method = PaymentMethodRecord(
             id: ObjectID.make("pm"), type: readMethod == nil ? "card" : "card_present", brand: pan.brand.rawValue,
-            last4: pan.last4, expMonth: Int64(expiry.month), expYear: Int64(expiry.year), funding: "credit",
+            last4: wallet?.fundingLast4 ?? pan.last4, expMonth: Int64(expiry.month), expYear: Int64(expiry.year), funding: "credit",
             readMethod: readMethod, customer: nil, created: Int64(now.timeIntervalSince1970), metadata: metadata.jsonText,
             fingerprint: vault.fingerprint(pan), encryptedPan: try vault.seal(pan))
+        method.walletType = wallet?.kind
+        method.dynamicLast4 = wallet.map { _ in pan.last4 }
+        return method
     }
 
     /// A test PaymentMethod id such as `pm_card_visa` stands for a new payment method of that test card each time
@@ -116,6 +122,6 @@ extension PaymentMethodRecord {
     static func materialize(testID id: String, catalog: TestCardCatalog, vault: CardVault, now: Date) throws -> PaymentMethodRecord? {
         guard let test = catalog.card(paymentMethodID: id) else { return nil }
         guard let pan = test.pan else { throw APIError.declined(.incorrectNumber, paymentIntent: nil, chargeID: nil) }
-        return try card(pan, expiry: try Expiry(month: 12, year: Expiry.utcYearMonth(now).year + 3), vault: vault, now: now)
+        return try card(pan, expiry: try Expiry(month: 12, year: Expiry.utcYearMonth(now).year + 3), vault: vault, catalog: catalog, now: now)
     }
 }

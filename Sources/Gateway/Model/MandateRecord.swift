@@ -7,10 +7,8 @@ public struct MandateRecord: Sendable, Codable, Equatable {
     public var id: String
     public var paymentMethod: String
     public var customer: String?
-    /// `active`, or `inactive` once its method is detached.
-    public var status: String
-    /// `online` or `offline`.
-    public var acceptanceType: String
+    public var status: MandateStatus
+    public var acceptanceType: MandateAcceptanceType
     public var acceptedAt: Int64
     public var ipAddress: String?
     public var userAgent: String?
@@ -30,8 +28,7 @@ extension MandateRecord: StoredRecord {
 public struct BankDebitRecord: Sendable, Codable, Equatable {
     public var id: String
     public var paymentIntent: String
-    /// `pending` until answered, then `answered`.
-    public var status: String
+    public var status: BankDebitStatus
     public var answersAt: Int64
     /// Nil when paid; the failure code when returned unpaid.
     public var failureCode: String?
@@ -65,7 +62,7 @@ public struct DisputeRecord: Sendable, Codable, Equatable {
     public var charge: String
     public var paymentIntent: String?
     public var reason: String
-    public var status: String
+    public var status: DisputeStatus
     public var balanceTransaction: String
     public var created: Int64
     public var metadata: String

@@ -1,13 +1,13 @@
 extension Render {
     /// Stripe's `mandate` object (SEPA Direct Debit, multi-use).
     static func mandate(_ m: MandateRecord) -> JSONValue {
-        let acceptance: (String, JSONValue) = m.acceptanceType == "online"
+        let acceptance: (String, JSONValue) = m.acceptanceType == .online
             ? ("online", .object([("ip_address", .string(m.ipAddress)), ("user_agent", .string(m.userAgent))]))
             : ("offline", .object([]))
         return .object([
             ("id", .string(m.id)),
             ("object", "mandate"),
-            ("customer_acceptance", .object([("accepted_at", .int(m.acceptedAt)), acceptance, ("type", .string(m.acceptanceType))])),
+            ("customer_acceptance", .object([("accepted_at", .int(m.acceptedAt)), acceptance, ("type", .string(m.acceptanceType.rawValue))])),
             ("livemode", false),
             ("multi_use", .object([])),
             ("payment_method", .string(m.paymentMethod)),
@@ -15,7 +15,7 @@ extension Render {
                 ("sepa_debit", .object([("reference", .string(m.reference)), ("url", .string("/v1/mandates/\(m.id)"))])),
                 ("type", "sepa_debit"),
             ])),
-            ("status", .string(m.status)),
+            ("status", .string(m.status.rawValue)),
             ("type", "multi_use"),
         ])
     }
@@ -37,7 +37,7 @@ extension Render {
             ("payment_intent", .string(d.paymentIntent)),
             ("payment_method_details", .object([("type", "sepa_debit")])),
             ("reason", .string(d.reason)),
-            ("status", .string(d.status)),
+            ("status", .string(d.status.rawValue)),
         ])
     }
 }

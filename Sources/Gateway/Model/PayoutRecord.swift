@@ -6,7 +6,7 @@ public struct PayoutRecord: Sendable, Codable, Equatable {
     public var amount: Int64
     public var currency: String
     /// `paid` at once: test-mode payouts arrive on the day they are made.
-    public var status: String
+    public var status: PayoutStatus
     public var arrivalDate: Int64
     public var created: Int64
     /// Its own balance transaction (type `payout`, the amount taken out of the balance).

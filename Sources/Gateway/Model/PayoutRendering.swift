@@ -23,7 +23,7 @@ extension Render {
             ("reversed_by", .null),
             ("source_type", "card"),
             ("statement_descriptor", .null),
-            ("status", .string(p.status)),
+            ("status", .string(p.status.rawValue)),
             ("type", "bank_account"),
         ])
     }

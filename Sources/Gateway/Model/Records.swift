@@ -154,6 +154,10 @@ public struct PaymentMethodRecord: Sendable, Codable, Equatable {
     /// `billing_details[name]` and `[email]` (SEPA Direct Debit requires both: the mandate names the account holder).
     public var billingName: String? = nil
     public var billingEmail: String? = nil
+    /// A phone wallet's card (Apple Pay, Google Pay): `last4` is the held card's, `dynamicLast4` the device
+    /// number's (the test card catalog knows which numbers are device numbers).
+    public var walletType: CardWallet.Kind? = nil
+    public var dynamicLast4: String? = nil
 }
 
 /// Prefixed object ids (`pi_…`, `ch_…`), 24 characters after the prefix like Stripe's. The first 12 characters

@@ -1,4 +1,5 @@
 import Foundation
+import PaymentCore
 
 /// Renders stored records as Stripe-shaped JSON objects.
 enum Render {
@@ -134,6 +135,12 @@ enum Render {
         ])
     }
 
+    /// Stripe's `card.wallet`: `{"apple_pay": {}, "dynamic_last4": "0003", "type": "apple_pay"}`, null for a plain card.
+    static func cardWallet(_ m: PaymentMethodRecord) -> JSONValue {
+        guard let wallet = m.walletType else { return .null }
+        return .object([(wallet.rawValue, .object([])), ("dynamic_last4", .string(m.dynamicLast4)), ("type", .string(wallet.rawValue))])
+    }
+
     static func paymentMethod(_ m: PaymentMethodRecord) -> JSONValue {
         let card: JSONValue = .object([
             ("brand", .string(m.brand)),
@@ -147,7 +154,7 @@ enum Render {
             ("last4", .string(m.last4)),
             ("networks", .object([("available", .array([.string(m.brand)])), ("preferred", .null)])),
             ("three_d_secure_usage", .object([("supported", true)])),
-            ("wallet", .null),
+            ("wallet", cardWallet(m)),
         ])
         let details: (String, JSONValue)
         if m.type == "customer_balance" {

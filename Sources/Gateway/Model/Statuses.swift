@@ -1,3 +1,5 @@
+import PaymentCore
+
 /// The closed sets of values the records hold: statuses and modes, with Stripe's spellings as raw values (stored in
 /// the rows and sent on the wire as they are).
 
@@ -114,3 +116,50 @@ public enum BillingReason: String, TextColumn, CaseIterable {
 public enum TestClockStatus: String, TextColumn, CaseIterable {
     case ready, advancing
 }
+
+/// A SEPA mandate's status: `inactive` once its payment method is detached.
+public enum MandateStatus: String, TextColumn, CaseIterable {
+    case active, inactive
+}
+
+/// A SEPA debit waiting for its bank (`pending`) or answered.
+public enum BankDebitStatus: String, TextColumn, CaseIterable {
+    case pending, answered
+}
+
+/// A dispute's status (SEPA disputes are `lost` at once: they cannot be contested).
+public enum DisputeStatus: String, TextColumn, CaseIterable {
+    case warningNeedsResponse = "warning_needs_response"
+    case warningUnderReview = "warning_under_review"
+    case warningClosed = "warning_closed"
+    case needsResponse = "needs_response"
+    case underReview = "under_review"
+    case won, lost
+}
+
+/// A payment intent waiting for a bank transfer: `open` until funded in full or canceled.
+public enum BankTransferStatus: String, TextColumn, CaseIterable {
+    case open, funded, canceled
+}
+
+/// A payout's status (the daily settlement pays at once).
+public enum PayoutStatus: String, TextColumn, CaseIterable {
+    case pending
+    case inTransit = "in_transit"
+    case paid, failed, canceled
+}
+
+/// What moved a customer's cash balance (Stripe's `customer_cash_balance_transaction.type`).
+public enum CashBalanceTransactionType: String, TextColumn, CaseIterable {
+    case funded
+    case appliedToPayment = "applied_to_payment"
+    case unappliedFromPayment = "unapplied_from_payment"
+}
+
+/// How the account holder accepted a SEPA mandate: online (the shop records their IP address and browser) or offline.
+public enum MandateAcceptanceType: String, TextColumn, CaseIterable {
+    case online, offline
+}
+
+/// A phone wallet, stored as Stripe's `card.wallet.type`.
+extension CardWallet.Kind: TextColumn, Codable {}

@@ -10,7 +10,7 @@ extension PaymentIntents {
                          intentWrite: (PaymentIntentRecord) -> StoreWrite) async throws -> IntentTransition {
         try PaymentIntentLifecycle.checkBankTransfer(intent, request: options.bankTransfer)
         guard let request = options.bankTransfer, let customer = intent.customer else { throw IntentRefusal.missingPaymentMethod }
-        if let open = try await store.find(BankTransferRecord.self, id: intent.id), open.status == "open" {
+        if let open = try await store.find(BankTransferRecord.self, id: intent.id), open.status == .open {
             throw IntentRefusal.invalidParameter(
                 message: "This PaymentIntent waits for a bank transfer already (reference \(open.reference)); its next_action has the instructions.",
                 param: "payment_method")
@@ -25,7 +25,7 @@ extension PaymentIntents {
     func receiveTransfer(customer: String, currency: String, amount: Int64, reference: String?, now: Date) async throws -> CashBalanceTransactionRecord {
         try await store.retryingConflicts {
             let balance = try await store.find(CashBalanceRecord.self, id: CashBalanceRecord.id(customer: customer, currency: currency))
-            let open = try await store.list(BankTransferRecord.self, PageRequest(limit: 100, filters: ["customer": customer, "currency": currency, "status": "open"]))
+            let open = try await store.list(BankTransferRecord.self, PageRequest(limit: 100, filters: ["customer": customer, "currency": currency, "status": BankTransferStatus.open.rawValue]))
             var waiting: [(transfer: BankTransferRecord, intent: PaymentIntentRecord, method: PaymentMethodRecord)] = []
             for transfer in open.items {
                 guard let intent = try await store.find(PaymentIntentRecord.self, id: transfer.id), let methodID = intent.paymentMethod,
@@ -43,7 +43,7 @@ extension PaymentIntents {
     /// customer's cash balance.
     func transferCancellation(of intent: PaymentIntentRecord, now: Int64) async throws -> (writes: [StoreWrite], events: [EventDraft]) {
         guard intent.status == .requiresAction, let transfer = try await store.find(BankTransferRecord.self, id: intent.id),
-              transfer.status == "open" else { return ([], []) }
+              transfer.status == .open else { return ([], []) }
         let balance = try await store.find(CashBalanceRecord.self, id: CashBalanceRecord.id(customer: transfer.customer, currency: transfer.currency))
         return PaymentIntentLifecycle.transferCanceled(transfer, intent: intent, balance: balance, now: now)
     }

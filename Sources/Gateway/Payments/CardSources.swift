@@ -89,11 +89,11 @@ extension PaymentIntents {
         case .stored(let id):
             return try await stored(id, customer: customer)
         case .input(let card):
-            let method = try PaymentMethodRecord.card(card.pan, expiry: card.expiry, readMethod: card.readMethod, vault: vault, now: now)
+            let method = try PaymentMethodRecord.card(card.pan, expiry: card.expiry, readMethod: card.readMethod, vault: vault, catalog: catalog, now: now)
             return .card(ResolvedCard(input: card, method: method, isNew: true))
         case .cardPresent(let sealed):
             let card = try await sealed.open(keys: TerminalKeys(store: store, vault: vault))
-            let method = try PaymentMethodRecord.card(card.pan, expiry: card.expiry, readMethod: card.readMethod, vault: vault, now: now)
+            let method = try PaymentMethodRecord.card(card.pan, expiry: card.expiry, readMethod: card.readMethod, vault: vault, catalog: catalog, now: now)
             return .card(ResolvedCard(input: card, method: method, isNew: true))
         case .sepaDebit(let iban, let name, let email):
             let method = try SEPADebit.paymentMethod(iban: iban, name: name, email: email, vault: vault, now: now)

@@ -3,7 +3,7 @@ import PaymentCore
 /// The charge an authorization leaves: its outcome, card details (card-present fields for terminal reads) and
 /// amounts, as Stripe shows them. Pure.
 enum ChargeBuilder {
-    static func charge(of intent: PaymentIntentRecord, card: CardInput, fingerprint: String, created: Int64,
+    static func charge(of intent: PaymentIntentRecord, card: CardInput, method: PaymentMethodRecord, fingerprint: String, created: Int64,
                        approved: Bool, authCode: String?, decline: DeclineCode?, emvResponse: [TLV]?) -> ChargeRecord {
         let outcome: JSONValue = approved
             ? .object([("network_status", "approved_by_network"), ("reason", .null), ("risk_level", "normal"),
@@ -18,9 +18,15 @@ enum ChargeBuilder {
             ("exp_year", .int(Int64(card.expiry.year))),
             ("fingerprint", .string(fingerprint)),
             ("funding", "credit"),
-            ("last4", .string(card.pan.last4)),
+            ("last4", .string(method.walletType == nil ? card.pan.last4 : method.last4)),
             ("network", .string(CardPresentDetails.network(brand: card.pan.brand, chip: card.chip))),
         ]
+        // A phone wallet: online, Stripe's `card.wallet` (with the device number's last four); tapped, `card_present.wallet`.
+        if let wallet = method.walletType {
+            cardDetails.append(("wallet", card.isCardPresent ? .object([("type", .string(wallet.rawValue))]) : Render.cardWallet(method)))
+        } else {
+            cardDetails.append(("wallet", .null))
+        }
         if let readMethod = card.readMethod {
             cardDetails += CardPresentDetails.fields(
                 card: card, readMethod: readMethod, authCode: authCode, emvResponse: emvResponse,

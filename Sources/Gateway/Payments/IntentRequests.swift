@@ -58,9 +58,7 @@ struct ConfirmOptions: Sendable {
 /// How the account holder accepted a SEPA mandate: online (the shop records their IP address and browser) or
 /// offline (a signed form).
 struct MandateAcceptance: Sendable, Equatable {
-    enum Kind: String, Sendable {
-        case online, offline
-    }
+    typealias Kind = MandateAcceptanceType
 
     var kind: Kind
     /// When they accepted (Unix seconds); the confirmation's time when not given.

@@ -41,7 +41,7 @@ extension PaymentIntentLifecycle {
         intent.status = .requiresAction
         let customer = intent.customer ?? ""
         var transfer = BankTransferRecord(id: intent.id, customer: customer, currency: intent.currency, country: request.country,
-                                          reference: reference, amountRemaining: intent.amount, status: "open", created: now)
+                                          reference: reference, amountRemaining: intent.amount, status: .open, created: now)
         var cash = CashBook(customer: customer, currency: intent.currency, balance: balance, now: now)
         var writes: [StoreWrite] = []
         var events = [EventDraft]()
@@ -61,7 +61,7 @@ extension PaymentIntentLifecycle {
                           waiting: [(transfer: BankTransferRecord, intent: PaymentIntentRecord, method: PaymentMethodRecord)],
                           now: Int64) -> (writes: [StoreWrite], events: [EventDraft], funded: CashBalanceTransactionRecord) {
         var cash = CashBook(customer: customer, currency: currency, balance: balance, now: now)
-        let funded = cash.move(amount, type: "funded", paymentIntent: nil, reference: reference)
+        let funded = cash.move(amount, type: .funded, paymentIntent: nil, reference: reference)
         var writes: [StoreWrite] = []
         var events: [EventDraft] = []
         let ordered = waiting.sorted { a, b in
@@ -83,12 +83,12 @@ extension PaymentIntentLifecycle {
     /// A canceled intent's transfer closes; what it had received goes back to the customer's cash balance.
     static func transferCanceled(_ transfer: BankTransferRecord, intent: PaymentIntentRecord, balance: CashBalanceRecord?, now: Int64) -> (writes: [StoreWrite], events: [EventDraft]) {
         var closed = transfer
-        closed.status = "canceled"
+        closed.status = .canceled
         let writes: [StoreWrite] = [.update(closed, expecting: .init(column: "amount_remaining", value: .integer(transfer.amountRemaining)))]
         let received = intent.amount - transfer.amountRemaining
         guard received > 0 else { return (writes, []) }
         var cash = CashBook(customer: transfer.customer, currency: transfer.currency, balance: balance, now: now)
-        _ = cash.move(received, type: "unapplied_from_payment", paymentIntent: intent.id, reference: nil)
+        _ = cash.move(received, type: .unappliedFromPayment, paymentIntent: intent.id, reference: nil)
         cash.events.append(EventDraft(type: .cashBalanceFundsAvailable, object: .cashBalance(cash.row)))
         return (writes + cash.writes, cash.events)
     }
@@ -97,13 +97,13 @@ extension PaymentIntentLifecycle {
     /// paid in full, the intent succeeds with its charge and balance transaction, else it is partially funded.
     private func apply(_ amount: Int64, to intent: inout PaymentIntentRecord, transfer: inout BankTransferRecord, method: PaymentMethodRecord,
                        cash: inout CashBook) -> (writes: [StoreWrite], events: [EventDraft]) {
-        _ = cash.move(-amount, type: "applied_to_payment", paymentIntent: intent.id, reference: nil)
+        _ = cash.move(-amount, type: .appliedToPayment, paymentIntent: intent.id, reference: nil)
         transfer.amountRemaining -= amount
         guard transfer.amountRemaining == 0 else {
             intent.nextAction = BankTransferInstructions.next(transfer).compactText
             return ([], [EventDraft(type: .paymentIntentPartiallyFunded, object: .paymentIntent(intent))])
         }
-        transfer.status = "funded"
+        transfer.status = .funded
         var charge = ChargeBuilder.bankTransfer(of: intent, method: method, created: cash.now)
         let txn = Ledger.forCapture(of: charge, amount: charge.amount, channel: .bankTransfer, fees: fees, now: cash.now)
         charge.balanceTransaction = txn.id
@@ -139,7 +139,7 @@ struct CashBook {
         CashBalanceRecord(id: CashBalanceRecord.id(customer: customer, currency: currency), customer: customer, currency: currency, available: available)
     }
 
-    mutating func move(_ amount: Int64, type: String, paymentIntent: String?, reference: String?) -> CashBalanceTransactionRecord {
+    mutating func move(_ amount: Int64, type: CashBalanceTransactionType, paymentIntent: String?, reference: String?) -> CashBalanceTransactionRecord {
         available += amount
         let txn = CashBalanceTransactionRecord(id: ObjectID.make("ccsbtxn"), customer: customer, currency: currency, type: type, netAmount: amount,
                                                endingBalance: available, paymentIntent: paymentIntent, reference: reference, created: now)

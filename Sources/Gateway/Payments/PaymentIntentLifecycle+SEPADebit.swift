@@ -45,14 +45,14 @@ extension PaymentIntentLifecycle {
     static func mandate(for method: PaymentMethodRecord, customer: String?, options: ConfirmOptions, existing: MandateRecord?,
                         named: MandateRecord?, id: String, reference: String, now: Int64) throws(IntentRefusal) -> (mandate: MandateRecord, isNew: Bool) {
         if let acceptance = options.mandateAcceptance {
-            let mandate = MandateRecord(id: id, paymentMethod: method.id, customer: customer ?? method.customer, status: "active",
-                                        acceptanceType: acceptance.kind.rawValue, acceptedAt: acceptance.acceptedAt ?? now,
+            let mandate = MandateRecord(id: id, paymentMethod: method.id, customer: customer ?? method.customer, status: .active,
+                                        acceptanceType: acceptance.kind, acceptedAt: acceptance.acceptedAt ?? now,
                                         ipAddress: acceptance.ipAddress.map { String($0.prefix(64)) },
                                         userAgent: acceptance.userAgent.map { String($0.prefix(512)) }, reference: reference, created: now)
             return (mandate, true)
         }
         if let wanted = options.mandate {
-            guard let named, named.status == "active", named.paymentMethod == method.id else {
+            guard let named, named.status == .active, named.paymentMethod == method.id else {
                 throw .invalidParameter(message: "No active mandate \(wanted) for the PaymentMethod \(method.id).", param: "mandate")
             }
             return (named, false)
@@ -84,7 +84,7 @@ extension PaymentIntentLifecycle {
             writes.append(.update(method, expecting: nil))
         }
         let failureCode: String? = if case .failed(let code) = answer.outcome { code } else { nil }
-        let debit = BankDebitRecord(id: charge.id, paymentIntent: intent.id, status: BankDebitStatus.pending.rawValue,
+        let debit = BankDebitRecord(id: charge.id, paymentIntent: intent.id, status: .pending,
                                     answersAt: bankNow + answer.delay, failureCode: failureCode, disputed: answer.outcome == .disputed, created: now)
         writes += [.insert(charge), .insert(debit)]
         return IntentTransition(intent: intent, writes: writes,
@@ -132,7 +132,7 @@ extension PaymentIntentLifecycle {
         if debit.disputed {
             charge.disputed = true
             let dispute = DisputeRecord(id: ObjectID.make("dp"), amount: charge.amount, currency: charge.currency, charge: charge.id,
-                                        paymentIntent: intent.id, reason: "general", status: "lost", balanceTransaction: ObjectID.make("txn"),
+                                        paymentIntent: intent.id, reason: "general", status: .lost, balanceTransaction: ObjectID.make("txn"),
                                         created: now, metadata: "{}")
             writes += [.insert(dispute), .insert(Ledger.forDispute(dispute, now: now))]
             events += [EventDraft(type: .chargeDisputeCreated, object: .dispute(dispute)),
@@ -148,12 +148,9 @@ extension PaymentIntentLifecycle {
     /// The debit marked answered, guarded by its pending status (another gateway process may answer it first).
     static func closing(_ debit: BankDebitRecord) -> StoreWrite {
         var answered = debit
-        answered.status = BankDebitStatus.answered.rawValue
+        answered.status = .answered
         return .update(answered, expecting: .init(column: "status", value: .text(BankDebitStatus.pending.rawValue)))
     }
 }
 
 /// Where a submitted debit is: waiting for the bank, or answered.
-enum BankDebitStatus: String {
-    case pending, answered
-}

@@ -118,7 +118,7 @@ struct PaymentIntentLifecycle {
             intent.status = manual ? .requiresCapture : .succeeded
             intent.amountCapturable = manual ? intent.amount : 0
             intent.amountReceived = manual ? 0 : intent.amount
-            var charge = ChargeBuilder.charge(of: intent, card: card.input, fingerprint: facts.fingerprint, created: facts.now,
+            var charge = ChargeBuilder.charge(of: intent, card: card.input, method: card.method, fingerprint: facts.fingerprint, created: facts.now,
                                               approved: true, authCode: authCode, decline: nil, emvResponse: facts.emvResponse)
             intent.latestCharge = charge.id
             var txn: BalanceTransactionRecord?
@@ -141,7 +141,7 @@ struct PaymentIntentLifecycle {
                 writes.append(.update(method, expecting: nil))
             }
         case .declined(let code):
-            let charge = ChargeBuilder.charge(of: intent, card: card.input, fingerprint: facts.fingerprint, created: facts.now,
+            let charge = ChargeBuilder.charge(of: intent, card: card.input, method: card.method, fingerprint: facts.fingerprint, created: facts.now,
                                               approved: false, authCode: nil, decline: code, emvResponse: facts.emvResponse)
             intent.latestCharge = charge.id
             intent.status = .requiresPaymentMethod

@@ -11,7 +11,7 @@ enum PayoutSettlement {
                 id: ObjectID.make("txn"), type: "payout", source: id, amount: -balance.net, fee: 0, net: -balance.net,
                 currency: balance.currency, created: now, availableOn: now, description: "STRIPE PAYOUT", reportingCategory: "payout",
                 payout: id)
-            let payout = PayoutRecord(id: id, amount: balance.net, currency: balance.currency, status: "paid", arrivalDate: now, created: now,
+            let payout = PayoutRecord(id: id, amount: balance.net, currency: balance.currency, status: .paid, arrivalDate: now, created: now,
                                       balanceTransaction: txn.id, description: "STRIPE PAYOUT", metadata: "{}")
             return [.settle(currency: balance.currency, availableBy: now, payout: id, expectedNet: balance.net), .insert(payout), .insert(txn)]
                 + EventOutbox.writes([EventDraft(type: .payoutCreated, object: .payout(payout)),

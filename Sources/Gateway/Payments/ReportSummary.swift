@@ -25,6 +25,8 @@ public struct ReportTotals: Sendable, Equatable {
     public var gross: Int64 = 0
     public var refunds: Int64 = 0
     public var refundCount: Int64 = 0
+    /// Amounts taken back by lost disputes (positive); `net` is after them.
+    public var disputes: Int64 = 0
     public var fees: Int64 = 0
     public var net: Int64 = 0
 
@@ -50,6 +52,7 @@ enum ReportSummary {
             sum.gross += row.gross
             sum.refunds += row.refunds
             sum.refundCount += row.refundCount
+            sum.disputes += row.disputes
             sum.fees += row.fees
             sum.net += row.net
             byKey[key] = sum
@@ -69,6 +72,7 @@ enum ReportSummary {
             ("currency", .string(t.currency)),
             ("gross", .int(t.gross)),
             ("refunds", .int(t.refunds)),
+            ("disputes", .int(t.disputes)),
             ("fees", .int(t.fees)),
             ("net", .int(t.net)),
             ("count", .int(t.attempts)),

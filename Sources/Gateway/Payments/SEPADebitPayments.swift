@@ -22,7 +22,7 @@ extension PaymentIntents {
 
     /// The method's newest active mandate.
     func activeMandate(of methodID: String) async throws -> MandateRecord? {
-        try await store.list(MandateRecord.self, PageRequest(limit: 1, filters: ["payment_method": methodID, "status": "active"])).items.first
+        try await store.list(MandateRecord.self, PageRequest(limit: 1, filters: ["payment_method": methodID, "status": MandateStatus.active.rawValue])).items.first
     }
 
     /// Applies every bank answer due by `bankNow` (the bank clock); answers how many debits it closed. Another
@@ -36,7 +36,7 @@ extension PaymentIntents {
             for listed in due {
                 let closed = try await store.retryingConflicts {
                     guard let debit = try await store.find(BankDebitRecord.self, id: listed.id),
-                          debit.status == BankDebitStatus.pending.rawValue else { return false }
+                          debit.status == .pending else { return false }
                     let intent = try await store.find(PaymentIntentRecord.self, id: debit.paymentIntent)
                     let charge = try await store.find(ChargeRecord.self, id: debit.id)
                     let at = Int64(now.timeIntervalSince1970)

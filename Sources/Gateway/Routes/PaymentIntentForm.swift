@@ -176,18 +176,12 @@ extension CardSource {
                 guard pmID.hasPrefix("pm_") else { throw APIError.missing("PaymentMethod", id: pmID, param: "payment_method") }
                 return .stored(pmID)
             }
-            guard let pan = test.pan else {
-                throw APIError.declined(.incorrectNumber, paymentIntent: nil, chargeID: nil)
-            }
-            guard let expiry = try? Expiry(month: 12, year: Expiry.utcYearMonth(now).year + 3) else {
-                throw APIError(status: .internalServerError, kind: .apiError, message: "The test card's expiry could not be formed.")
-            }
-            return .input(CardInput(pan: pan, expiry: expiry, readMethod: nil, existingMethodID: nil))
+            return .input(try CardDetails.input(of: test, now: now))
         }
         guard let type = try params.string("payment_method_data", "type") else { return nil }
         switch type {
         case "card":
-            return .input(try CardDetails.parse(&params, prefix: ["payment_method_data", "card"], now: now))
+            return .input(try CardDetails.parse(&params, prefix: ["payment_method_data", "card"], catalog: catalog, now: now))
         case "card_present":
             return .cardPresent(try SealedCardPresent.parse(&params, now: now))
         case "sepa_debit":

@@ -24,10 +24,10 @@ struct PaymentMethodRoutes {
                 record = try SEPADebit.paymentMethod(iban: account.iban, name: account.name, email: account.email, vault: vault, now: Date(),
                                                      metadata: metadata)
             } else {
-                let card = try CardDetails.parse(&params, prefix: ["card"], now: Date())
+                let card = try CardDetails.parse(&params, prefix: ["card"], catalog: catalog, now: Date())
                 params.allow("billing_details", "expand")
                 try params.rejectUnknown()
-                record = try PaymentMethodRecord.card(card.pan, expiry: card.expiry, vault: vault, now: Date(), metadata: metadata)
+                record = try PaymentMethodRecord.card(card.pan, expiry: card.expiry, vault: vault, catalog: catalog, now: Date(), metadata: metadata)
             }
             try await store.commit([.insert(record)])
             return .json(Render.paymentMethod(record))
@@ -66,10 +66,10 @@ struct PaymentMethodRoutes {
             method.customer = nil
             // A detached bank account's mandates end with it (Stripe makes them inactive): no later debit under them.
             var mandateWrites: [StoreWrite] = []
-            let mandates = try await store.list(MandateRecord.self, PageRequest(limit: 100, filters: ["payment_method": method.id, "status": "active"]))
+            let mandates = try await store.list(MandateRecord.self, PageRequest(limit: 100, filters: ["payment_method": method.id, "status": MandateStatus.active.rawValue]))
             for var mandate in mandates.items {
-                mandate.status = "inactive"
-                mandateWrites += [.update(mandate, expecting: .init(column: "status", value: .text("active")))]
+                mandate.status = .inactive
+                mandateWrites += [.update(mandate, expecting: .init(column: "status", value: .text(MandateStatus.active.rawValue)))]
                     + EventOutbox.write(.mandateUpdated, .mandate(mandate))
             }
             try await store.commit([.update(method, expecting: nil)] + mandateWrites

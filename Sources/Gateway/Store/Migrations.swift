@@ -613,5 +613,10 @@ enum Migrations {
             "ALTER TABLE customers ADD COLUMN next_invoice_sequence BIGINT NOT NULL DEFAULT 1",
             "CREATE INDEX customers_test_clock ON customers (test_clock) WHERE test_clock IS NOT NULL",
         ]),
+        // Phone wallets (issue 14): a device number's wallet and its own last four digits.
+        ("2026-12-06-023-card-wallets", [
+            "ALTER TABLE payment_methods ADD COLUMN wallet_type TEXT",
+            "ALTER TABLE payment_methods ADD COLUMN dynamic_last4 TEXT",
+        ]),
     ]
 }

@@ -15,19 +15,22 @@ extension SQLPaymentStore {
                 WHERE c.created >= \(bind: from) AND c.created < \(bind: to) AND c.status <> 'pending'
                 GROUP BY grp, c.currency
                 """).all()
-            // A refund's group is its charge's; an unreferenced refund (no charge) is card-present at its terminal.
+            // A refund's or a lost dispute's group is its charge's; an unreferenced refund (no charge) is card-present
+            // at its terminal. A lost dispute is an `adjustment` whose source is the dispute.
             let ledger = try await db.raw("""
                 SELECT \(unsafeRaw: Self.groupKey(groupBy, refund: true)) AS grp, b.currency AS currency,
                        CAST(SUM(CASE WHEN b.type = 'charge' THEN b.amount ELSE 0 END) AS BIGINT) AS gross,
                        CAST(SUM(CASE WHEN b.type = 'refund' THEN -b.amount ELSE 0 END) AS BIGINT) AS refunds,
                        SUM(CASE WHEN b.type = 'refund' THEN 1 ELSE 0 END) AS refund_count,
+                       CAST(SUM(CASE WHEN b.reporting_category = 'dispute' THEN -b.amount ELSE 0 END) AS BIGINT) AS disputes,
                        CAST(SUM(b.fee) AS BIGINT) AS fees, CAST(SUM(b.net) AS BIGINT) AS net
                 FROM balance_transactions b
                 LEFT JOIN refunds rf ON b.type = 'refund' AND rf.id = b.source
-                LEFT JOIN charges c ON c.id = (CASE WHEN b.type = 'charge' THEN b.source ELSE rf.charge END)
+                LEFT JOIN disputes dp ON b.reporting_category = 'dispute' AND dp.id = b.source
+                LEFT JOIN charges c ON c.id = (CASE WHEN b.type = 'charge' THEN b.source WHEN b.type = 'refund' THEN rf.charge ELSE dp.charge END)
                 LEFT JOIN payment_methods pm ON pm.id = c.payment_method
                 LEFT JOIN payment_intents pi ON pi.id = c.payment_intent
-                WHERE b.created >= \(bind: from) AND b.created < \(bind: to) AND b.type IN ('charge', 'refund')
+                WHERE b.created >= \(bind: from) AND b.created < \(bind: to) AND (b.type IN ('charge', 'refund') OR b.reporting_category = 'dispute')
                 GROUP BY grp, b.currency
                 """).all()
             var rows: [ReportTotals] = []
@@ -42,6 +45,7 @@ extension SQLPaymentStore {
                 t.gross = try row.decode(column: "gross", as: Int64.self)
                 t.refunds = try row.decode(column: "refunds", as: Int64.self)
                 t.refundCount = try row.decode(column: "refund_count", as: Int64.self)
+                t.disputes = try row.decode(column: "disputes", as: Int64.self)
                 t.fees = try row.decode(column: "fees", as: Int64.self)
                 t.net = try row.decode(column: "net", as: Int64.self)
                 rows.append(t)
