@@ -86,4 +86,20 @@ import Testing
                 "customer.deleted", "payment_method.detached", "payment_method.attached", "customer.updated", "customer.created"])
         }
     }
+
+    /// The webhook body splices the stored object in as it is: the same JSON as the event the API answers.
+    @Test func theWebhookPayloadIsTheEventAsTheAPIRendersIt() async throws {
+        try await withGateway { client, store, _ in
+            _ = try await client.post("/v1/payment_intents", "amount=1000&currency=eur&payment_method=pm_card_visa&confirm=true&metadata[note]=%22quoted%22%20%C3%A9",
+                                      headers: [.init("Idempotency-Key")!: "key-\"1\""])
+            let events = try await store.list(EventRecord.self, PageRequest(limit: 10)).items
+            #expect(events.count == 3)
+            for event in events {
+                let payload = try #require(try JSONSerialization.jsonObject(with: Data(Render.eventPayload(event))) as? NSDictionary)
+                let rendered = try #require(try JSONSerialization.jsonObject(with: Data(Render.event(event).data())) as? NSDictionary)
+                #expect(payload == rendered)
+                #expect((payload["request"] as? [String: Any])?["idempotency_key"] as? String == "key-\"1\"")
+            }
+        }
+    }
 }

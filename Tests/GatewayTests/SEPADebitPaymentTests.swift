@@ -173,7 +173,7 @@ import Testing
             let refund = try await client.post("/v1/refunds", "charge=\(pendingCharge)")
             #expect(refund.status == .badRequest && (refund.error["message"] as? String)?.contains("is pending") == true)
             #expect(try await client.post("/v1/refunds", "payment_intent=\(id)").error["code"] as? String == "payment_intent_unexpected_state")
-            // A bank account cannot go through a SetupIntent here.
+            // A bank account goes through a SetupIntent only when its payment_method_types allow sepa_debit.
             let pm = try #require(try await client.get("/v1/payment_intents/\(id)").json["payment_method"] as? String)
             let setup = try await client.post("/v1/setup_intents", "payment_method=\(pm)&confirm=true")
             #expect(setup.status == .badRequest && setup.error["param"] as? String == "payment_method")
@@ -225,5 +225,49 @@ import Testing
         #expect(SEPABank.answer(for: try IBAN("FR7920041010050500013M02600")) == .init(outcome: .failed(code: "generic_could_not_process"), delay: 180))
         #expect(SEPABank.answer(for: try IBAN("DE35370400440532013002")) == .init(outcome: .disputed, delay: 0))
         #expect(SEPABank.answer(for: try IBAN("BE68539007547034")) == .init(outcome: .paid, delay: 0))
+    }
+}
+
+/// A SEPA bank account saved by a SetupIntent: the mandate is recorded, the account attached, nothing debited; later
+/// debits and subscription invoices go under that mandate.
+@Suite struct SEPASetupIntentTests {
+    static let account = "payment_method_types[]=sepa_debit&payment_method_data[type]=sepa_debit&payment_method_data[sepa_debit][iban]=DE89370400440532013000"
+        + "&payment_method_data[billing_details][name]=Jenny%20Rosen&payment_method_data[billing_details][email]=jenny%40example.fr"
+
+    @Test(arguments: StoreEngine.all) func aSetupIntentSavesTheAccountUnderItsMandate(engine: StoreEngine) async throws {
+        try await withGateway(engine) { client, store, _ in
+            let customer = try #require(try await client.post("/v1/customers", "email=jenny%40example.fr").json["id"] as? String)
+            let setup = try await client.post("/v1/setup_intents", Self.account + "&customer=\(customer)&confirm=true"
+                + SEPADebitPaymentTests.onlineMandate)
+            #expect(setup.status == .ok, "\(setup.json)")
+            #expect(setup.json["status"] as? String == "succeeded" && setup.json["payment_method_types"] as? [String] == ["sepa_debit"])
+            let mandateID = try #require(setup.json["mandate"] as? String)
+            let methodID = try #require(setup.json["payment_method"] as? String)
+            let mandate = try await client.get("/v1/mandates/\(mandateID)")
+            #expect(mandate.json["status"] as? String == "active" && mandate.json["payment_method"] as? String == methodID)
+            #expect(try await client.get("/v1/payment_methods/\(methodID)").json["customer"] as? String == customer)
+            #expect(try await store.list(ChargeRecord.self, PageRequest(limit: 10)).items.isEmpty)
+            #expect(EventTests.types(try await client.get("/v1/events?limit=4")) == ["setup_intent.succeeded", "payment_method.attached", "setup_intent.created", "customer.created"])
+
+            // An off-session debit later needs no mandate_data: it goes under the setup's mandate.
+            let debit = try await client.post("/v1/payment_intents", "amount=990&currency=eur&payment_method_types[]=sepa_debit&customer=\(customer)"
+                + "&payment_method=\(methodID)&off_session=true&confirm=true&expand[]=latest_charge")
+            #expect(debit.json["status"] as? String == "processing")
+            let details = ((debit.json["latest_charge"] as? [String: Any])?["payment_method_details"] as? [String: Any])?["sepa_debit"] as? [String: Any]
+            #expect(details?["mandate"] as? String == mandateID)
+        }
+    }
+
+    @Test func refusalsNameWhatIsMissing() async throws {
+        try await withGateway { client, store, _ in
+            let noMandate = try await client.post("/v1/setup_intents", Self.account + "&confirm=true")
+            #expect(noMandate.status == .badRequest && noMandate.error["param"] as? String == "mandate_data")
+            let notAllowed = try await client.post("/v1/setup_intents", Self.account.replacingOccurrences(of: "payment_method_types[]=sepa_debit&", with: "")
+                + "&confirm=true" + SEPADebitPaymentTests.onlineMandate)
+            #expect(notAllowed.status == .badRequest && notAllowed.error["param"] as? String == "payment_method")
+            #expect((notAllowed.error["message"] as? String)?.contains("not allowed for this SetupIntent") == true)
+            #expect(try await store.list(SetupIntentRecord.self, PageRequest(limit: 10)).items.isEmpty)
+            #expect(try await store.list(MandateRecord.self, PageRequest(limit: 10)).items.isEmpty)
+        }
     }
 }

@@ -10,7 +10,7 @@ import Testing
     static func created(customer: String? = "cus_1", card: ResolvedCard? = nil, returnURL: String? = nil) throws -> SetupTransition {
         var changes = SetupChanges()
         changes.metadata = ["order": "7"]
-        return try SetupIntentLifecycle.create(changes, id: "seti_1", clientSecret: "seti_1_secret_x", customer: customer, card: card,
+        return try SetupIntentLifecycle.create(changes, id: "seti_1", clientSecret: "seti_1_secret_x", customer: customer, card: card.map(ResolvedMethod.card),
                                                returnURL: returnURL, now: PaymentIntentLifecycleTests.now)
     }
 

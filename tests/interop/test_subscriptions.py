@@ -148,11 +148,15 @@ def test_a_sepa_subscription_is_paid_when_the_bank_answers(gateway):
     price = monthly_price(2900)
     customer = stripe.Customer.create(email="jenny.rosen@example.fr")
     holder = {"name": "Jenny Rosen", "email": "jenny.rosen@example.fr"}
-    method = stripe.PaymentMethod.create(type="sepa_debit", sepa_debit={"iban": "DE89370400440532013000"}, billing_details=holder)
-    stripe.PaymentMethod.attach(method.id, customer=customer.id)
-    # The mandate comes with a first payment, as a shop collects it at checkout.
-    stripe.PaymentIntent.create(amount=100, currency="eur", customer=customer.id, payment_method=method.id, confirm=True,
-                                payment_method_types=["sepa_debit"], mandate_data={"customer_acceptance": {"type": "offline"}})
+    # The account and its mandate are saved at sign-up by a SetupIntent: nothing is debited yet.
+    setup = stripe.SetupIntent.create(
+        customer=customer.id, payment_method_types=["sepa_debit"], confirm=True,
+        payment_method_data={"type": "sepa_debit", "sepa_debit": {"iban": "DE89370400440532013000"}, "billing_details": holder},
+        mandate_data={"customer_acceptance": {"type": "online", "online": {"ip_address": "192.0.2.7", "user_agent": "Mozilla/5.0"}}})
+    assert setup.status == "succeeded" and stripe.Mandate.retrieve(setup.mandate).status == "active"
+    method = stripe.PaymentMethod.retrieve(setup.payment_method)
+    assert method.customer == customer.id and method.sepa_debit.last4 == "3000"
+    assert stripe.Charge.list(customer=customer.id).data == []
     sub = stripe.Subscription.create(customer=customer.id, items=[{"price": price.id}], default_payment_method=method.id,
                                      expand=["latest_invoice.payment_intent"])
     assert sub.status == "active" and sub.latest_invoice.status == "open"

@@ -15,17 +15,36 @@ enum Render {
     static let eventAPIVersion = "2026-10-28.endive"
 
     static func event(_ e: EventRecord) -> JSONValue {
-        .object([
+        var fields = eventEnvelope(e)
+        fields.insert(("data", json(e.data)), at: 4)
+        return .object(fields)
+    }
+
+    /// Every field of an event but its `data`.
+    private static func eventEnvelope(_ e: EventRecord) -> [(String, JSONValue)] {
+        [
             ("id", .string(e.id)),
             ("object", "event"),
             ("api_version", .string(eventAPIVersion)),
             ("created", .int(e.created)),
-            ("data", json(e.data)),
             ("livemode", false),
             ("pending_webhooks", 0),
             ("request", .object([("id", .string(e.requestId)), ("idempotency_key", .string(e.idempotencyKey))])),
             ("type", .string(e.type.rawValue)),
-        ])
+        ]
+    }
+
+    /// A webhook's body: the event as `event(_:)` renders it, compact, with the stored `data` text spliced in as it is
+    /// instead of parsed and written again (it was written by `JSONValue` when the event was made) — the deliverer
+    /// sends every event at least once, and the stored object is most of its bytes.
+    static func eventPayload(_ e: EventRecord) -> [UInt8] {
+        let envelope = JSONValue.object(eventEnvelope(e))
+        var out: [UInt8] = Array("{\"data\":".utf8)
+        out.reserveCapacity(e.data.utf8.count + 512)
+        out += e.data.utf8
+        out.append(UInt8(ascii: ","))
+        out += envelope.compactText.utf8.dropFirst()
+        return out
     }
 
     /// The object of an event, as its own endpoint renders it.

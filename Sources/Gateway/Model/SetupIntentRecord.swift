@@ -33,6 +33,8 @@ public struct SetupIntentRecord: Sendable, Codable, Equatable {
     public var nextAction: String?
     public var returnUrl: String?
     public var created: Int64
+    /// The SEPA mandate a bank account was set up under.
+    public var mandate: String? = nil
 }
 
 extension SetupIntentRecord: StoredRecord {

@@ -15,7 +15,7 @@ extension Render {
             ("last_setup_error", json(s.lastSetupError)),
             ("latest_attempt", .null),
             ("livemode", false),
-            ("mandate", .null),
+            ("mandate", .string(s.mandate)),
             ("metadata", metadata(s.metadata)),
             ("next_action", s.status == .requiresAction ? json(s.nextAction) : .null),
             ("on_behalf_of", .null),

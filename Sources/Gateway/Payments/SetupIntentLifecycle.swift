@@ -49,7 +49,7 @@ enum SetupAction: String, Equatable {
 ///        └───────────────────────────────────────────────────────────┴─ authentication ─▶ requires_action ─3DS─▶ succeeded
 ///     requires_* ──cancel──▶ canceled
 enum SetupIntentLifecycle {
-    static func create(_ changes: SetupChanges, id: String, clientSecret: String, customer: String?, card: ResolvedCard?,
+    static func create(_ changes: SetupChanges, id: String, clientSecret: String, customer: String?, card: ResolvedMethod?,
                        returnURL: String?, now: Int64) throws(IntentRefusal) -> SetupTransition {
         var types = changes.paymentMethodTypes ?? []
         if types.isEmpty { types = ["card"] }
@@ -64,7 +64,7 @@ enum SetupIntentLifecycle {
     }
 
     /// An update while the SetupIntent is open; a new card sends it back to confirmation.
-    static func update(_ read: SetupIntentRecord, _ changes: SetupChanges, card: ResolvedCard?, customer: String??) throws -> SetupTransition {
+    static func update(_ read: SetupIntentRecord, _ changes: SetupChanges, card: ResolvedMethod?, customer: String??) throws -> SetupTransition {
         guard SetupAction.update.allowed.contains(read.status) else { throw SetupRefusal.unexpectedState(.update, read) }
         var setup = read
         if let customer { setup.customer = customer }
@@ -126,6 +126,40 @@ enum SetupIntentLifecycle {
             decline = code
         }
         return SetupTransition(setup: setup, writes: writes + [write(setup)], decline: decline, events: events)
+    }
+
+    /// A SEPA bank account set up: the account holder's mandate (from `mandate_data`) recorded, the SetupIntent
+    /// `succeeded` at once (as Stripe's do: nothing is debited) and the account attached to the customer. Later
+    /// payments and subscription invoices debit it off-session under that mandate.
+    static func setUpDebit(_ confirming: SetupIntentRecord, account: ResolvedBankAccount, acceptance: MandateAcceptance?, mandateID: String,
+                           reference: String, now: Int64, write: (SetupIntentRecord) -> StoreWrite) throws(IntentRefusal) -> SetupTransition {
+        let types = confirming.paymentMethodTypes.split(separator: ",").map(String.init)
+        guard types.contains("sepa_debit") else {
+            throw .invalidParameter(
+                message: "The PaymentMethod provided (sepa_debit) is not allowed for this SetupIntent. Please attach a PaymentMethod of one of the following types: \(types.joined(separator: ", ")). Alternatively update the allowed payment_method_types for this SetupIntent to include \"sepa_debit\".",
+                param: "payment_method")
+        }
+        var options = ConfirmOptions()
+        options.mandateAcceptance = acceptance
+        let mandate = try PaymentIntentLifecycle.mandate(for: account.method, customer: confirming.customer, options: options, existing: nil,
+                                                         named: nil, id: mandateID, reference: reference, now: now).mandate
+        var setup = confirming
+        setup.paymentMethod = account.method.id
+        setup.lastSetupError = nil
+        setup.nextAction = nil
+        setup.status = .succeeded
+        setup.mandate = mandate.id
+        var method = account.method
+        var events: [EventDraft] = []
+        let attaches = setup.customer != nil && method.customer == nil
+        if attaches {
+            method.customer = setup.customer
+            events.append(EventDraft(type: .paymentMethodAttached, object: .paymentMethod(method)))
+        }
+        var writes: [StoreWrite] = []
+        if account.isNew { writes.append(.insert(method)) } else if attaches { writes.append(.update(method, expecting: nil)) }
+        events.append(EventDraft(type: .setupIntentSucceeded, object: .setupIntent(setup)))
+        return SetupTransition(setup: setup, writes: writes + [.insert(mandate), write(setup)], events: events)
     }
 
     /// The payment method 3-D Secure authenticates, for a SetupIntent waiting for it.

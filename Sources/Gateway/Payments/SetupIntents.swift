@@ -6,7 +6,7 @@ import PaymentCore
 struct SetupIntents {
     let intents: PaymentIntents
     var store: any PaymentStore { intents.store }
-    /// What the refusal of a bank account names (SetupIntents check cards with their issuer).
+    /// What the refusal of a customer balance names (SetupIntents save cards and SEPA bank accounts).
     static let purpose = "a SetupIntent on this gateway"
 
     /// What a step ended with, and the card's decline if there was one (the route answers 402).
@@ -15,10 +15,10 @@ struct SetupIntents {
         var decline: DeclineCode?
     }
 
-    func create(_ changes: SetupChanges, confirm: Bool, returnURL: String?, baseURL: String, now: Date) async throws -> Outcome {
+    func create(_ changes: SetupChanges, confirm: Bool, returnURL: String?, mandate: MandateAcceptance?, baseURL: String, now: Date) async throws -> Outcome {
         let customer = try await intents.liveCustomer(changes.customer ?? nil)
         if confirm && changes.card == nil { throw SetupRefusal.missingPaymentMethod }
-        let card = try await changes.card.asyncMap { try await intents.resolve($0, customer: customer, now: now).card(for: Self.purpose) }
+        let card = try await changes.card.asyncMap { try Self.settable(try await intents.resolve($0, customer: customer, now: now)) }
         let id = ObjectID.make("seti")
         let created = try SetupIntentLifecycle.create(changes, id: id, clientSecret: id + "_secret_" + ObjectID.random(length: 24),
                                                       customer: customer, card: card, returnURL: returnURL, now: Int64(now.timeIntervalSince1970))
@@ -26,7 +26,7 @@ struct SetupIntents {
             try await store.commit(created.rows(now: now))
             return Outcome(setup: created.setup)
         }
-        var step = check(created.setup, card: card, authenticated: false, baseURL: baseURL, now: now) { .insert($0) }
+        var step = try setUp(created.setup, with: card, mandate: mandate, baseURL: baseURL, now: now) { .insert($0) }
         step.events = created.events + step.events
         try await store.commit(step.rows(now: now))
         return Outcome(setup: step.setup, decline: step.decline)
@@ -36,26 +36,26 @@ struct SetupIntents {
         try await store.retryingConflicts {
             let read = try await existing(id)
             let customer: String?? = try await changes.customer.asyncMap { try await intents.liveCustomer($0) }
-            let card = try await changes.card.asyncMap { try await intents.resolve($0, customer: customer ?? read.customer, now: now).card(for: Self.purpose) }
+            let card = try await changes.card.asyncMap { try Self.settable(try await intents.resolve($0, customer: customer ?? read.customer, now: now)) }
             let step = try SetupIntentLifecycle.update(read, changes, card: card, customer: customer)
             try await store.commit(step.rows(now: now))
             return step.setup
         }
     }
 
-    func confirm(id: String, card source: CardSource?, returnURL: String?, baseURL: String, now: Date) async throws -> Outcome {
+    func confirm(id: String, card source: CardSource?, returnURL: String?, mandate: MandateAcceptance?, baseURL: String, now: Date) async throws -> Outcome {
         try await store.retryingConflicts {
             let read = try await existing(id)
             let setup = try SetupIntentLifecycle.confirming(read, returnURL: returnURL)
-            let card: ResolvedCard
+            let method: ResolvedMethod
             if let source {
-                card = try await intents.resolve(source, customer: setup.customer, now: now).card(for: Self.purpose)
+                method = try Self.settable(try await intents.resolve(source, customer: setup.customer, now: now))
             } else if let methodID = setup.paymentMethod {
-                card = try await intents.stored(methodID, customer: setup.customer).card(for: Self.purpose)
+                method = try Self.settable(try await intents.stored(methodID, customer: setup.customer))
             } else {
                 throw SetupRefusal.missingPaymentMethod
             }
-            let step = check(setup, card: card, authenticated: false, baseURL: baseURL, now: now) { .update($0, expecting: .setupStatus(read.status)) }
+            let step = try setUp(setup, with: method, mandate: mandate, baseURL: baseURL, now: now) { .update($0, expecting: .setupStatus(read.status)) }
             try await store.commit(step.rows(now: now))
             return Outcome(setup: step.setup, decline: step.decline)
         }
@@ -80,6 +80,31 @@ struct SetupIntents {
             try await store.commit(step.rows(now: now))
             return step.setup
         }
+    }
+
+    /// A card is checked with its issuer; a bank account is set up under the mandate the confirmation carries.
+    private func setUp(_ setup: SetupIntentRecord, with method: ResolvedMethod, mandate: MandateAcceptance?, baseURL: String, now: Date,
+                       write: (SetupIntentRecord) -> StoreWrite) throws -> SetupTransition {
+        switch method {
+        case .card(let card):
+            return check(setup, card: card, authenticated: false, baseURL: baseURL, now: now, write: write)
+        case .bankAccount(let account):
+            return try SetupIntentLifecycle.setUpDebit(setup, account: account, acceptance: mandate, mandateID: ObjectID.make("mandate"),
+                                                       reference: ObjectID.random(length: 16).uppercased(), now: Int64(now.timeIntervalSince1970),
+                                                       write: write)
+        case .customerBalance:
+            throw IntentRefusal.invalidParameter(message: "A customer balance cannot be set up: \(Self.purpose) saves cards and sepa_debit bank accounts.",
+                                                 param: "payment_method")
+        }
+    }
+
+    /// A method a SetupIntent can save: a card or a SEPA bank account.
+    private static func settable(_ method: ResolvedMethod) throws(IntentRefusal) -> ResolvedMethod {
+        if case .customerBalance = method {
+            throw .invalidParameter(message: "The PaymentMethod \(method.method.id) is of type customer_balance; \(purpose) saves cards and sepa_debit bank accounts.",
+                                    param: "payment_method")
+        }
+        return method
     }
 
     /// The issuer's check of the card, applied.

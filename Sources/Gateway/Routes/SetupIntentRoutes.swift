@@ -17,10 +17,11 @@ struct SetupIntentRoutes {
             let changes = try SetupChanges.parse(&params, catalog: catalog, now: now)
             let confirm = try params.bool("confirm") ?? false
             let returnURL = try ConfirmOptions.parse(&params).returnURL
-            params.allow("automatic_payment_methods", "payment_method_options", "mandate_data", "single_use", "attach_to_self",
+            let mandate = try MandateAcceptance.parse(&params)
+            params.allow("automatic_payment_methods", "payment_method_options", "single_use", "attach_to_self",
                          "flow_directions", "on_behalf_of", "expand", "use_stripe_sdk")
             try params.rejectUnknown()
-            let outcome = try await setups.create(changes, confirm: confirm, returnURL: returnURL, baseURL: request.baseURL, now: now)
+            let outcome = try await setups.create(changes, confirm: confirm, returnURL: returnURL, mandate: mandate, baseURL: request.baseURL, now: now)
             return try Self.answer(outcome)
         }
         ObjectRoutes(store: store).retrieve(SetupIntentRecord.self, on: api, path: "setup_intents", render: Render.setupIntent)
@@ -38,9 +39,10 @@ struct SetupIntentRoutes {
             let now = Date()
             let card = try CardSource.parse(&params, catalog: catalog, now: now)
             let returnURL = try ConfirmOptions.parse(&params).returnURL
-            params.allow("payment_method_options", "mandate_data", "expand", "use_stripe_sdk")
+            let mandate = try MandateAcceptance.parse(&params)
+            params.allow("payment_method_options", "expand", "use_stripe_sdk")
             try params.rejectUnknown()
-            let outcome = try await setups.confirm(id: try context.parameters.require("id"), card: card, returnURL: returnURL,
+            let outcome = try await setups.confirm(id: try context.parameters.require("id"), card: card, returnURL: returnURL, mandate: mandate,
                                                    baseURL: request.baseURL, now: now)
             return try Self.answer(outcome)
         }
@@ -90,8 +92,8 @@ extension SetupChanges {
         f.metadata = try params.metadata("metadata")
         f.clearsMetadata = params.has("metadata") && f.metadata?.isEmpty == true
         if let types = try params.stringList("payment_method_types") {
-            for t in types where t != "card" {
-                throw APIError.invalidRequest("The payment method type \"\(t.prefix(40))\" is invalid. Supported here: card.", param: "payment_method_types")
+            for t in types where t != "card" && t != "sepa_debit" {
+                throw APIError.invalidRequest("The payment method type \"\(t.prefix(40))\" is invalid. Supported here: card, sepa_debit.", param: "payment_method_types")
             }
             f.paymentMethodTypes = types
         }

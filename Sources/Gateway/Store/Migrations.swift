@@ -618,5 +618,9 @@ enum Migrations {
             "ALTER TABLE payment_methods ADD COLUMN wallet_type TEXT",
             "ALTER TABLE payment_methods ADD COLUMN dynamic_last4 TEXT",
         ]),
+        // SEPA Direct Debit SetupIntents (issue 14): the mandate a bank account was set up under.
+        ("2026-12-06-024-setup-intent-mandates", [
+            "ALTER TABLE setup_intents ADD COLUMN mandate TEXT",
+        ]),
     ]
 }

@@ -140,7 +140,7 @@ public struct WebhookDeliverer: Service {
     /// One signed POST of the event as the API renders it.
     private func post(_ event: EventRecord?, to endpoint: WebhookEndpointRecord, secret: String) async -> WebhookDispatch.Answer {
         guard let event else { return WebhookDispatch.Answer(status: nil, error: "the event is gone from the store", durationMs: 0) }
-        let payload = Render.event(event).data()
+        let payload = Render.eventPayload(event)
         let start = ContinuousClock.now
         let signature = WebhookSignature.header(payload: payload, secret: secret, timestamp: Int64(clock.now().timeIntervalSince1970))
         let answer = await WebhookPost.send(payload, to: endpoint.url, signature: signature, timeout: settings.timeout)
