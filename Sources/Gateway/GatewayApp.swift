@@ -76,6 +76,7 @@ public enum GatewayApp {
         ReportRoutes(store: store).register(on: api)
         PayoutRoutes(store: store).register(on: api)
         SEPARoutes(intents: intents).register(on: api)
+        DisputeRoutes(store: store).register(on: api)
         CashBalanceRoutes(intents: intents).register(on: api)
         let subscriptions = Subscriptions(intents: intents)
         ProductRoutes(store: store, clock: configuration.clock).register(on: api)

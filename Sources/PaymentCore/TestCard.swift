@@ -20,6 +20,8 @@ public struct TestCard: Sendable, Hashable, Identifiable, CustomReflectable {
     public let network: String?
     /// When the number is a phone wallet's device account number: which wallet, and the held card's last four.
     public let wallet: CardWallet?
+    /// The dispute reason its captured payments are disputed with (Stripe's `pm_card_createDispute` cards).
+    public let dispute: String?
     private let numberDigits: String
 
     /// Creates a card; `number` may contain spaces and must fail the Luhn check exactly when `outcome` is `.incorrectNumber`.
@@ -32,7 +34,8 @@ public struct TestCard: Sendable, Hashable, Identifiable, CustomReflectable {
         simulatorKey: Character? = nil,
         cvm: String? = nil,
         network: String? = nil,
-        wallet: CardWallet? = nil
+        wallet: CardWallet? = nil,
+        dispute: String? = nil
     ) throws(PaymentCoreError) {
         let digits = String(number.filter { $0 != " " })
         if outcome == .incorrectNumber {
@@ -60,6 +63,7 @@ public struct TestCard: Sendable, Hashable, Identifiable, CustomReflectable {
         self.cvm = cvm
         self.network = network
         self.wallet = wallet
+        self.dispute = dispute
     }
 
     /// The name.

@@ -167,9 +167,10 @@ private struct CatalogFile: Decodable {
         var setUpExemptsOffSession: Bool?
         var wallet: String?
         var fundingLast4: String?
+        var dispute: String?
 
         enum CodingKeys: String, CodingKey {
-            case name, number, outcome, description, cvm, network, balance, limit, wallet
+            case name, number, outcome, description, cvm, network, balance, limit, wallet, dispute
             case fundingLast4 = "funding_last4"
             case setUpExemptsOffSession = "set_up_exempts_off_session"
             case declineCode = "decline_code"
@@ -239,6 +240,11 @@ private struct CatalogFile: Decodable {
             } else if fundingLast4 != nil {
                 throw fail("funding_last4", "only a wallet card (wallet) has a funding card.")
             }
+            if let dispute {
+                let reasons = ["fraudulent", "product_not_received", "duplicate", "subscription_canceled", "unrecognized", "general"]
+                guard reasons.contains(dispute) else { throw fail("dispute", "\"\(dispute)\" is not a dispute reason; use \(reasons.joined(separator: ", ")).") }
+                guard self.outcome == "approved" else { throw fail("dispute", "only an approved card's payments can be disputed.") }
+            }
             do throws(PaymentCoreError) {
                 return try TestCard(
                     name: name,
@@ -249,7 +255,8 @@ private struct CatalogFile: Decodable {
                     simulatorKey: key,
                     cvm: cvm,
                     network: network,
-                    wallet: cardWallet
+                    wallet: cardWallet,
+                    dispute: dispute
                 )
             } catch {
                 throw PaymentCoreError(code: .catalog, message: error.message, location: "number")

@@ -20,6 +20,8 @@ public enum EventType: String, TextColumn, CaseIterable {
     case chargeDisputeCreated = "charge.dispute.created"
     case chargeDisputeFundsWithdrawn = "charge.dispute.funds_withdrawn"
     case chargeDisputeClosed = "charge.dispute.closed"
+    case chargeDisputeUpdated = "charge.dispute.updated"
+    case chargeDisputeFundsReinstated = "charge.dispute.funds_reinstated"
     case mandateUpdated = "mandate.updated"
     case customerCashBalanceTransactionCreated = "customer_cash_balance_transaction.created"
     case cashBalanceFundsAvailable = "cash_balance.funds_available"

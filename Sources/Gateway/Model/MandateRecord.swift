@@ -54,7 +54,8 @@ extension BankClockRecord: StoredRecord {
 }
 
 /// A dispute: the account holder asked their bank to take a payment back. SEPA disputes cannot be contested, so
-/// they are `lost` at once and the amount leaves the balance (a `dispute` balance transaction).
+/// they are `lost` at once and the amount leaves the balance (a `dispute` balance transaction). Card disputes
+/// (`CardDisputes`) wait for the shop's evidence (`needs_response`), then are won (the funds come back) or lost.
 public struct DisputeRecord: Sendable, Codable, Equatable {
     public var id: String
     public var amount: Int64
@@ -66,6 +67,15 @@ public struct DisputeRecord: Sendable, Codable, Equatable {
     public var balanceTransaction: String
     public var created: Int64
     public var metadata: String
+    /// `sepa_debit` or `card`, and the card's brand.
+    public var methodType: String = "sepa_debit"
+    public var brand: String? = nil
+    /// The shop's evidence as a JSON object of Stripe's evidence fields; how often it was submitted; until when.
+    public var evidence: String = "{}"
+    public var submissionCount: Int64 = 0
+    public var dueBy: Int64? = nil
+    /// The balance transaction that gave the funds back when the dispute was won.
+    public var reinstatementTransaction: String? = nil
 }
 
 extension DisputeRecord: StoredRecord {

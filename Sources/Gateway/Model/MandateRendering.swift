@@ -1,3 +1,5 @@
+import Foundation
+
 extension Render {
     /// Stripe's `mandate` object (SEPA Direct Debit, multi-use).
     static func mandate(_ m: MandateRecord) -> JSONValue {
@@ -22,20 +24,28 @@ extension Render {
 
     /// Stripe's `dispute` object.
     static func dispute(_ d: DisputeRecord) -> JSONValue {
-        .object([
+        let given = [String: String](jsonText: d.evidence)
+        let evidence = JSONValue.object(CardDisputes.evidenceFields.map { ($0, .string(given[$0])) })
+        let details: JSONValue = d.methodType == "card"
+            ? .object([("card", .object([("brand", .string(d.brand)), ("case_type", "chargeback"), ("network_reason_code", .null)])), ("type", "card")])
+            : .object([("type", "sepa_debit")])
+        let pastDue = d.status == .needsResponse && (d.dueBy.map { $0 < Int64(Date().timeIntervalSince1970) } ?? false)
+        return .object([
             ("id", .string(d.id)),
             ("object", "dispute"),
             ("amount", .int(d.amount)),
-            ("balance_transactions", .array([.string(d.balanceTransaction)])),
+            ("balance_transactions", .array([.string(d.balanceTransaction)] + (d.reinstatementTransaction.map { [JSONValue.string($0)] } ?? []))),
             ("charge", .string(d.charge)),
             ("created", .int(d.created)),
             ("currency", .string(d.currency)),
-            ("evidence_details", .object([("due_by", .null), ("has_evidence", false), ("past_due", false), ("submission_count", 0)])),
+            ("evidence", evidence),
+            ("evidence_details", .object([("due_by", .int(d.dueBy)), ("has_evidence", .bool(!given.isEmpty)), ("past_due", .bool(pastDue)),
+                                          ("submission_count", .int(d.submissionCount))])),
             ("is_charge_refundable", false),
             ("livemode", false),
             ("metadata", metadata(d.metadata)),
             ("payment_intent", .string(d.paymentIntent)),
-            ("payment_method_details", .object([("type", "sepa_debit")])),
+            ("payment_method_details", details),
             ("reason", .string(d.reason)),
             ("status", .string(d.status.rawValue)),
         ])

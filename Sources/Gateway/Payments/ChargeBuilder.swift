@@ -44,6 +44,15 @@ enum ChargeBuilder {
             customer: intent.customer, balanceTransaction: nil, fingerprint: fingerprint)
     }
 
+    /// The card brand its payment method details name.
+    static func brand(of charge: ChargeRecord) -> String? {
+        guard case .object(let details)? = JSONValue(jsonText: charge.paymentMethodDetails) else { return nil }
+        for case (_, .object(let card)) in details {
+            if case .string(let brand)? = card.first(where: { $0.0 == "brand" })?.1 { return brand }
+        }
+        return nil
+    }
+
     static func isCardPresent(_ charge: ChargeRecord) -> Bool {
         charge.paymentMethodDetails.contains("\"type\":\"card_present\"")
     }

@@ -175,4 +175,12 @@ enum Ledger {
             currency: dispute.currency, created: now, availableOn: now, description: "Chargeback withdrawal for \(dispute.charge)",
             reportingCategory: "dispute")
     }
+
+    /// A won dispute gives the disputed amount back at once.
+    static func forDisputeReversal(_ dispute: DisputeRecord, now: Int64) -> BalanceTransactionRecord {
+        BalanceTransactionRecord(
+            id: ObjectID.make("txn"), type: "adjustment", source: dispute.id, amount: dispute.amount, fee: 0, net: dispute.amount,
+            currency: dispute.currency, created: now, availableOn: now, description: "Chargeback reversal for \(dispute.charge)",
+            reportingCategory: "dispute_reversal")
+    }
 }

@@ -17,6 +17,8 @@ struct PaymentIntentLifecycle {
     let fees: FeeModel
     /// Card fingerprint → open-to-buy, for the catalog cards whose issuer keeps a balance (only they get holds).
     let balances: [String: Int64]
+    /// Card fingerprint → the reason its captured payments are disputed with (the catalog's dispute cards).
+    var disputes: [String: String] = [:]
 
     static let maxAmount: Int64 = 99_999_999
 
@@ -129,8 +131,16 @@ struct PaymentIntentLifecycle {
                 charge.balanceTransaction = t.id
                 txn = t
             }
-            writes.append(.insert(charge))
             events = [(.chargeSucceeded, .charge(charge)), (manual ? .paymentIntentAmountCapturableUpdated : .paymentIntentSucceeded, nil)]
+            var disputeEvents: [(EventType, EventObject?)] = []
+            if !manual, let reason = disputes[facts.fingerprint] {
+                let disputed = CardDisputes.opened(charge, amount: intent.amount, reason: reason, brand: card.method.brand, now: facts.now)
+                charge = disputed.charge
+                writes += disputed.writes
+                disputeEvents = disputed.events.map { ($0.type, $0.object) }
+            }
+            writes.append(.insert(charge))
+            events += disputeEvents
             if let txn { writes.append(.insert(txn)) }
             if let balance = balances[facts.fingerprint] {
                 writes.append(.hold(fingerprint: facts.fingerprint, delta: intent.amount, ceiling: balance))
@@ -211,10 +221,17 @@ struct PaymentIntentLifecycle {
         intent.amountReceived = amount
         intent.amountCapturable = 0
         intent.status = .succeeded
+        var events = [EventDraft(type: .chargeCaptured, object: .charge(charge)), EventDraft(type: .paymentIntentSucceeded, object: .paymentIntent(intent))]
+        var disputeWrites: [StoreWrite] = []
+        if let fingerprint = charge.fingerprint, let reason = disputes[fingerprint] {
+            let brand = ChargeBuilder.brand(of: charge)
+            let disputed = CardDisputes.opened(charge, amount: amount, reason: reason, brand: brand, now: now)
+            charge = disputed.charge
+            disputeWrites = disputed.writes
+            events += disputed.events
+        }
         let writes: [StoreWrite] = [.update(intent, expecting: .authorizationUnchanged(read)), .update(charge, expecting: nil), .insert(txn)]
-        return IntentTransition(intent: intent, writes: writes + release(released, on: charge),
-                                events: [EventDraft(type: .chargeCaptured, object: .charge(charge)),
-                                         EventDraft(type: .paymentIntentSucceeded, object: .paymentIntent(intent))])
+        return IntentTransition(intent: intent, writes: writes + disputeWrites + release(released, on: charge), events: events)
     }
 
     /// Cancels an intent that has not succeeded; an authorization waiting for capture is released (its charge reads

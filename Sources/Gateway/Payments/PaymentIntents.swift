@@ -20,10 +20,14 @@ struct PaymentIntents {
         self.issuer = issuer
         self.vault = vault
         var balances: [String: Int64] = [:]
+        var disputes: [String: String] = [:]
         for card in issuer.catalog.cards {
             if let balance = issuer.catalog.account(for: card)?.balance, let pan = card.pan { balances[vault.fingerprint(pan)] = balance }
+            if let reason = card.dispute, let pan = card.pan { disputes[vault.fingerprint(pan)] = reason }
         }
-        self.lifecycle = PaymentIntentLifecycle(fees: fees, balances: balances)
+        var lifecycle = PaymentIntentLifecycle(fees: fees, balances: balances)
+        lifecycle.disputes = disputes
+        self.lifecycle = lifecycle
     }
 
     var catalog: TestCardCatalog { issuer.catalog }

@@ -1,8 +1,7 @@
 import Foundation
 import Hummingbird
 
-/// What SEPA Direct Debit adds to the API: `GET /v1/mandates/:id`, `GET /v1/disputes` and `/v1/disputes/:id`, and
-/// our test helper for the bank clock, `GET /v1/vtpe/test_helpers/bank_clock` and `POST …/bank_clock/advance`
+/// What SEPA Direct Debit adds to the API: `GET /v1/mandates/:id` and our test helper for the bank clock, `GET /v1/vtpe/test_helpers/bank_clock` and `POST …/bank_clock/advance`
 /// (`seconds`): the bank clock moves forward and the debits it makes due are answered before the response.
 struct SEPARoutes {
     let intents: PaymentIntents
@@ -14,8 +13,6 @@ struct SEPARoutes {
     func register(on api: RouterGroup<GatewayContext>) {
         let objects = ObjectRoutes(store: store)
         objects.retrieve(MandateRecord.self, on: api, path: "mandates", render: Render.mandate)
-        objects.retrieve(DisputeRecord.self, on: api, path: "disputes", render: Render.dispute)
-        objects.list(DisputeRecord.self, on: api, path: "disputes", filters: ["charge", "payment_intent"], render: Render.dispute)
         api.get("vtpe/test_helpers/bank_clock") { request, _ -> Response in
             var params = try FormParams(query: request)
             try params.rejectUnknown()

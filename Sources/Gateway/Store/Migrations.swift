@@ -622,5 +622,14 @@ enum Migrations {
         ("2026-12-06-024-setup-intent-mandates", [
             "ALTER TABLE setup_intents ADD COLUMN mandate TEXT",
         ]),
+        // Card disputes (issue 14): evidence, its submissions and deadline, the funds given back.
+        ("2026-12-06-025-card-disputes", [
+            "ALTER TABLE disputes ADD COLUMN method_type TEXT NOT NULL DEFAULT 'sepa_debit'",
+            "ALTER TABLE disputes ADD COLUMN brand TEXT",
+            "ALTER TABLE disputes ADD COLUMN evidence TEXT NOT NULL DEFAULT '{}'",
+            "ALTER TABLE disputes ADD COLUMN submission_count BIGINT NOT NULL DEFAULT 0",
+            "ALTER TABLE disputes ADD COLUMN due_by BIGINT",
+            "ALTER TABLE disputes ADD COLUMN reinstatement_transaction TEXT",
+        ]),
     ]
 }

@@ -22,15 +22,15 @@ extension SQLPaymentStore {
                        CAST(SUM(CASE WHEN b.type = 'charge' THEN b.amount ELSE 0 END) AS BIGINT) AS gross,
                        CAST(SUM(CASE WHEN b.type = 'refund' THEN -b.amount ELSE 0 END) AS BIGINT) AS refunds,
                        SUM(CASE WHEN b.type = 'refund' THEN 1 ELSE 0 END) AS refund_count,
-                       CAST(SUM(CASE WHEN b.reporting_category = 'dispute' THEN -b.amount ELSE 0 END) AS BIGINT) AS disputes,
+                       CAST(SUM(CASE WHEN b.reporting_category IN ('dispute', 'dispute_reversal') THEN -b.amount ELSE 0 END) AS BIGINT) AS disputes,
                        CAST(SUM(b.fee) AS BIGINT) AS fees, CAST(SUM(b.net) AS BIGINT) AS net
                 FROM balance_transactions b
                 LEFT JOIN refunds rf ON b.type = 'refund' AND rf.id = b.source
-                LEFT JOIN disputes dp ON b.reporting_category = 'dispute' AND dp.id = b.source
+                LEFT JOIN disputes dp ON b.reporting_category IN ('dispute', 'dispute_reversal') AND dp.id = b.source
                 LEFT JOIN charges c ON c.id = (CASE WHEN b.type = 'charge' THEN b.source WHEN b.type = 'refund' THEN rf.charge ELSE dp.charge END)
                 LEFT JOIN payment_methods pm ON pm.id = c.payment_method
                 LEFT JOIN payment_intents pi ON pi.id = c.payment_intent
-                WHERE b.created >= \(bind: from) AND b.created < \(bind: to) AND (b.type IN ('charge', 'refund') OR b.reporting_category = 'dispute')
+                WHERE b.created >= \(bind: from) AND b.created < \(bind: to) AND (b.type IN ('charge', 'refund') OR b.reporting_category IN ('dispute', 'dispute_reversal'))
                 GROUP BY grp, b.currency
                 """).all()
             var rows: [ReportTotals] = []
