@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "EMV", targets: ["EMV"]),
         .library(name: "Gateway", targets: ["Gateway"]),
         .library(name: "TerminalEngine", targets: ["TerminalEngine"]),
+        .library(name: "CaisseAP", targets: ["CaisseAP"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -74,6 +75,7 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .target(name: "CaisseAP", dependencies: ["PaymentCore"], swiftSettings: strict),
         .target(name: "TerminalUI", dependencies: ["TerminalEngine", "CardReaders", "PaymentCore"], swiftSettings: strict),
         .target(name: "Scenarios", dependencies: [.product(name: "Yams", package: "Yams")], swiftSettings: strict),
         .target(name: "TerminalUICurses", dependencies: ["TerminalUI", "CNcurses"], swiftSettings: strict),
@@ -107,7 +109,7 @@ let package = Package(
             name: "vtpe",
             dependencies: [
                 "PaymentCore", "PaymentCrypto", "EMV", "CardReaders", "CardReadersUSB",
-                "TerminalEngine", "TerminalUI", "TerminalUICurses", "Gateway", "Scenarios",
+                "TerminalEngine", "TerminalUI", "TerminalUICurses", "Gateway", "Scenarios", "CaisseAP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -135,6 +137,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "ScenariosTests", dependencies: ["Scenarios"], swiftSettings: strict),
+        .testTarget(name: "CaisseAPTests", dependencies: ["CaisseAP", "PaymentCore"], swiftSettings: strict),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "TerminalEngine", "CardReaders", "EMV", "PaymentCore"], exclude: ["Snapshots"], swiftSettings: strict),
         .testTarget(
             name: "GatewayTests",
