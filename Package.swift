@@ -61,11 +61,12 @@ let package = Package(
         ),
         .target(name: "EMV", dependencies: ["PaymentCore", "PaymentCrypto"], resources: [.copy("Resources/card-profiles.json")], swiftSettings: strict),
         .target(name: "CardReaders", dependencies: ["EMV", "PaymentCore"], swiftSettings: strict),
+        .target(name: "CaisseAP", dependencies: ["PaymentCore"], swiftSettings: strict),
         .target(name: "CardReadersUSB", dependencies: ["CardReaders", "CLibUSB", "CPCSC", "EMV", "PaymentCore"], swiftSettings: strict),
         .target(
             name: "TerminalEngine",
             dependencies: [
-                "CardReaders", "EMV", "PaymentCore", "PaymentCrypto",
+                "CaisseAP", "CardReaders", "EMV", "PaymentCore", "PaymentCrypto",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -75,7 +76,6 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .target(name: "CaisseAP", dependencies: ["PaymentCore"], swiftSettings: strict),
         .target(name: "TerminalUI", dependencies: ["TerminalEngine", "CardReaders", "PaymentCore"], swiftSettings: strict),
         .target(name: "Scenarios", dependencies: [.product(name: "Yams", package: "Yams")], swiftSettings: strict),
         .target(name: "TerminalUICurses", dependencies: ["TerminalUI", "CNcurses"], swiftSettings: strict),
@@ -131,7 +131,7 @@ let package = Package(
                     resources: [.copy("Traces")], swiftSettings: strict),
         .testTarget(
             name: "TerminalEngineTests",
-            dependencies: ["TerminalEngine", "CardReaders", "CardReadersUSB", "EMV", "PaymentCore", "PaymentCrypto", "TestSupport",
+            dependencies: ["TerminalEngine", "CaisseAP", "CardReaders", "CardReadersUSB", "EMV", "PaymentCore", "PaymentCrypto", "TestSupport",
                            .product(name: "Logging", package: "swift-log"),
                            .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict

@@ -86,11 +86,11 @@ public struct CaisseAPAnswer: Sendable, Equatable {
         message["AE"] = status.rawValue
         if let failure { message["AF"] = failure.rawValue }
         if let card {
-            message["AC"] = card.authorization
-            message["AA"] = card.maskedPAN
-            message["AB"] = card.expiry
-            message["AI"] = card.aid
-            message["CC"] = card.applicationCode
+            // A detail the terminal does not know (a swipe has no AID) is left out rather than sent empty.
+            for (tag, value) in [("AC", card.authorization), ("AA", card.maskedPAN), ("AB", card.expiry), ("AI", card.aid), ("CC", card.applicationCode)]
+            where !value.isEmpty {
+                message[tag] = value
+            }
             message["CI"] = card.readMode.rawValue
         }
         self.message = message

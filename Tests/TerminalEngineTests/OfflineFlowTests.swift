@@ -42,7 +42,7 @@ import Testing
         #expect(m.handle(.authorizationAnswered(stan: 41, Self.down), now: fixedDate) == [.answerKernel(.unableToGoOnline)])
         let stored = m.handle(.kernelCompleted(stan: 41, try declinedNoHost()), now: fixedDate)
         #expect(stored == [.storeOffline(request, storedAt: fixedDate)])
-        #expect(m.phase == .authorizing(amount: eur(1200), card: CardSummary(brand: .visa, last4: "4242", entryMode: .contactless), stan: 41))
+        #expect(m.phase == .authorizing(amount: eur(1200), card: CardSummary(pan: request.card.pan, entryMode: .contactless), stan: 41))
         let queue = OfflinePolicy.Queue(count: 1, totals: [.eur: 1200], oldest: fixedDate)
         let shown = m.handle(.offlineStored(stan: 41, failure: nil, queue: queue), now: fixedDate)
         guard case .finished(let result) = m.phase else { Issue.record("\(m.phase)"); return }

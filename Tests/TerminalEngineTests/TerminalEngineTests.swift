@@ -161,7 +161,9 @@ actor RecordingGateway: GatewayClient {
         let result = try await result(engine, after: before)
         #expect(result.outcome == .approved(paymentIntentID: "pi_9", authorizationCode: "000111"))
         #expect(result.amount == Money(minorUnits: 6000, currency: .eur) && result.stan == 5)
-        #expect(result.card == CardSummary(brand: .visa, last4: "4242", entryMode: .contact))
+        #expect(result.card.brand == .visa && result.card.last4 == "4242" && result.card.entryMode == .contact)
+        // What a till is told of the card read in this session (the journal keeps only brand and last four).
+        #expect(result.card.maskedPAN == "424242******4242" && result.card.expiry == "3012" && result.card.aid == "A0000000031010")
         let sent = await gateway.requests
         #expect(sent.map(\.idempotencyKey) == ["87654321-000005"])
         guard case .chip(let online)? = sent.first?.card else { Issue.record("not a chip request"); return }

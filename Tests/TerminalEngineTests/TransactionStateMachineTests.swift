@@ -56,7 +56,7 @@ import Testing
         #expect(request.idempotencyKey == "12345678-000041")
         #expect(m.notice == nil)
         #expect(m.phase == .authorizing(amount: Money(minorUnits: 1234, currency: .eur),
-                                        card: CardSummary(brand: .visa, last4: "4242", entryMode: .magstripe), stan: 41))
+                                        card: CardSummary(pan: track.pan, entryMode: .magstripe, expiry: track.expiry), stan: 41))
         // Keys and second cards while authorizing change nothing.
         #expect(m.handle(.keyPressed(.cancel), now: fixedDate) == [])
         #expect(m.handle(.cardPresented(swipe), now: fixedDate) == [])
@@ -84,8 +84,10 @@ import Testing
         // A second PIN request (offline PIN retry) and Enter on an empty pad: bypass.
         _ = m.handle(.pinRequested(.offline(triesLeft: 2)), now: fixedDate)
         #expect(m.handle(.keyPressed(.enter), now: fixedDate) == [.answerPIN(nil)])
-        let card = CardSummary(brand: .visa, last4: "4242", entryMode: .contact)
         let online = try onlineRequest("4242424242424242")
+        // What a till may be told of the card: the masked number and the application.
+        let card = CardSummary(pan: online.pan, entryMode: .contact, aid: online.applicationIdentifier)
+        #expect(card.maskedPAN == "424242******4242" && card.aid == "A0000000031010")
         let request = AuthorizationRequest(amount: Money(minorUnits: 6000, currency: .eur), entryMode: .contact, card: .chip(online),
                                            terminalID: "12345678", stan: 41)
         #expect(m.handle(.onlineRequested(online), now: fixedDate) == [.requestAuthorization(request)])

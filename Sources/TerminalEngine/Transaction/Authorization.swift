@@ -71,6 +71,13 @@ public struct CardSummary: Sendable, Equatable {
     public var brand: CardBrand
     public var last4: String
     public var entryMode: EntryMode
+    /// The number as a receipt or a till may show it (first six and last four digits), when the card was read
+    /// in this session; not kept in the journal.
+    public var maskedPAN: String? = nil
+    /// YYMM, when the card said.
+    public var expiry: String? = nil
+    /// The AID of the application used (chip and contactless reads).
+    public var aid: String? = nil
 
     public init(brand: CardBrand, last4: String, entryMode: EntryMode) {
         self.brand = brand
@@ -78,8 +85,11 @@ public struct CardSummary: Sendable, Equatable {
         self.entryMode = entryMode
     }
 
-    public init(pan: PAN, entryMode: EntryMode) {
+    public init(pan: PAN, entryMode: EntryMode, expiry: Expiry? = nil, aid: [UInt8]? = nil) {
         self.init(brand: pan.brand, last4: pan.last4, entryMode: entryMode)
+        maskedPAN = pan.masked
+        self.expiry = expiry?.yymm
+        self.aid = aid.flatMap { $0.isEmpty ? nil : HexCoding.encode($0) }
     }
 }
 

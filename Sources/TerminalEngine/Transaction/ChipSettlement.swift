@@ -38,7 +38,7 @@ public enum ChipSettlement {
     /// The result from the kernel's outcome and the gateway's answer (nil when none came, or the kernel never went
     /// online); a gateway approval the card or the terminal did not complete is reversed, a lost answer is asked about.
     public static func settle(_ outcome: KernelOutcome, answer: GatewayAnswer?, entryMode: EntryMode) -> Settlement {
-        let card = outcome.pan.map { CardSummary(pan: $0, entryMode: entryMode) }
+        let card = outcome.pan.map { CardSummary(pan: $0, entryMode: entryMode, aid: outcome.applicationIdentifier) }
         let emv = EMVReceiptData(applicationLabel: outcome.applicationLabel, aid: outcome.applicationIdentifier.map(HexCoding.encode),
                                  tvr: outcome.tvr.hex, tsi: outcome.tsi.hex, arc: outcome.authorisationResponseCode,
                                  cryptogram: outcome.applicationCryptogram.map(HexCoding.encode), verification: outcome.cardholderVerification)

@@ -326,7 +326,7 @@ public struct TransactionStateMachine: Sendable, Equatable {
             return handlePINKey(key, amount: amount, mode: mode, stan: stan, prompt: prompt)
         case (.readingCard(let amount, _, let stan), .onlineRequested(let request)), (.pinEntry(let amount, _, let stan, _, _), .onlineRequested(let request)):
             guard let tx = current, tx.stan == stan else { return [.answerKernel(.unableToGoOnline)] }
-            let card = CardSummary(pan: request.pan, entryMode: tx.entryMode)
+            let card = CardSummary(pan: request.pan, entryMode: tx.entryMode, expiry: request.track2?.expiry, aid: request.applicationIdentifier)
             current?.card = card
             current?.onlineRequest = request
             phase = .authorizing(amount: amount, card: card, stan: stan)
@@ -455,7 +455,7 @@ public struct TransactionStateMachine: Sendable, Equatable {
             settlement.reversal = nil
             if tx.answer?.outcomeKnown == false || tx.awaitingAnswer {
                 actions.append(.queueReversal(key: key, paymentIntent: nil, reason: Self.refundInquiry))
-                let card = settlement.card ?? tx.card ?? CardSummary(brand: .unknown, last4: "????", entryMode: tx.entryMode)
+                let card = Self.card(settlement.card, tx.card, entryMode: tx.entryMode)
                 return actions + finish(amount: tx.amount, card: card, stan: stan, outcome: settlement.result, emv: settlement.emv, now: now, inDoubt: true)
             }
         } else if let reversal = settlement.reversal {
@@ -464,8 +464,16 @@ public struct TransactionStateMachine: Sendable, Equatable {
             // The dialogue ended while the authorization was out: its answer is asked about, and undone if approved.
             actions.append(.queueReversal(key: key, paymentIntent: nil, reason: "ended while authorizing"))
         }
-        let card = settlement.card ?? tx.card ?? CardSummary(brand: .unknown, last4: "????", entryMode: tx.entryMode)
+        let card = Self.card(settlement.card, tx.card, entryMode: tx.entryMode)
         return actions + finish(amount: tx.amount, card: card, stan: stan, outcome: settlement.result, emv: settlement.emv, now: now)
+    }
+
+    /// The card of a chip transaction: as the kernel ended (with its AID), with the expiry the online request gave.
+    static func card(_ settled: CardSummary?, _ read: CardSummary?, entryMode: EntryMode) -> CardSummary {
+        guard var card = settled ?? read else { return CardSummary(brand: .unknown, last4: "????", entryMode: entryMode) }
+        if card.expiry == nil { card.expiry = read?.expiry }
+        if card.aid == nil { card.aid = read?.aid }
+        return card
     }
 
     /// Ends the transaction: its journal entry (`inDoubt` for a refund whose answer was lost), the result shown.
@@ -478,7 +486,7 @@ public struct TransactionStateMachine: Sendable, Equatable {
             journal.update(reference) { $0.refunded += amount.minorUnits }
         }
         var actions: [TransactionAction] = [.saveJournal(journal)]
-        actions += showResult(entry, outcome: outcome, now: now)
+        actions += showResult(entry, outcome: outcome, now: now, card: card)
         current = nil
         pinDigits = []
         cart = nil
@@ -519,11 +527,13 @@ public struct TransactionStateMachine: Sendable, Equatable {
     }
 
     /// Shows a finished journal entry and prints the copies the profile prints at once (the others on request).
-    mutating func showResult(_ entry: JournalEntry, outcome: AuthorizationResult, now: Date) -> [TransactionAction] {
+    /// `card`: the card as read in this session (its masked number, expiry and AID for a till), when it is at hand;
+    /// the journal keeps only its brand and last four.
+    mutating func showResult(_ entry: JournalEntry, outcome: AuthorizationResult, now: Date, card: CardSummary? = nil) -> [TransactionAction] {
         let formatter = ReceiptFormatter(profile: profile, terminalID: terminalID)
         let customer = formatter.receipt(for: entry, copy: .customer, batch: journal.number)
         let merchant = formatter.receipt(for: entry, copy: .merchant, batch: journal.number)
-        phase = .finished(TransactionResult(amount: entry.amount, card: entry.card, stan: entry.stan, outcome: outcome, date: now,
+        phase = .finished(TransactionResult(amount: entry.amount, card: card ?? entry.card, stan: entry.stan, outcome: outcome, date: now,
                                             receipt: customer, kind: entry.kind, merchantReceipt: merchant, reference: entry.reference))
         finishedTransactions += 1
         _ = batteryChanged(.transactionFinished)
@@ -668,7 +678,7 @@ public struct TransactionStateMachine: Sendable, Equatable {
                 notice = "Chip card swiped after a failed chip read: magnetic stripe fallback"
             }
             chipReadFailed = false
-            let summary = CardSummary(pan: track.pan, entryMode: .magstripe)
+            let summary = CardSummary(pan: track.pan, entryMode: .magstripe, expiry: track.expiry)
             current = CurrentTransaction(stan: stan, amount: amount, entryMode: .magstripe, isChip: false, card: summary, awaitingAnswer: true)
             phase = .authorizing(amount: amount, card: summary, stan: stan)
             return [

@@ -30,6 +30,8 @@ struct TerminalCommand: AsyncParsableCommand {
     @Option(name: .customLong("api-key"), help: ArgumentHelp("Secret key for a remote gateway (or VTPE_API_KEY).", valueName: "key"))
     var apiKey: String?
     @OptionGroup var data: DataDirectoryOption
+    @Option(help: ArgumentHelp("Take sales from a cash register over Caisse-AP on this address (default 127.0.0.1:8888; docs/ecr.md).", valueName: "caisse-ap[:HOST:PORT]"))
+    var ecr: String?
     @Option(name: .customLong("control-socket"), help: ArgumentHelp("Path of the control socket (default <data-dir>/terminal.sock).", valueName: "path"))
     var controlSocket: String?
     @Flag(help: "Run without a screen: print each state change as a line (for scripts and CI).")
@@ -42,6 +44,11 @@ struct TerminalCommand: AsyncParsableCommand {
     var readerTrace: String?
     @Option(name: .customLong("gateway-timeout"), help: ArgumentHelp("Seconds to wait for an authorization answer before asking the gateway what became of it.", valueName: "seconds"))
     var gatewayTimeout: Double = 15
+
+    /// How long a till's sale waits for a card (VTPE_ECR_INPUT_TIMEOUT seconds in tests; 90 by default).
+    static var ecrInputTimeout: Duration {
+        .seconds(Double(ProcessInfo.processInfo.environment["VTPE_ECR_INPUT_TIMEOUT"] ?? "") ?? 90)
+    }
 
     func validate() throws {
         if gateway != "embedded", !(gateway.hasPrefix("http://") || gateway.hasPrefix("https://")) {
@@ -89,6 +96,14 @@ struct TerminalCommand: AsyncParsableCommand {
         let socketPath = controlSocket ?? data.controlSocket
         let control = session.control
         let controlTask = Task { try await ControlSocket.serve(path: socketPath, handle: control.handle) }
+        var ecrTask: Task<Void, any Error>?
+        if let ecr {
+            let (host, port) = try CaisseAPListener.address(ecr)
+            let listener = CaisseAPListener(engine: engine, logger: logger, inputTimeout: Self.ecrInputTimeout)
+            let server = try await listener.bind(host: host, port: port)
+            ecrTask = Task { try await listener.serve(server) }
+            FileHandle.standardError.write(Data("vtpe: Caisse-AP on \(host):\(port)\n".utf8))
+        }
         logger.info("terminal started", metadata: ["profile": "\(profile.id)", "control": "\(socketPath)", "gateway": "\(endpoint.label)"])
         FileHandle.standardError.write(Data("vtpe: \(profile.name) terminal \(session.identity.terminalID); control socket \(socketPath)\n".utf8))
 
@@ -107,6 +122,8 @@ struct TerminalCommand: AsyncParsableCommand {
         }
         controlTask.cancel()
         _ = await controlTask.result
+        ecrTask?.cancel()
+        _ = await ecrTask?.result
         logger.debug("stopping: control socket closed")
         await session.stop()
         logger.debug("stopping: background work ended, HTTP client shut down")
