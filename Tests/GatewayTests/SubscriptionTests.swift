@@ -298,6 +298,58 @@ import Testing
         }
     }
 
+    @Test(arguments: StoreEngine.all) func aFirstInvoiceWhoseIntentTheCustomerConfirmsIsPaid(engine: StoreEngine) async throws {
+        try await withGateway(engine) { client, _, _ in
+            let price = try await Self.monthlyPrice(client)
+            let (clock, customer, bad) = try await Self.customerOnClock(client, card: "pm_card_chargeCustomerFail")
+            let good = try #require(try await client.post("/v1/payment_methods/pm_card_visa/attach", "customer=\(customer)").json["id"] as? String)
+            let made = try await client.post("/v1/subscriptions", "customer=\(customer)&items[0][price]=\(price)&default_payment_method=\(bad)&expand[]=latest_invoice")
+            #expect(made.json["status"] as? String == "incomplete")
+            let intent = try #require((made.json["latest_invoice"] as? [String: Any])?["payment_intent"] as? String)
+            // Stripe's recovery: the customer confirms the invoice's intent with another card.
+            #expect(try await client.post("/v1/payment_intents/\(intent)/confirm", "payment_method=\(good)").json["status"] as? String == "succeeded")
+            try await Self.advance(client, clock, to: Self.start + 60)
+            let sub = try await client.get("/v1/subscriptions/\(try #require(made.json["id"] as? String))?expand[]=latest_invoice")
+            #expect(sub.json["status"] as? String == "active" && (sub.json["latest_invoice"] as? [String: Any])?["status"] as? String == "paid")
+            // Paid once: one succeeded charge.
+            let charges = try #require(try await client.get("/v1/charges?payment_intent=\(intent)").json["data"] as? [[String: Any]])
+            #expect(charges.filter { $0["status"] as? String == "succeeded" }.count == 1)
+        }
+    }
+
+    @Test func aDeletedCustomersSubscriptionEndsAndTheOthersStillRenew() async throws {
+        try await withGateway { client, _, _ in
+            let price = try await Self.monthlyPrice(client)
+            let (clock, gone, goneMethod) = try await Self.customerOnClock(client)
+            let staying = try #require(try await client.post("/v1/customers", "test_clock=\(clock)").json["id"] as? String)
+            let stayingMethod = try #require(try await client.post("/v1/payment_methods/pm_card_visa/attach", "customer=\(staying)").json["id"] as? String)
+            let first = try #require(try await client.post("/v1/subscriptions", "customer=\(gone)&items[0][price]=\(price)&default_payment_method=\(goneMethod)").json["id"] as? String)
+            let second = try #require(try await client.post("/v1/subscriptions", "customer=\(staying)&items[0][price]=\(price)&default_payment_method=\(stayingMethod)").json["id"] as? String)
+            _ = try await client.execute(uri: "/v1/customers/\(gone)", method: .delete, headers: [.authorization: "Bearer \(testKey)"])
+            // Renaming a customer keeps its invoice counter.
+            #expect(try await client.post("/v1/customers/\(staying)", "name=Ana").json["next_invoice_sequence"] as? Int == 2)
+            try await Self.advance(client, clock, to: Self.day(30))
+            #expect(try await client.get("/v1/subscriptions/\(first)").json["status"] as? String == "canceled")
+            #expect(try await Self.invoices(client, of: first).count == 1)
+            let renewed = try await Self.invoices(client, of: second)
+            #expect(renewed.map { $0["status"] as? String } == ["paid", "paid"] && (renewed.last?["number"] as? String)?.hasSuffix("-0002") == true)
+        }
+    }
+
+    @Test func aSubscriptionWriteFromAnOlderReadConflicts() async throws {
+        try await withGateway { client, store, _ in
+            let price = try await Self.monthlyPrice(client)
+            let (_, customer, method) = try await Self.customerOnClock(client)
+            let id = try #require(try await client.post("/v1/subscriptions", "customer=\(customer)&items[0][price]=\(price)&default_payment_method=\(method)").json["id"] as? String)
+            let stale = try #require(try await store.find(SubscriptionRecord.self, id: id))
+            #expect(try await client.post("/v1/subscriptions/\(id)", "cancel_at_period_end=true").status == .ok)
+            var renewedFromStale = stale
+            renewedFromStale.currentPeriodEnd += 86_400
+            await #expect(throws: StoreConflict.self) { try await store.commit([stale.replaced(by: renewedFromStale)]) }
+            #expect(try await store.find(SubscriptionRecord.self, id: id)?.cancelAtPeriodEnd == true)
+        }
+    }
+
     /// The gateway's own clock: the billing pass (`PeriodicPass.billing` runs it every second) renews what is due, and two
     /// passes at once renew once.
     @Test(arguments: StoreEngine.all) func theBillingPassRenewsOnceOnTheGatewayClock(engine: StoreEngine) async throws {

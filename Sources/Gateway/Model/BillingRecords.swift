@@ -95,6 +95,18 @@ public struct SubscriptionRecord: Sendable, Codable, Equatable {
     public var nextActionAt: Int64?
     public var description: String?
     public var metadata: String
+    /// Incremented by every write: each update is guarded by the revision it read, so a change made meanwhile (a
+    /// renewal, a cancellation, another process) is never overwritten with an older row.
+    public var revision: Int64 = 0
+}
+
+extension SubscriptionRecord {
+    /// The write of `next` over the row as `self` read it: the next revision, guarded by this one.
+    func replaced(by next: SubscriptionRecord) -> StoreWrite {
+        var written = next
+        written.revision = revision + 1
+        return .update(written, expecting: .init(column: "revision", value: .integer(revision)))
+    }
 }
 
 extension SubscriptionRecord: StoredRecord {

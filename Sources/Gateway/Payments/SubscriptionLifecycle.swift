@@ -166,7 +166,7 @@ struct SubscriptionLifecycle {
         switch attempt {
         case .paid:
             // A trial's free first invoice leaves it trialing; any other paid invoice makes it active.
-            if !(sub.status == .trialing && invoice.amountDue == 0) { sub.status = .active }
+            if !(sub.status == .trialing && invoice.billingReason == .subscriptionCreate) { sub.status = .active }
             if sub.status == .active, invoice.billingReason == .subscriptionCreate { sub.nextActionAt = sub.currentPeriodEnd }
         case .processing:
             if sub.status == .incomplete {
@@ -174,7 +174,8 @@ struct SubscriptionLifecycle {
                 sub.nextActionAt = sub.currentPeriodEnd
             }
         case .pending:
-            break
+            // A renewal waiting for the customer (3-D Secure off-session) is not paid: past due until it is.
+            if invoice.billingReason == .subscriptionCycle, sub.status != .incomplete { sub.status = .pastDue }
         case .failed:
             // A first payment that fails leaves the subscription incomplete (until it expires); a later one makes it
             // past due, retried, and canceled once the retries are spent.

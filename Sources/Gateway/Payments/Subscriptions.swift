@@ -1,4 +1,6 @@
 import Foundation
+import HTTPTypes
+import Logging
 import PaymentCore
 
 /// Runs subscriptions: reads what a step needs, lets `SubscriptionLifecycle` decide, pays invoices with payment
@@ -9,6 +11,7 @@ import PaymentCore
 struct Subscriptions {
     let intents: PaymentIntents
     let lifecycle = SubscriptionLifecycle()
+    var logger = Logger(label: "vtpe.billing")
     var store: any PaymentStore { intents.store }
 
     /// The time of `customer`: their test clock's frozen time, or the gateway's clock.
@@ -50,7 +53,8 @@ struct Subscriptions {
         var subscription = start.subscription
         func rows(_ attempt: SubscriptionLifecycle.Attempt, intent: String?) -> [StoreWrite] {
             var settled = lifecycle.settle(invoice, subscription: start.subscription, attempt, paymentIntent: intent, now: now)
-            if giveUpUnlessPaid, attempt != .paid, let sub = settled.subscription {
+            // A debit on its way is not a failure: it settles later (error_if_incomplete keeps the subscription).
+            if giveUpUnlessPaid, attempt != .paid, attempt != .processing, let sub = settled.subscription {
                 let expired = lifecycle.expire(sub, invoice: settled.invoice, now: now)
                 settled = (expired.invoice ?? settled.invoice, expired.subscription, settled.events + expired.events)
             }
@@ -123,7 +127,7 @@ struct Subscriptions {
             if let description { sub.description = description }
             if let metadata { sub.metadata = try Metadata.merge(metadata, into: sub.metadata, clear: clearsMetadata) }
             guard sub != read else { return read }
-            try await store.commit([.update(sub, expecting: .init(column: "status", value: .text(read.status.rawValue)))]
+            try await store.commit([read.replaced(by: sub)]
                 + EventOutbox.writes([EventDraft(type: .customerSubscriptionUpdated, object: .subscription(sub))], now: now))
             return sub
         }
@@ -140,7 +144,7 @@ struct Subscriptions {
             let now = try await now(for: try await customer(of: read))
             let open = try await store.list(InvoiceRecord.self, PageRequest(limit: 100, filters: ["subscription": read.id, "status": InvoiceStatus.open.rawValue]))
             let canceled = lifecycle.cancel(read, openInvoices: open.items, now: now)
-            try await store.commit([.update(canceled.subscription, expecting: .init(column: "status", value: .text(read.status.rawValue)))]
+            try await store.commit([read.replaced(by: canceled.subscription)]
                 + canceled.invoices.map { .update($0, expecting: .init(column: "attempt_count", value: .integer($0.attemptCount))) }
                 + EventOutbox.writes(canceled.events, now: now))
             return canceled.subscription
@@ -149,24 +153,39 @@ struct Subscriptions {
 
     /// `POST /v1/invoices/:id/pay`: another attempt now, with `method` or the subscription's (customer's) default.
     func payInvoice(id: String, method: String?, offSession: Bool) async throws -> (invoice: InvoiceRecord, outcome: IntentOutcome?) {
-        guard let invoice = try await store.find(InvoiceRecord.self, id: id) else { throw APIError.missing("invoice", id: id) }
-        guard invoice.status == .open else {
-            throw APIError.invalidRequest("Invoice is already \(invoice.status.rawValue).", param: "id",
-                                          code: invoice.status == .paid ? "invoice_already_paid" : "invoice_not_open")
+        try await store.retryingConflicts {
+            guard let invoice = try await store.find(InvoiceRecord.self, id: id) else { throw APIError.missing("invoice", id: id) }
+            guard invoice.status == .open else {
+                throw APIError.invalidRequest("Invoice is already \(invoice.status.rawValue).", param: "id",
+                                              code: invoice.status == .paid ? "invoice_already_paid" : "invoice_not_open")
+            }
+            guard !invoice.awaitingPayment else {
+                throw APIError.invalidRequest("This invoice's payment is still in progress (\(invoice.paymentIntent ?? "")): complete or wait for it.",
+                                              param: "id", code: "invoice_payment_intent_requires_action")
+            }
+            if let method { try await checkMethod(method, customer: invoice.customer, param: "payment_method") }
+            return try await retry(invoice, method: method, offSession: offSession)
         }
-        guard !invoice.awaitingPayment else {
-            throw APIError.invalidRequest("This invoice's payment is still in progress (\(invoice.paymentIntent ?? "")): wait for its outcome.",
-                                          param: "id", code: "invoice_payment_intent_requires_action")
-        }
-        if let method { try await checkMethod(method, customer: invoice.customer, param: "payment_method") }
-        return try await retry(invoice, method: method, offSession: offSession)
     }
 
-    /// Another attempt at an open invoice, confirming its intent; its outcome committed with the invoice.
+    /// Another attempt at an open invoice, confirming its intent; its outcome committed with the invoice. An intent
+    /// that succeeded meanwhile (confirmed by the customer) pays the invoice without another charge; the invoice of a
+    /// subscription that ended is no longer retried.
     private func retry(_ invoice: InvoiceRecord, method chosen: String?, offSession: Bool) async throws -> (invoice: InvoiceRecord, outcome: IntentOutcome?) {
         let sub = try await invoice.subscription.asyncMap { try await existing($0) }
         let customer = try await customerRecord(invoice.customer)
         let now = try await now(for: customer)
+        if let intentID = invoice.paymentIntent, try await store.find(PaymentIntentRecord.self, id: intentID)?.status == .succeeded {
+            let settled = lifecycle.settle(invoice, subscription: sub, .paid, paymentIntent: intentID, now: now)
+            try await store.commit(Self.rows(settled, read: invoice, subscription: sub, now: now))
+            return (settled.invoice, nil)
+        }
+        if let sub, !SubscriptionStatus.live.contains(sub.status), chosen == nil {
+            var stopped = invoice
+            stopped.nextPaymentAttempt = nil
+            try await store.commit([.update(stopped, expecting: Self.unchanged(invoice))])
+            return (stopped, nil)
+        }
         let method = chosen ?? sub?.defaultPaymentMethod ?? customer.defaultPaymentMethod
         let attempt = lifecycle.attempting(invoice)
         var settledInvoice = attempt
@@ -190,14 +209,18 @@ struct Subscriptions {
         }
     }
 
+    /// An invoice update guarded by what it was read with (its attempt count and status).
+    private static func unchanged(_ invoice: InvoiceRecord) -> StoreExpectation {
+        StoreExpectation(column: "attempt_count", value: .integer(invoice.attemptCount)).and(.init(column: "status", value: .text(invoice.status.rawValue)))
+    }
+
     /// The rows of an attempt's outcome on an existing invoice: the invoice guarded by the attempt count and status it
-    /// was read with, the subscription (when it changed) by its status, and their events.
+    /// was read with, the subscription (when it changed) by its revision, and their events.
     private static func rows(_ settled: (invoice: InvoiceRecord, subscription: SubscriptionRecord?, events: [EventDraft]), read invoice: InvoiceRecord,
                              subscription: SubscriptionRecord?, now: Int64) -> [StoreWrite] {
-        var writes: [StoreWrite] = [.update(settled.invoice, expecting: .init(column: "attempt_count", value: .integer(invoice.attemptCount))
-            .and(.init(column: "status", value: .text(invoice.status.rawValue))))]
+        var writes: [StoreWrite] = [.update(settled.invoice, expecting: unchanged(invoice))]
         if let next = settled.subscription, let subscription, next != subscription {
-            writes.append(.update(next, expecting: .init(column: "status", value: .text(subscription.status.rawValue))))
+            writes.append(subscription.replaced(by: next))
         }
         return writes + EventOutbox.writes(settled.events, now: now)
     }
@@ -205,18 +228,37 @@ struct Subscriptions {
     // MARK: The billing pass
 
     /// Everything due by `now` on one clock (the gateway's when `testClock` is nil): payments that ended, renewals,
-    /// retries, first invoices that expired. Answers how many steps it took.
+    /// retries, first invoices that expired. Answers how many steps it took. Each item is read again before its step
+    /// (the lists may be seconds old); one that fails is logged and does not hold up the others.
     @discardableResult
     func runDue(testClock: String?, now: Int64) async throws -> Int {
-        var steps = try await settleAwaiting()
-        for sub in try await store.dueSubscriptions(testClock: testClock, by: now, limit: 100) {
-            if try await advance(sub, now: now) { steps += 1 }
+        var steps = try await settleOpenPayments()
+        for listed in try await store.dueSubscriptions(testClock: testClock, by: now, limit: 100) {
+            do {
+                if try await advance(listed.id, now: now) { steps += 1 }
+            } catch {
+                logger.warning("billing: subscription \(listed.id) not advanced: \(error)")
+            }
         }
-        for invoice in try await store.dueInvoices(testClock: testClock, by: now, limit: 100) {
-            _ = try await retry(invoice, method: nil, offSession: true)
-            steps += 1
+        for listed in try await store.dueInvoices(testClock: testClock, by: now, limit: 100) {
+            do {
+                guard let invoice = try await store.find(InvoiceRecord.self, id: listed.id), invoice.status == .open,
+                      let due = invoice.nextPaymentAttempt, due <= now else { continue }
+                _ = try await retry(invoice, method: nil, offSession: true)
+                steps += 1
+            } catch {
+                if Self.lostRace(error) { continue }
+                logger.warning("billing: invoice \(listed.id) not retried: \(error)")
+            }
         }
         return steps
+    }
+
+    /// Another process (or request) changed the row first: its guarded write won.
+    static func lostRace(_ error: any Error) -> Bool {
+        if error is StoreConflict { return true }
+        if let error = error as? APIError, error.code == "lock_timeout" { return true }
+        return false
     }
 
     /// The earliest time after which `runDue` has something to do on `testClock`, up to `limit`.
@@ -226,67 +268,90 @@ struct Subscriptions {
         return [sub, invoice].compactMap { $0 }.min()
     }
 
-    /// Invoices whose payment was still going on: paid or failed once their intent is.
-    private func settleAwaiting() async throws -> Int {
+    /// Open invoices whose intent moved outside an attempt: paid (the customer confirmed it, 3-D Secure done, the
+    /// debit settled), processing (a debit the customer confirmed), or failed after an attempt that was waiting.
+    private func settleOpenPayments() async throws -> Int {
         var settled = 0
-        for invoice in try await store.awaitingInvoices(limit: 100) {
-            guard let intentID = invoice.paymentIntent, let intent = try await store.find(PaymentIntentRecord.self, id: intentID) else { continue }
-            // An intent waiting for the customer's payment method (default_incomplete) has not failed yet.
-            let attempt = intent.status == .requiresPaymentMethod && intent.lastPaymentError == nil ? .pending : Self.attempt(intent.status)
-            guard attempt != .pending, attempt != .processing else { continue }
-            let sub = try await invoice.subscription.asyncMap { try await existing($0) }
-            let now = try await now(for: try await customerRecord(invoice.customer))
-            let result = lifecycle.settle(invoice, subscription: sub, attempt, paymentIntent: intentID, now: now)
+        for listed in try await store.invoicesToSettle(limit: 500) {
             do {
-                try await store.commit(Self.rows(result, read: invoice, subscription: sub, now: now))
-                settled += 1
-            } catch is StoreConflict {
-                continue  // another process settled it
+                if try await settle(listed.id) { settled += 1 }
+            } catch {
+                if Self.lostRace(error) { continue }
+                logger.warning("billing: invoice \(listed.id) not settled: \(error)")
             }
         }
         return settled
     }
 
-    /// A subscription's due step: the end of its period (renew or end), or the expiry of an unpaid first invoice.
-    private func advance(_ read: SubscriptionRecord, now: Int64) async throws -> Bool {
-        guard let due = read.nextActionAt else { return false }
-        let guardDue = StoreExpectation(column: "next_action_at", value: .integer(due))
-        let customer = try await customerRecord(read.customer)
+    /// One open invoice brought up to date with its intent; false when there was nothing to do.
+    private func settle(_ id: String) async throws -> Bool {
+        guard let invoice = try await store.find(InvoiceRecord.self, id: id), invoice.status == .open,
+              let intentID = invoice.paymentIntent, let intent = try await store.find(PaymentIntentRecord.self, id: intentID) else { return false }
+        let attempt: SubscriptionLifecycle.Attempt
+        switch intent.status {
+        case .succeeded: attempt = .paid
+        case .processing where !invoice.awaitingPayment: attempt = .processing
+        // An intent waiting for its customer (default_incomplete, 3-D Secure) has not failed.
+        case .requiresPaymentMethod where invoice.awaitingPayment && intent.lastPaymentError != nil: attempt = .failed
+        case .canceled where invoice.awaitingPayment: attempt = .failed
+        default: return false
+        }
+        let sub = try await invoice.subscription.asyncMap { try await existing($0) }
+        let now = try await now(for: try await customerRecord(invoice.customer))
+        let result = lifecycle.settle(invoice, subscription: sub, attempt, paymentIntent: intentID, now: now)
+        try await store.commit(Self.rows(result, read: invoice, subscription: sub, now: now))
+        return true
+    }
+
+    /// A subscription's due step, on a fresh read: the end of its period (renew or end), the expiry of an unpaid
+    /// first invoice, or — its customer deleted — its cancellation (as Stripe cancels a deleted customer's).
+    private func advance(_ id: String, now: Int64) async throws -> Bool {
+        guard let read = try await store.find(SubscriptionRecord.self, id: id), let due = read.nextActionAt, due <= now else { return false }
         do {
-            if read.status == .incomplete { return try await expire(read, expecting: guardDue, now: now) }
+            let customer = try await customerRecord(read.customer)
+            if customer.deleted {
+                let open = try await store.list(InvoiceRecord.self, PageRequest(limit: 100, filters: ["subscription": read.id, "status": InvoiceStatus.open.rawValue]))
+                let canceled = lifecycle.cancel(read, openInvoices: open.items, now: now)
+                try await store.commit([read.replaced(by: canceled.subscription)]
+                    + canceled.invoices.map { .update($0, expecting: .init(column: "attempt_count", value: .integer($0.attemptCount))) }
+                    + EventOutbox.writes(canceled.events, now: now))
+                return true
+            }
+            if read.status == .incomplete { return try await expire(read, now: now) }
             guard let price = try await store.find(PriceRecord.self, id: read.price),
-                  let product = try await store.find(ProductRecord.self, id: price.product) else { return false }
+                  let product = try await store.find(ProductRecord.self, id: price.product) else {
+                throw APIError(status: .internalServerError, kind: .apiError, message: "the price \(read.price) or its product is gone")
+            }
             switch lifecycle.renew(read, price: price, product: product, customer: customer, now: now) {
             case nil:
                 return false
             case .end(let ended, let events):
-                try await store.commit([.update(ended, expecting: guardDue)] + EventOutbox.writes(events, now: now))
+                try await store.commit([read.replaced(by: ended)] + EventOutbox.writes(events, now: now))
             case .invoice(let start):
                 _ = try await firstAttempt(start, read: customer, method: read.defaultPaymentMethod ?? customer.defaultPaymentMethod,
-                                           offSession: true, now: now) { .update($0, expecting: guardDue) }
+                                           offSession: true, now: now) { read.replaced(by: $0) }
             }
             return true
         } catch {
-            // Another process (or request) got there first: its guarded writes won (a conflict, or the payment's
-            // retries ran out on the same stale read). Anything else is a real failure.
-            if try await store.find(SubscriptionRecord.self, id: read.id)?.nextActionAt != due { return false }
+            if Self.lostRace(error) { return false }
             throw error
         }
     }
 
-    /// The first invoice was not paid in time: its intent is canceled (unless it succeeded meanwhile, which pays it)
-    /// and the subscription ends as `incomplete_expired`.
-    private func expire(_ read: SubscriptionRecord, expecting guardDue: StoreExpectation, now: Int64) async throws -> Bool {
+    /// The first invoice was not paid in time: its intent is canceled (unless it succeeded meanwhile, which pays it,
+    /// or a debit is on its way) and the subscription ends as `incomplete_expired`.
+    private func expire(_ read: SubscriptionRecord, now: Int64) async throws -> Bool {
         let invoice = try await read.latestInvoice.asyncMap { try await store.find(InvoiceRecord.self, id: $0) } ?? nil
         if let intentID = invoice?.paymentIntent, let intent = try await store.find(PaymentIntentRecord.self, id: intentID),
            PaymentIntentStatus.cancelable.contains(intent.status), intent.status != .processing {
             _ = try? await intents.cancel(id: intentID, reason: .abandoned, now: Date(timeIntervalSince1970: TimeInterval(now)))
         }
-        if let intentID = invoice?.paymentIntent, try await store.find(PaymentIntentRecord.self, id: intentID)?.status == .succeeded {
-            return try await settleAwaiting() > 0
+        if let invoice, let intentID = invoice.paymentIntent,
+           let status = try await store.find(PaymentIntentRecord.self, id: intentID)?.status, status == .succeeded || status == .processing {
+            return try await settle(invoice.id)
         }
         let expired = lifecycle.expire(read, invoice: invoice, now: now)
-        var writes: [StoreWrite] = [.update(expired.subscription, expecting: guardDue)]
+        var writes: [StoreWrite] = [read.replaced(by: expired.subscription)]
         if let voided = expired.invoice, let invoice {
             writes.append(.update(voided, expecting: .init(column: "attempt_count", value: .integer(invoice.attemptCount))))
         }

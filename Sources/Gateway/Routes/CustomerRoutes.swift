@@ -33,11 +33,20 @@ struct CustomerRoutes {
             return .json(try await expander.expand(Render.customer(customer), expand))
         }
         api.post("customers/:id") { request, context -> Response in
-            var customer = try await existing(context, allowDeleted: false)
-            var params = try await GatewayApp.formParams(request, context: context)
+            let form = try await GatewayApp.formParams(request, context: context)
+            // Guarded by the invoice counter it read: a subscription's renewal numbering an invoice meanwhile is
+            // never undone (the update is applied again to the new row).
+            let customer = try await store.retryingConflicts {
+                var customer = try await existing(context, allowDeleted: false)
+                var params = form
+                _ = try params.stringList("expand")
+                try await apply(&params, to: &customer)
+                try await store.commit([.update(customer, expecting: .init(column: "next_invoice_sequence", value: .integer(customer.nextInvoiceSequence)))]
+                    + EventOutbox.write(.customerUpdated, .customer(customer)))
+                return customer
+            }
+            var params = form
             let expand = try params.stringList("expand") ?? []
-            try await apply(&params, to: &customer)
-            try await store.commit([.update(customer, expecting: nil)] + EventOutbox.write(.customerUpdated, .customer(customer)))
             return .json(try await expander.expand(Render.customer(customer), expand))
         }
         api.delete("customers/:id") { request, context -> Response in

@@ -23,7 +23,7 @@ struct SubscriptionRoutes {
             try params.rejectUnknown()
             let made = try await subscriptions.create(subscriptionRequest, attemptPayment: behavior != .defaultIncomplete,
                                                       errorIfIncomplete: behavior == .errorIfIncomplete, offSession: offSession)
-            if behavior == .errorIfIncomplete, let outcome = made.outcome, outcome.intent.status != .succeeded {
+            if behavior == .errorIfIncomplete, let outcome = made.outcome, outcome.intent.status != .succeeded, outcome.intent.status != .processing {
                 if let decline = outcome.decline { throw APIError(decline, intent: outcome.intent) }
                 throw APIError(status: .paymentRequired402, kind: .cardError, code: "subscription_payment_intent_requires_action",
                                message: "The subscription's first payment needs the customer to authenticate (3-D Secure); with payment_behavior=error_if_incomplete it was not created.")

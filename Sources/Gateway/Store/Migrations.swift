@@ -631,5 +631,10 @@ enum Migrations {
             "ALTER TABLE disputes ADD COLUMN due_by BIGINT",
             "ALTER TABLE disputes ADD COLUMN reinstatement_transaction TEXT",
         ]),
+        // Subscriptions' optimistic concurrency: every write bumps the revision it was guarded by.
+        ("2026-12-06-026-subscription-revisions", [
+            "ALTER TABLE subscriptions ADD COLUMN revision BIGINT NOT NULL DEFAULT 0",
+            "CREATE INDEX invoices_open ON invoices (created, id) WHERE status = 'open'",
+        ]),
     ]
 }

@@ -76,8 +76,9 @@ public protocol PaymentStore: Sendable {
     func dueSubscriptions(testClock: String?, by time: Int64, limit: Int) async throws -> [SubscriptionRecord]
     /// The open invoices on the clock whose next payment attempt is due by `time`.
     func dueInvoices(testClock: String?, by time: Int64, limit: Int) async throws -> [InvoiceRecord]
-    /// The open invoices whose last payment has not ended yet (a debit processing, 3-D Secure waiting), oldest first.
-    func awaitingInvoices(limit: Int) async throws -> [InvoiceRecord]
+    /// The open invoices whose intent may have moved outside an attempt: waiting for its outcome, or succeeded or
+    /// processing (the customer confirmed it themselves), oldest first.
+    func invoicesToSettle(limit: Int) async throws -> [InvoiceRecord]
 }
 
 /// A record kept in its own table, addressed by its prefixed id.

@@ -1,7 +1,7 @@
 import SQLKit
 
 /// The billing pass's queries: what falls due by a time on one clock (the machine's, `testClock` nil, or a test
-/// clock's), soonest first, through the partial indexes `subscriptions_due`, `invoices_retry` and `invoices_awaiting`.
+/// clock's), soonest first, through the partial indexes `subscriptions_due`, `invoices_retry` and `invoices_open`.
 extension SQLPaymentStore {
     public func dueSubscriptions(testClock: String?, by time: Int64, limit: Int) async throws -> [SubscriptionRecord] {
         try await sessions.withSession { db in
@@ -23,11 +23,13 @@ extension SQLPaymentStore {
         }
     }
 
-    public func awaitingInvoices(limit: Int) async throws -> [InvoiceRecord] {
+    public func invoicesToSettle(limit: Int) async throws -> [InvoiceRecord] {
         try await sessions.withSession { db in
-            try await db.select().column("*").from(InvoiceRecord.table)
-                .where("awaiting_payment", .equal, true).where("status", .equal, InvoiceStatus.open.rawValue)
-                .orderBy("created").orderBy("id").limit(limit).all()
+            try await db.raw("""
+                SELECT i.* FROM invoices i JOIN payment_intents p ON p.id = i.payment_intent
+                WHERE i.status = 'open' AND (i.awaiting_payment OR p.status IN ('succeeded', 'processing'))
+                ORDER BY i.created, i.id LIMIT \(bind: limit)
+                """).all()
                 .map { try $0.decode(model: InvoiceRecord.self, keyDecodingStrategy: ColumnNames.decoding) }
         }
     }
