@@ -15,9 +15,13 @@ public struct CaisseAPAnswer: Sendable, Equatable {
         case refused = "04"
         case forbidden = "05"
         case abandon = "06"
+        /// Not completed (non aboutie): the issuer's answer never came, the card was removed …
+        case notCompleted = "07"
         case inputTimeout = "08"
         case formatError = "09"
         case operatorAbandon = "11"
+        /// The action asked (`CD`) is not one the terminal knows.
+        case unknownAction = "12"
         case currencyNotSupported = "13"
 
         /// The card's issuer or scheme said no (as against a transaction that did not happen: abandoned, timed out …).
@@ -30,9 +34,11 @@ public struct CaisseAPAnswer: Sendable, Equatable {
             case .refused: "refusé"
             case .forbidden: "interdit"
             case .abandon: "abandon"
+            case .notCompleted: "non aboutie"
             case .inputTimeout: "délai de saisie dépassé"
             case .formatError: "erreur de format"
             case .operatorAbandon: "abandon opérateur"
+            case .unknownAction: "type d'action inconnu"
             case .currencyNotSupported: "devise non supportée"
             }
         }

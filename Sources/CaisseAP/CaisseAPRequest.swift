@@ -75,7 +75,7 @@ public struct CaisseAPRequest: Sendable, Equatable {
         }
         guard amount > 0 else { throw CaisseAPRefusal(.formatError, "CB is zero: nothing to pay") }
         guard let operation = Operation(rawValue: try required("CD")) else {
-            throw CaisseAPRefusal(.formatError, "CD \(message["CD"] ?? "") is neither 0 (debit) nor 1 (credit)")
+            throw CaisseAPRefusal(.unknownAction, "CD \(message["CD"] ?? "") is neither 0 (debit) nor 1 (credit)")
         }
         let currencyNumber = try required("CE")
         guard currencyNumber.count == 3, currencyNumber.allSatisfy(\.isASCIIDigit) else {

@@ -29,12 +29,19 @@ import Testing
     @Test(arguments: [
         ("CZ0040300CJ012012345678901CA00201CE003978CD0010", "the field CB is missing"),
         ("CZ0040300CJ012012345678901CA00201CE003978CD0010CB0041A34", "CB 1A34 is not an amount in minor units (1 to 12 digits)"),
-        ("CZ0040300CJ012012345678901CA00201CE003978CD0012CB0041234", "CD 2 is neither 0 (debit) nor 1 (credit)"),
         ("CZ0040300CJ012012345678901CA00201CE00297CD0010CB0041234", "CE 97 is not an ISO 4217 currency number (three digits)"),
         ("CZ0040200CJ012012345678901CA00201CE003978CD0010CB0041234", "CZ 0200 is not a Caisse-AP 3 version (0300)"),
         ("CZ0040300CJ012012345678901CA00201CE003978CD0010CB00200", "CB is zero: nothing to pay"),
     ]) func malformedRequestsAreRefusedAsFormatErrors(text: String, reason: String) throws {
         #expect(throws: CaisseAPRefusal(.formatError, reason)) { try CaisseAPRequest.parse(try CaisseAPMessage.decode(Array(text.utf8))) }
+    }
+
+    @Test func anUnknownActionIsRefusedAsSuch() {
+        #expect(throws: CaisseAPRefusal(.unknownAction, "CD 2 is neither 0 (debit) nor 1 (credit)")) {
+            try CaisseAPRequest.parse(try CaisseAPMessage.decode(Array("CZ0040300CJ012012345678901CA00201CE003978CD0012CB0041234".utf8)))
+        }
+        // The Odoo add-on writes amounts below ten minor units with one digit, and no BA.
+        #expect(throws: Never.self) { try CaisseAPRequest.parse(try CaisseAPMessage.decode(Array("CZ0040300CJ012012345678901CA00201CE003978CD0010CB0015".utf8))) }
     }
 
     @Test func brokenBytesAreNamed() {

@@ -44,7 +44,7 @@ import Testing
         let declined = CaisseAPTransaction.answer(to: Self.request, .finished(Self.result(.declined(.insufficientFunds, message: "no", paymentIntentID: nil), card: tapped)))
         #expect(try Self.text(declined) == echo + "AE00201AF00204")
         let failed = CaisseAPTransaction.answer(to: Self.request, .finished(Self.result(.failed(.timeout), card: tapped)))
-        #expect(try Self.text(failed) == echo + "AE00201AF00206")
+        #expect(try Self.text(failed) == echo + "AE00201AF00207")
         #expect(try Self.text(CaisseAPTransaction.answer(to: Self.request, .operatorAbandon)) == echo + "AE00201AF00211")
         #expect(try Self.text(CaisseAPTransaction.answer(to: Self.request, .inputTimeout)) == echo + "AE00201AF00208")
         #expect(try Self.text(CaisseAPTransaction.answer(to: Self.request, .refused("busy"))) == echo + "AE00201AF00205")

@@ -289,7 +289,7 @@ class Terminal:
         return p.returncode, p.stdout.strip()
 
 
-def launch_terminal(request, gw, *, profile="countertop", location=None):
+def launch_terminal(request, gw, *, profile="countertop", location=None, extra_args=()):
     """A headless terminal on `gw` (stopped at the end of the fixture's scope), once its reader is registered and
     has its DUKPT keys (the first heartbeat)."""
     data_dir = fresh_data_dir(request, "vtpe-terminal-")
@@ -298,6 +298,7 @@ def launch_terminal(request, gw, *, profile="countertop", location=None):
             "--data-dir", str(data_dir)]
     if location:
         args += ["--location", location]
+    args += list(extra_args)
     with open(log, "wb") as out:
         proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT)
     request.addfinalizer(lambda: stop_gateway(proc))

@@ -48,7 +48,7 @@ public enum CaisseAPTransaction {
                 return CaisseAPAnswer(echoing: request.message, status: .notDone, failure: .refused)
             case .failed:
                 // Not decided by the card's issuer (the gateway unreachable, the card removed …): not done.
-                return CaisseAPAnswer(echoing: request.message, status: .notDone, failure: .abandon)
+                return CaisseAPAnswer(echoing: request.message, status: .notDone, failure: .notCompleted)
             }
         }
     }
