@@ -131,6 +131,8 @@ def test_a_sale_and_a_refund_from_odoo(till, gateway):
     # On the gateway: the card-present payment, with the authorization code the till got.
     intent = stripe.PaymentIntent.list(limit=1, expand=["data.latest_charge"]).data[0]
     assert intent.amount == 1234 and intent.status == "succeeded" and intent.metadata["terminal_id"]
+    # The till that asked is kept on the payment.
+    assert intent.metadata["caisse_ap_till"] == "01" and intent.metadata["caisse_ap_protocol_id"] == "012345678901"
     assert intent.latest_charge.payment_method_details.card_present.last4 == "4242"
     assert intent.latest_charge.payment_method_details.card_present.authorization_code == fields["AC"]
 
@@ -140,7 +142,7 @@ def test_a_sale_and_a_refund_from_odoo(till, gateway):
     thread.join(15)
     assert result["payment_status"] == "success" and "CD-1" in result["transaction_id"], result
     refund = stripe.Refund.list(limit=1).data[0]
-    assert refund.amount == 500 and refund.status == "succeeded"
+    assert refund.amount == 500 and refund.status == "succeeded" and refund.metadata["caisse_ap_till"] == "01"
 
 
 def test_a_decline_the_cashiers_cancel_and_the_input_timeout(till, gateway):

@@ -45,7 +45,7 @@ public final class HTTPGatewayClient: GatewayClient {
     static func formBody(_ r: AuthorizationRequest, keys: DUKPTTransactionKeys) throws -> String {
         let metadata: [(String, String)] = [
             ("metadata[terminal_id]", r.terminalID), ("metadata[stan]", String(r.stan)), ("metadata[vtpe_batch]", String(r.batch)),
-        ]
+        ] + r.requestedBy.sorted { $0.key < $1.key }.map { ("metadata[\($0.key)]", $0.value) }
         let fields: [(String, String)]
         switch r.kind {
         case .sale, .preauthorization:

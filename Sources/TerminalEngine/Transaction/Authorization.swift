@@ -43,6 +43,8 @@ public struct AuthorizationRequest: Sendable, Equatable, CustomStringConvertible
     public var batch: Int = 1
     /// A tip the cardholder chose on the terminal, included in `amount` (`amount_details[tip][amount]`).
     public var tip: Money?
+    /// Metadata naming who asked for the transaction (a till's number …), sent with the payment or refund.
+    public var requestedBy: [String: String] = [:]
     /// Stable per transaction: retrying with it never charges twice, and the gateway answers a status inquiry by it.
     public var idempotencyKey: String { Self.idempotencyKey(terminalID: terminalID, stan: stan) }
 

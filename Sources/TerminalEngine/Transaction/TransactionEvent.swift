@@ -7,6 +7,9 @@ public enum TransactionEvent: Sendable, Equatable {
     case keyPressed(TerminalKey)
     /// The merchant or a script asks for a transaction, a reprint or the end of day.
     case operationRequested(TerminalOperation)
+    /// Who asked for the transaction just requested (a cash register over Caisse-AP): kept on its payment as
+    /// metadata, e.g. `caisse_ap_till`.
+    case requestedBy([String: String])
     /// The gateway answered a completion or a void (transaction `stan`).
     case followUpAnswered(stan: UInt32, AuthorizationResult)
     /// The gateway answered a batch report or close.

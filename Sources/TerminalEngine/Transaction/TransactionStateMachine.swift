@@ -101,6 +101,8 @@ public struct TransactionStateMachine: Sendable, Equatable {
     var terminalTip: Money?
     /// Where the current transaction's e-receipt goes (`receipt_email`, `vtpe sale --email`).
     var receiptEmail: String?
+    /// Who asked for the transaction in progress (`TransactionEvent.requestedBy`), for its payment's metadata.
+    var requestedBy: [String: String] = [:]
     /// How the current sale treats a gateway it cannot reach (`vtpe sale --offline-behavior`).
     var saleOffline: OfflineBehavior = .preferOnline
     /// What the offline store holds, as the engine last told.
@@ -207,6 +209,9 @@ public struct TransactionStateMachine: Sendable, Equatable {
         case .readerConnectionChanged(let connected, let message):
             readerConnected = connected
             notice = "Reader: \(message)"
+            return []
+        case .requestedBy(let origin):
+            requestedBy = origin
             return []
         default: break
         }
@@ -554,6 +559,7 @@ public struct TransactionStateMachine: Sendable, Equatable {
         receiptEmail = nil
         saleOffline = .preferOnline
         chipReadFailed = false
+        requestedBy = [:]
     }
 
     /// The authorization of the card transaction in progress.
@@ -566,6 +572,7 @@ public struct TransactionStateMachine: Sendable, Equatable {
         var request = AuthorizationRequest(amount: amount, entryMode: entryMode, card: card, terminalID: terminalID, stan: stan,
                                            paymentIntent: kind == .sale ? serverIntent : nil, kind: authorizationKind, batch: journal.number)
         request.tip = terminalTip
+        request.requestedBy = requestedBy
         return request
     }
 

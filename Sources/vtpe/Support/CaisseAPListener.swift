@@ -122,14 +122,14 @@ struct CaisseAPListener {
             return CaisseAPTransaction.answer(to: request, .refused("a transaction is running"))
         }
         defer { running.release() }
-        let ending = await perform(operation)
+        let ending = await perform(operation, requestedBy: ["caisse_ap_till": request.till, "caisse_ap_protocol_id": String(request.protocolID.prefix(40))])
         logger.info("Caisse-AP: \(request.operation == .debit ? "sale" : "refund") ended",
                     metadata: ["till": "\(request.till)", "amount": "\(request.amount)", "ending": "\(ending)"])
         return CaisseAPTransaction.answer(to: request, ending)
     }
 
     /// Runs `operation` as the keypad would start it and waits for its end; gives up (Cancel) when no card came in time.
-    private func perform(_ operation: TerminalOperation) async -> CaisseAPTransaction.Ending {
+    private func perform(_ operation: TerminalOperation, requestedBy origin: [String: String]) async -> CaisseAPTransaction.Ending {
         let snapshot = await engine.snapshot
         switch snapshot.phase {
         case .amountEntry, .finished: break
@@ -139,6 +139,7 @@ struct CaisseAPListener {
         let before = await engine.finishedCount
         await engine.send(.operationRequested(operation))
         if let refusal = await engine.refusal { return .refused(refusal) }
+        await engine.send(.requestedBy(origin))
         let gaveUp = Flag()
         let timer = Task { [engine, inputTimeout] in
             guard (try? await Task.sleep(for: inputTimeout)) != nil else { return }
