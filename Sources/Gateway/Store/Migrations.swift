@@ -636,5 +636,9 @@ enum Migrations {
             "ALTER TABLE subscriptions ADD COLUMN revision BIGINT NOT NULL DEFAULT 0",
             "CREATE INDEX invoices_open ON invoices (created, id) WHERE status = 'open'",
         ]),
+        // The fleet (issue 15): what each running terminal reported at its last heartbeat.
+        ("2026-12-06-027-reader-status", [
+            "ALTER TABLE terminal_readers ADD COLUMN vtpe_status TEXT",
+        ]),
     ]
 }

@@ -42,6 +42,9 @@ public struct ReaderRecord: StoredRecord, Equatable {
     /// The card a QA script presented (`present_payment_method`), sealed with the vault key, until the terminal
     /// has taken it.
     public var presentedCard: String?
+    /// What a running vtpe terminal reported at its last heartbeat (profile, firmware, battery, network …), as a JSON
+    /// object of the `vtpe_` fields.
+    public var vtpeStatus: String? = nil
     public var isDeleted: Bool { deleted }
 
     /// A reader is online while its last heartbeat is at most this old.
@@ -80,7 +83,14 @@ extension Render {
             ("metadata", metadata(r.metadata)),
             ("serial_number", .string(r.serialNumber)),
             ("status", .string(r.status(now: now))),
-        ])
+        ] + vtpeStatus(r))
+    }
+
+    /// The `vtpe_` fields of a reader: what its terminal's last heartbeat said (null for a reader that never said).
+    static func vtpeStatus(_ r: ReaderRecord) -> [(String, JSONValue)] {
+        let reported: [(String, JSONValue)] = r.vtpeStatus.flatMap { JSONValue(jsonText: $0) }.flatMap { if case .object(let f) = $0 { f } else { nil } } ?? []
+        func value(_ name: String) -> JSONValue { reported.first { $0.0 == name }?.1 ?? .null }
+        return ReaderStatusFields.all.map { ("vtpe_\($0)", value($0)) }
     }
 
     static func deleted(_ id: String, object: String) -> JSONValue {

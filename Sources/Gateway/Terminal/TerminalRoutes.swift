@@ -93,6 +93,7 @@ struct TerminalRoutes {
             var params = try await GatewayApp.formParams(request, context: context)
             if let version = try params.string("device_sw_version") { reader.deviceSwVersion = version }
             if let address = try params.string("ip_address") { reader.ipAddress = address }
+            if let status = try ReaderStatusFields.parse(&params) { reader.vtpeStatus = status.compactText }
             try params.rejectUnknown()
             reader.lastSeenAt = Self.now
             try await store.commit([.update(reader, expecting: nil)])

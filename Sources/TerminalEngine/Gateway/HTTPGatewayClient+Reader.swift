@@ -36,7 +36,7 @@ extension HTTPGatewayClient {
 
     public func heartbeat(readerID: String, _ report: ReaderHeartbeat) async throws(GatewayFailure) -> HeartbeatAnswer {
         let (status, json) = try await reaching {
-            try await call(.POST, "/v1/terminal/readers/\(readerID)/vtpe_heartbeat", [("device_sw_version", report.softwareVersion)])
+            try await call(.POST, "/v1/terminal/readers/\(readerID)/vtpe_heartbeat", [("device_sw_version", report.softwareVersion)] + (report.status?.fields ?? []))
         }
         if status == 404 { return .unknownReader }
         try Self.check(status, json, accepting: 200)

@@ -26,14 +26,17 @@ public actor ReaderPresence {
     private let keys: TerminalKeyRing?
     public private(set) var readerID: String?
     private var actionVersion: Int64 = 0
+    /// The terminal's state for the heartbeat (the network it goes through is the caller's to tell).
+    private let status: (@Sendable () async -> ReaderStatus)?
 
     /// What the reader reports as its `device_sw_version`: the profile's firmware and kernel versions.
     private var softwareVersion: String { "\(profile.firmwareVersion) (kernel \(profile.kernelVersion))" }
 
     public init(gateway: any GatewayClient, gatewayName: String, profile: FirmwareProfile, terminalID: String, locationID: String?,
                 dataDirectory: URL, keys: TerminalKeyRing? = nil, interval: Duration = .seconds(10),
-                clock: any TerminalClock = SystemClock(), logger: Logger) {
+                clock: any TerminalClock = SystemClock(), status: (@Sendable () async -> ReaderStatus)? = nil, logger: Logger) {
         self.gateway = gateway
+        self.status = status
         self.keys = keys
         self.gatewayName = gatewayName
         self.profile = profile
@@ -87,7 +90,8 @@ public actor ReaderPresence {
         do throws(GatewayFailure) {
             if readerID == nil { readerID = try await register() }
             guard let id = readerID else { return }
-            if try await gateway.heartbeat(readerID: id, ReaderHeartbeat(softwareVersion: softwareVersion)) == .unknownReader {
+            let report = ReaderHeartbeat(softwareVersion: softwareVersion, status: await status?())
+            if try await gateway.heartbeat(readerID: id, report) == .unknownReader {
                 logger.notice("the gateway no longer knows reader \(id); registering again")
                 readerID = nil
                 actionVersion = 0

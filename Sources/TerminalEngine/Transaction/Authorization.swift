@@ -297,9 +297,53 @@ public struct ReaderRegistration: Sendable, Equatable {
 /// What a heartbeat reports.
 public struct ReaderHeartbeat: Sendable, Equatable {
     public var softwareVersion: String
+    /// What the terminal reports of itself for the fleet view (`vtpe fleet`); nil without an engine.
+    public var status: ReaderStatus?
 
-    public init(softwareVersion: String) {
+    public init(softwareVersion: String, status: ReaderStatus? = nil) {
         self.softwareVersion = softwareVersion
+        self.status = status
+    }
+}
+
+/// A running terminal's state as its heartbeat reports it: firmware, kernel and profile; battery (nil on mains);
+/// network; printer (`none` without one); the offline queue; the open batch.
+public struct ReaderStatus: Sendable, Equatable {
+    public var profile: String
+    public var firmwareVersion: String
+    public var kernelVersion: String
+    /// Percent, and whether it charges; nil on mains power.
+    public var batteryLevel: Int?
+    public var batteryCharging: Bool?
+    public var network: String
+    public var printer: String
+    public var offlineQueue: Int
+    public var openBatch: Int
+    public var openBatchTransactions: Int
+
+    public init(snapshot: TerminalSnapshot, network: String) {
+        profile = snapshot.profile.id
+        firmwareVersion = snapshot.profile.firmwareVersion
+        kernelVersion = snapshot.profile.kernelVersion
+        batteryLevel = snapshot.battery.map { Int($0.level.rounded(.down)) }
+        batteryCharging = snapshot.battery?.charging
+        self.network = network
+        printer = snapshot.profile.printerColumns == nil ? "none" : snapshot.printer.rawValue
+        offlineQueue = snapshot.offlineQueue.count
+        openBatch = snapshot.batchNumber
+        openBatchTransactions = snapshot.batchCount
+    }
+
+    /// The heartbeat's form fields.
+    public var fields: [(String, String)] {
+        var out: [(String, String)] = [
+            ("vtpe_profile", profile), ("vtpe_firmware_version", firmwareVersion), ("vtpe_kernel_version", kernelVersion),
+            ("vtpe_network", network), ("vtpe_printer", printer), ("vtpe_offline_queue", String(offlineQueue)),
+            ("vtpe_open_batch", String(openBatch)), ("vtpe_open_batch_transactions", String(openBatchTransactions)),
+        ]
+        if let batteryLevel { out.append(("vtpe_battery_level", String(batteryLevel))) }
+        if let batteryCharging { out.append(("vtpe_battery_charging", batteryCharging ? "true" : "false")) }
+        return out
     }
 }
 

@@ -21,7 +21,7 @@ struct VTPE: AsyncParsableCommand {
         """,
         subcommands: [TerminalCommand.self, GatewayCommand.self, TapCommand.self, KeypadCommand.self, SaleCommand.self, PreauthCommand.self,
                       CompleteCommand.self, VoidCommand.self, RefundCommand.self, ReprintCommand.self, BatchCommand.self,
-                      NetworkCommand.self, BatteryCommand.self, PrinterCommand.self, ReceiptCommand.self, RemoveCommand.self, ReadersCommand.self, StatusCommand.self, ListenCommand.self, TriggerCommand.self, ECRCommand.self, ScenarioCommand.self, ProfilesCommand.self, CryptoCommand.self, TLVCommand.self, APDUCommand.self, BenchCommand.self],
+                      NetworkCommand.self, BatteryCommand.self, PrinterCommand.self, ReceiptCommand.self, RemoveCommand.self, ReadersCommand.self, StatusCommand.self, ListenCommand.self, TriggerCommand.self, ECRCommand.self, FleetCommand.self, ScenarioCommand.self, ProfilesCommand.self, CryptoCommand.self, TLVCommand.self, APDUCommand.self, BenchCommand.self],
         defaultSubcommand: TerminalCommand.self
     )
 }

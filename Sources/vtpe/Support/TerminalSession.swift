@@ -74,13 +74,21 @@ final class TerminalSession: Sendable {
             if let presented = try? reader.presentation(of: card, mode: mode, pin: try? PINEntry("1234")) { return presented }
             return try? reader.presentation(of: card, mode: mode == .contact ? .contactless : .contact, pin: try? PINEntry("1234"))
         }, logger: logger)
+        let (statusEngine, statusLink) = (engine, link)
         presence = ReaderPresence(gateway: client, gatewayName: gateway.name, profile: profile, terminalID: identity.terminalID, locationID: location,
-                                  dataDirectory: dir, keys: keys, logger: logger)
+                                  dataDirectory: dir, keys: keys, interval: Self.heartbeatInterval, status: {
+            ReaderStatus(snapshot: await statusEngine.snapshot, network: statusLink.effectiveState.rawValue)
+        }, logger: logger)
         let (engine, presence) = (self.engine, self.presence)
         tasks = [Task { await engine.runBackgroundWork() }, Task { await presence.run(engine: engine) }]
         Task { await engine.attach(reader) }
         // A USB reader's cards go to the same engine; the simulator stays for `vtpe tap` and the QA panel.
         if let hardware { Task { await engine.attach(hardware) } }
+    }
+
+    /// Between heartbeats: 10 s, or VTPE_HEARTBEAT_INTERVAL seconds (tests of the fleet view).
+    static var heartbeatInterval: Duration {
+        .seconds(Double(ProcessInfo.processInfo.environment["VTPE_HEARTBEAT_INTERVAL"] ?? "").flatMap { $0 > 0 ? $0 : nil } ?? 10)
     }
 
     /// Waits until the gateway has loaded the terminal's DUKPT keys (registered as a reader), at most `timeout`.
