@@ -121,7 +121,7 @@ extension PaymentMethodRecord {
     /// whose number fails the Luhn check.
     static func materialize(testID id: String, catalog: TestCardCatalog, vault: CardVault, now: Date) throws -> PaymentMethodRecord? {
         guard let test = catalog.card(paymentMethodID: id) else { return nil }
-        guard let pan = test.pan else { throw APIError.declined(.incorrectNumber, paymentIntent: nil, chargeID: nil) }
-        return try card(pan, expiry: try Expiry(month: 12, year: Expiry.utcYearMonth(now).year + 3), vault: vault, catalog: catalog, now: now)
+        let input = try CardDetails.input(of: test, now: now)
+        return try card(input.pan, expiry: input.expiry, vault: vault, catalog: catalog, now: now)
     }
 }

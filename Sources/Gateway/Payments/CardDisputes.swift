@@ -52,8 +52,7 @@ enum CardDisputes {
     static func respond(_ read: DisputeRecord, evidence: [String: String], submit: Bool, metadata: [String: String]?, now: Int64) throws(Refusal)
         -> (dispute: DisputeRecord, writes: [StoreWrite], events: [EventDraft])
     {
-        guard read.methodType == "card" else { throw .sepa }
-        guard read.status == .needsResponse else { throw read.status == .underReview ? .underReview : .closed(read.status) }
+        try contestable(read)
         var dispute = read
         var merged = [String: String](jsonText: read.evidence)
         for (field, text) in evidence { merged[field] = text.isEmpty ? nil : text }
@@ -80,10 +79,15 @@ enum CardDisputes {
         }
     }
 
-    /// `POST /v1/disputes/:id/close`: the shop accepts the loss.
-    static func close(_ read: DisputeRecord) throws(Refusal) -> (dispute: DisputeRecord, writes: [StoreWrite], events: [EventDraft]) {
+    /// A card dispute still waiting for the shop's answer; SEPA ones never are.
+    private static func contestable(_ read: DisputeRecord) throws(Refusal) {
         guard read.methodType == "card" else { throw .sepa }
         guard read.status == .needsResponse else { throw read.status == .underReview ? .underReview : .closed(read.status) }
+    }
+
+    /// `POST /v1/disputes/:id/close`: the shop accepts the loss.
+    static func close(_ read: DisputeRecord) throws(Refusal) -> (dispute: DisputeRecord, writes: [StoreWrite], events: [EventDraft]) {
+        try contestable(read)
         var dispute = read
         dispute.status = .lost
         return (dispute, [.update(dispute, expecting: .disputeStatus(read.status))], [EventDraft(type: .chargeDisputeClosed, object: .dispute(dispute))])

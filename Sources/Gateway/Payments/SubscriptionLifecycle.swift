@@ -238,13 +238,9 @@ struct SubscriptionLifecycle {
         BillingPeriod(interval: price.recurringInterval ?? .month, count: price.recurringIntervalCount ?? 1)
     }
 
-    /// `12.50 EUR` for the invoice line, in the currency's decimals (the line is text for people; amounts are in fields).
+    /// `12.50 EUR` for the invoice line (the line is text for people; the amounts are in fields).
     static func amountText(_ amount: Int64, _ currency: String) -> String {
-        let exponent = (try? Currency(code: currency.uppercased()))?.exponent ?? 2
-        guard exponent > 0 else { return "\(amount) \(currency.uppercased())" }
-        var scale: Int64 = 1
-        for _ in 0..<exponent { scale *= 10 }
-        let fraction = String(amount % scale)
-        return "\(amount / scale).\(String(repeating: "0", count: exponent - fraction.count))\(fraction) \(currency.uppercased())"
+        guard let known = try? Currency(code: currency.uppercased()) else { return "\(amount) \(currency.uppercased())" }
+        return "\(Money(minorUnits: amount, currency: known).formatted) \(known.code)"
     }
 }

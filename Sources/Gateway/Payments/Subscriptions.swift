@@ -141,14 +141,17 @@ struct Subscriptions {
                 throw APIError.invalidRequest("This subscription has already been canceled (status \(read.status.rawValue)).", param: "id",
                                               code: "resource_missing")
             }
-            let now = try await now(for: try await customer(of: read))
-            let open = try await store.list(InvoiceRecord.self, PageRequest(limit: 100, filters: ["subscription": read.id, "status": InvoiceStatus.open.rawValue]))
-            let canceled = lifecycle.cancel(read, openInvoices: open.items, now: now)
-            try await store.commit([read.replaced(by: canceled.subscription)]
-                + canceled.invoices.map { .update($0, expecting: .init(column: "attempt_count", value: .integer($0.attemptCount))) }
-                + EventOutbox.writes(canceled.events, now: now))
-            return canceled.subscription
+            return try await end(read, now: try await now(for: try await customer(of: read)))
         }
+    }
+
+    /// Ends `read` now and stops the retries of its open invoices; the ended subscription.
+    private func end(_ read: SubscriptionRecord, now: Int64) async throws -> SubscriptionRecord {
+        let open = try await store.list(InvoiceRecord.self, PageRequest(limit: 100, filters: ["subscription": read.id, "status": InvoiceStatus.open.rawValue]))
+        let canceled = lifecycle.cancel(read, openInvoices: open.items, now: now)
+        try await store.commit([read.replaced(by: canceled.subscription)] + canceled.invoices.map { .update($0, expecting: Self.unchanged($0)) }
+            + EventOutbox.writes(canceled.events, now: now))
+        return canceled.subscription
     }
 
     /// `POST /v1/invoices/:id/pay`: another attempt now, with `method` or the subscription's (customer's) default.
@@ -310,11 +313,7 @@ struct Subscriptions {
         do {
             let customer = try await customerRecord(read.customer)
             if customer.deleted {
-                let open = try await store.list(InvoiceRecord.self, PageRequest(limit: 100, filters: ["subscription": read.id, "status": InvoiceStatus.open.rawValue]))
-                let canceled = lifecycle.cancel(read, openInvoices: open.items, now: now)
-                try await store.commit([read.replaced(by: canceled.subscription)]
-                    + canceled.invoices.map { .update($0, expecting: .init(column: "attempt_count", value: .integer($0.attemptCount))) }
-                    + EventOutbox.writes(canceled.events, now: now))
+                _ = try await end(read, now: now)
                 return true
             }
             if read.status == .incomplete { return try await expire(read, now: now) }
@@ -353,7 +352,7 @@ struct Subscriptions {
         let expired = lifecycle.expire(read, invoice: invoice, now: now)
         var writes: [StoreWrite] = [read.replaced(by: expired.subscription)]
         if let voided = expired.invoice, let invoice {
-            writes.append(.update(voided, expecting: .init(column: "attempt_count", value: .integer(invoice.attemptCount))))
+            writes.append(.update(voided, expecting: Self.unchanged(invoice)))
         }
         try await store.commit(writes + EventOutbox.writes(expired.events, now: now))
         return true

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CaisseAP
 import Foundation
+import Gateway
 import NIOCore
 import NIOPosix
 import PaymentCore
@@ -71,7 +72,7 @@ struct ECROptions: ParsableArguments {
             }
         case .failed(let reason):
             if json {
-                print(#"{"status":"not_done","error":\#(Self.quoted(reason))}"#)
+                print(JSONValue.object([("status", "not_done"), ("error", .string(reason))]).compactText)
             } else {
                 print("NOT_DONE amount=\(money) till=\(till) error=\"\(reason)\"")
             }
@@ -114,16 +115,13 @@ struct ECROptions: ParsableArguments {
         case .accepted: "taken"
         case .notDone: (answer.failure ?? .refused).isRefusal ? "refused" : "not_done"
         }
-        var parts = [#""status":\#(quoted(status))"#, #""amount":\#(money.minorUnits)"#, #""currency":\#(quoted(money.currency.code.lowercased()))"#]
-        if let failure = answer.failure { parts.append(#""failure":{"code":\#(quoted(failure.rawValue)),"text":\#(quoted(failure.text))}"#) }
-        let fields = answer.message.fields.map { "\(quoted($0.tag)):\(quoted($0.value))" }.joined(separator: ",")
-        parts.append(#""fields":{\#(fields)}"#)
-        return "{" + parts.joined(separator: ",") + "}"
-    }
-
-    /// A JSON string (the fields are printable ASCII; quotes and backslashes escaped).
-    static func quoted(_ text: String) -> String {
-        "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        var fields: [(String, JSONValue)] = [("status", .string(status)), ("amount", .int(money.minorUnits)),
+                                             ("currency", .string(money.currency.code.lowercased()))]
+        if let failure = answer.failure {
+            fields.append(("failure", .object([("code", .string(failure.rawValue)), ("text", .string(failure.text))])))
+        }
+        fields.append(("fields", .object(answer.message.fields.map { ($0.tag, .string($0.value)) })))
+        return JSONValue.object(fields).compactText
     }
 }
 
